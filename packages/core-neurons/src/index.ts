@@ -1,1 +1,20 @@
-export {};
+// tfjs-core alone registers no op gradients (the @tensorflow/tfjs bundle does): our BPTT
+// paths need them. Idempotent, no I/O. (Better done once in @snn/backend.)
+import '@tensorflow/tfjs-core/dist/register_all_gradients';
+
+export {
+  SURROGATES,
+  SURROGATE_DEFAULTS,
+  getSurrogate,
+  surrogateGrad,
+  spikeFn,
+  cosineSimilarity,
+  dspikeTemperatureStep,
+} from './surrogates.js';
+export type { SurrogateName, SurrogateSpec, SurrogateEntry, TemperatureChoice, NumArray } from './surrogates.js';
+export { lifStep, initNeuronState, leakOf, validateNeuronParams, heavisideNoGrad } from './neurons.js';
+export type { NeuronParams, NeuronState, StepResult } from './neurons.js';
+export { lifSequence, lifSequenceStepwise, timeSlice } from './sequence.js';
+export type { SequenceOptions, SequenceResult } from './sequence.js';
+export { SpikeMonitor } from './monitor.js';
+export type { LayerActivity } from './monitor.js';

@@ -1,1 +1,4 @@
-export {};
+export { poissonEncode } from './poisson.js';
+export { directEncode } from './direct.js';
+export type { DirectInput } from './direct.js';
+export { latencyEncode } from './latency.js';

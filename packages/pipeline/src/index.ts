@@ -1,1 +1,13 @@
-export {};
+export { runStage, RowSkipped, engineLabel } from './runStage.js';
+export type { RunStageOptions, RowContext, RowResult, MetricValue, LayerActivity, EngineRecord, StageSummary } from './runStage.js';
+export { baseRow, anyRow, loadStageConfig, rowHash, ConfigError } from './config.js';
+export type { BaseRow, StageConfig, ExpandedRow } from './config.js';
+export { PROFILES, PROFILE_NAMES, resolveProfile, isProfileName, scaledEpochs } from './profiles.js';
+export type { ProfileName, ProfileSettings } from './profiles.js';
+export { stableStringify, sha256 } from './hash.js';
+export { writeFileAtomic, repoRoot, resultsRoot } from './fsutil.js';
+export { gitVersion, codeFingerprint } from './provenance.js';
+export { StageProgress, formatSeconds } from './progress.js';
+export type { ProgressUpdate } from './progress.js';
+export { listStages } from './stages.js';
+export type { StageInfo } from './stages.js';

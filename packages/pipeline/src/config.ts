@@ -1,0 +1,151 @@
+/**
+ * Stage configs are data (style.md, "Configs are data"): `pipelines/<stage>/config.json` lists the
+ * paper's rows; a profile layers overrides on top. Effective row, later wins:
+ *   defaults < row < profiles[profile] (whole stage) < row.profiles[profile]
+ * The row's identity is hash(stage, effective row, profile name, profile settings).
+ */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { relative } from 'node:path';
+import { z } from 'zod';
+import { PROFILES, PROFILE_NAMES, type ProfileName, type ProfileSettings } from './profiles.js';
+import { sha256, stableStringify } from './hash.js';
+import { repoRoot } from './fsutil.js';
+
+/** Fields every row may have; stages extend it: `baseRow.extend({ epochs: z.number().int() })`. */
+export const baseRow = z.strictObject({
+  /** Stable row id, unique in the stage (e.g. 'vgg3x4-agd-t25'). */
+  id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'expected an id of letters, digits, . _ -'),
+  topology: z.string().optional(),
+  /** 'ann' | 'conversion' | 'agd' | 'stdp' | 'hybrid' | ... (see reporting/src/claims.ts). */
+  method: z.string().optional(),
+  /** 'poisson' | 'direct' | 'latency' | 'real' ... */
+  coding: z.string().optional(),
+  /** 'softmax' | 'stochmax' | 'convnn' ... */
+  classifier: z.string().optional(),
+  T: z.number().int().positive().optional(),
+  seed: z.number().int().nonnegative().default(0),
+  /** The paper's value per metric: a number (same unit as ours) or the paper's words ("~15x"). */
+  paper: z.record(z.string(), z.union([z.number(), z.string()])).optional(),
+  /** If set, the row is not run and is reported with this reason (e.g. "needs ImageNet"). */
+  skip: z.string().optional(),
+  note: z.string().optional(),
+});
+export type BaseRow = z.infer<typeof baseRow>;
+
+const overrides = z.record(z.string(), z.unknown());
+const stageFileSchema = z.strictObject({
+  $schema: z.string().optional(),
+  stage: z.string().min(1),
+  /** Table title as shown in paper-tables/<stage>.md. */
+  title: z.string().min(1),
+  /** Where in the paper ("Table 8", "Figure 7", "extension"). */
+  source: z.string().optional(),
+  description: z.string().optional(),
+  defaults: overrides.optional(),
+  profiles: z.partialRecord(z.enum(PROFILE_NAMES as [ProfileName, ...ProfileName[]]), overrides).optional(),
+  rows: z.array(z.looseObject({ id: z.unknown().optional(), profiles: z.unknown().optional() })).min(1),
+});
+export type StageFile = z.infer<typeof stageFileSchema>;
+
+export class ConfigError extends Error {
+  constructor(public readonly file: string, public readonly problems: string[]) {
+    super(`invalid stage config ${file}:\n  ${problems.join('\n  ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export interface ExpandedRow<R> {
+  index: number;
+  id: string;
+  /** 16 hex digits: hash(stage, effective row, profile, settings). */
+  hash: string;
+  /** Effective row before schema defaults (what is hashed). */
+  raw: Record<string, unknown>;
+  row: R;
+}
+
+export interface StageConfig<R> {
+  file: string;
+  stage: string;
+  title: string;
+  source?: string;
+  description?: string;
+  profile: ProfileName;
+  settings: ProfileSettings;
+  rows: ExpandedRow<R>[];
+}
+
+function toPath(file: string | URL): string {
+  return file instanceof URL ? fileURLToPath(file) : file.startsWith('file:') ? fileURLToPath(file) : file;
+}
+
+function fieldPath(path: readonly PropertyKey[]): string {
+  return path.map((p) => (typeof p === 'number' ? `[${p}]` : String(p))).join('.').replace(/\.\[/g, '[') || '(row)';
+}
+
+export function rowHash(stage: string, raw: Record<string, unknown>, profile: ProfileName, settings: ProfileSettings = PROFILES[profile]): string {
+  return sha256(stableStringify({ stage, row: raw, profile, settings })).slice(0, 16);
+}
+
+/**
+ * Read and validate a stage config for one profile. Every problem is collected and thrown as one
+ * ConfigError whose lines name the file, the row (id and index), the field, and what was expected.
+ */
+export function loadStageConfig<S extends z.ZodType>(
+  file: string | URL,
+  rowSchema: S,
+  profile: ProfileName,
+): StageConfig<z.output<S>> {
+  const path = toPath(file);
+  const shown = relative(repoRoot(), path) || path;
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (e) {
+    throw new ConfigError(shown, [`cannot read JSON: ${(e as Error).message}`]);
+  }
+  const top = stageFileSchema.safeParse(json);
+  if (!top.success) {
+    throw new ConfigError(shown, top.error.issues.map((i) => `field '${fieldPath(i.path)}': ${i.message}`));
+  }
+  const cfg = top.data;
+  const settings = PROFILES[profile];
+  const problems: string[] = [];
+  const rows: ExpandedRow<z.output<S>>[] = [];
+  const seen = new Map<string, number>();
+  cfg.rows.forEach((rawRow, index) => {
+    const { profiles: rowProfiles, ...own } = rawRow as Record<string, unknown>;
+    const id = typeof own.id === 'string' ? own.id : undefined;
+    const where = `row '${id ?? '?'}' (index ${index})`;
+    let perRow: Record<string, unknown> = {};
+    if (rowProfiles !== undefined) {
+      const rp = z.partialRecord(z.enum(PROFILE_NAMES as [ProfileName, ...ProfileName[]]), overrides).safeParse(rowProfiles);
+      if (!rp.success) {
+        for (const i of rp.error.issues) problems.push(`${where}, field 'profiles${i.path.length ? '.' + fieldPath(i.path) : ''}': ${i.message}`);
+        return;
+      }
+      perRow = rp.data[profile] ?? {};
+    }
+    const raw: Record<string, unknown> = { ...cfg.defaults, ...own, ...(cfg.profiles?.[profile] ?? {}), ...perRow };
+    const parsed = rowSchema.safeParse(raw);
+    if (!parsed.success) {
+      for (const i of parsed.error.issues) {
+        problems.push(`${where}, field '${fieldPath(i.path)}': ${i.message} (profile ${profile})`);
+      }
+      return;
+    }
+    const rid = String((parsed.data as { id: unknown }).id);
+    if (seen.has(rid)) {
+      problems.push(`${where}, field 'id': duplicate id '${rid}' (also at index ${seen.get(rid)})`);
+      return;
+    }
+    seen.set(rid, index);
+    rows.push({ index, id: rid, hash: rowHash(cfg.stage, raw, profile, settings), raw, row: parsed.data });
+  });
+  if (problems.length) throw new ConfigError(shown, problems);
+  return { file: path, stage: cfg.stage, title: cfg.title, source: cfg.source, description: cfg.description, profile, settings, rows };
+}
+
+/** Loose schema for readers that do not know a stage's own fields (report, audit): same hashes. */
+export const anyRow = baseRow.loose();

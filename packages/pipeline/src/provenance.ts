@@ -1,0 +1,80 @@
+/**
+ * Provenance that travels with every number (style.md, "Results carry their provenance"):
+ * the git version of the checkout, and a fingerprint of the code a stage runs (its own src and the
+ * src of every workspace package it depends on, transitively). The fingerprint decides resume:
+ * a row checkpoint made by other code is not reused, even when the row's config hash matches.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { createHash } from 'node:crypto';
+
+/** `git describe --always --dirty` (e.g. 'a1b2c3d-dirty'), or 'unknown' outside a git checkout. */
+export function gitVersion(root: string): string {
+  try {
+    return execFileSync('git', ['describe', '--always', '--dirty', '--abbrev=12'], { cwd: root, stdio: ['ignore', 'pipe', 'ignore'] })
+      .toString().trim();
+  } catch {
+    return 'unknown';
+  }
+}
+
+interface Pkg { name: string; dir: string; deps: string[] }
+
+function workspacePackages(root: string): Map<string, Pkg> {
+  const out = new Map<string, Pkg>();
+  for (const group of ['packages', 'pipelines']) {
+    const g = join(root, group);
+    if (!existsSync(g)) continue;
+    for (const d of readdirSync(g)) {
+      const pj = join(g, d, 'package.json');
+      if (!existsSync(pj)) continue;
+      const j = JSON.parse(readFileSync(pj, 'utf8')) as { name: string; dependencies?: Record<string, string>; devDependencies?: Record<string, string> };
+      const all = { ...j.dependencies, ...j.devDependencies };
+      out.set(j.name, { name: j.name, dir: join(g, d), deps: Object.keys(all).filter((k) => String(all[k]).startsWith('workspace:')) });
+    }
+  }
+  return out;
+}
+
+function listFiles(dir: string, acc: string[]): void {
+  if (!existsSync(dir)) return;
+  for (const e of readdirSync(dir).sort()) {
+    const p = join(dir, e);
+    if (statSync(p).isDirectory()) listFiles(p, acc);
+    else acc.push(p);
+  }
+}
+
+/**
+ * Hash of src/** and package.json of the package in `pkgDir` and of its workspace dependencies
+ * (transitively). Stage outputs of other stages (`^stage` dependencies like @snn/stage-data) are
+ * included as code, which is what we want: new data -> rerun.
+ */
+export function codeFingerprint(root: string, pkgDir: string): string {
+  const pkgs = workspacePackages(root);
+  const byDir = [...pkgs.values()].find((p) => p.dir === pkgDir);
+  const h = createHash('sha256');
+  const dirs = new Set<string>([pkgDir]);
+  const stack = byDir ? [...byDir.deps] : [];
+  while (stack.length) {
+    const n = stack.pop()!;
+    const p = pkgs.get(n);
+    if (!p || dirs.has(p.dir)) continue;
+    dirs.add(p.dir);
+    stack.push(...p.deps);
+  }
+  for (const d of [...dirs].sort()) {
+    const files: string[] = [];
+    listFiles(join(d, 'src'), files);
+    const pj = join(d, 'package.json');
+    if (existsSync(pj)) files.push(pj);
+    for (const f of files) {
+      h.update(relative(root, f));
+      h.update('\0');
+      h.update(readFileSync(f));
+      h.update('\0');
+    }
+  }
+  return h.digest('hex').slice(0, 16);
+}

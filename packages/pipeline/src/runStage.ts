@@ -1,0 +1,257 @@
+/**
+ * The stage runner: validate config -> for each row, reuse its checkpointed result or run it ->
+ * write tidy Arrow (results.arrow, activity.arrow) atomically -> summary. A row that throws is
+ * recorded as failed and the others go on; the process exit code is set to 1 at the end.
+ */
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { z } from 'zod';
+import { writeActivity, writeResults, type ActivityRecord, type ResultRecord, type RowStatus } from '@snn/reporting';
+import { loadStageConfig, type BaseRow, type ExpandedRow } from './config.js';
+import { PROFILES, resolveProfile, type ProfileName, type ProfileSettings } from './profiles.js';
+import { repoRoot, resultsRoot, writeFileAtomic } from './fsutil.js';
+import { codeFingerprint, gitVersion } from './provenance.js';
+import { StageProgress, formatSeconds, type ProgressUpdate } from './progress.js';
+
+/** Structurally compatible with @snn/backend's EngineInfo; name 'none' for stages without tensors. */
+export interface EngineRecord { name: string; version: string; simd?: boolean; threads?: number }
+
+export interface MetricValue {
+  metric: string;
+  value: number;
+  unit?: string;
+  /** The paper's number; defaults to row.paper[metric] when that is a number. */
+  paper?: number;
+  /** The paper's words; defaults to row.paper[metric] when that is a string. */
+  paperText?: string;
+}
+
+/** Spike activity of one layer at one BackRes unroll step (SpikeMonitor.activity() has this shape). */
+export interface LayerActivity { layer: string; unrollStep: number; rate: number; perStep?: number[] }
+
+export interface RowResult {
+  metrics: MetricValue[];
+  activity?: LayerActivity[];
+  /** True when the topology is reconstructed from the paper's naming rules (Topology.reconstructed). */
+  reconstructed?: boolean;
+}
+
+export interface RowContext {
+  stage: string;
+  rowId: string;
+  /** The row's config hash (its identity). */
+  hash: string;
+  profile: ProfileName;
+  settings: ProfileSettings;
+  engine: EngineRecord;
+  seed: number;
+  /** Per-row folder for per-epoch checkpoints (kept across runs; not a Turbo output). */
+  checkpointDir: string;
+  progress(p: ProgressUpdate): void;
+  log(msg: string): void;
+}
+
+/** Throw from runRow when a row cannot run here (e.g. dataset absent): reported, not a failure. */
+export class RowSkipped extends Error {
+  constructor(reason: string) { super(reason); this.name = 'RowSkipped'; }
+}
+
+export interface RunStageOptions<S extends z.ZodType<BaseRow>> {
+  stage: string;
+  /** pipelines/<stage>/config.json, e.g. new URL('../config.json', import.meta.url). */
+  config: string | URL;
+  rowSchema: S;
+  runRow: (row: z.output<S>, ctx: RowContext) => Promise<RowResult>;
+  /** Defaults to env SNN_PROFILE, else 'quick'. */
+  profile?: ProfileName;
+  /** Defaults to <repo>/artifacts/results (env SNN_RESULTS_DIR overrides). */
+  resultsDir?: string;
+  /** false for stages that use no tensors (engine recorded as 'none'); default true. */
+  needsEngine?: boolean;
+  /** Set process.exitCode = 1 when a row failed (default true; tests pass false). */
+  setExitCode?: boolean;
+  /** Progress/log stream (default process.stderr). */
+  out?: NodeJS.WriteStream;
+}
+
+export interface StageSummary {
+  stage: string;
+  profile: ProfileName;
+  rows: number;
+  ran: number;
+  cached: number;
+  failed: number;
+  skipped: number;
+  wallSeconds: number;
+  failures: Array<{ rowId: string; error: string }>;
+  results: ResultRecord[];
+}
+
+interface RowCheckpoint {
+  format: 1;
+  stage: string;
+  rowId: string;
+  configHash: string;
+  profile: ProfileName;
+  codeHash: string;
+  codeVersion: string;
+  engine: string;
+  wallSeconds: number;
+  finishedAt: string;
+  result: RowResult;
+}
+
+interface BackendLike { initEngine?: (o?: { quiet?: boolean }) => Promise<EngineRecord>; engineInfo?: () => EngineRecord }
+
+async function loadEngine(): Promise<EngineRecord> {
+  try {
+    const mod = (await import('@snn/backend')) as unknown as BackendLike;
+    if (typeof mod.initEngine === 'function') return await mod.initEngine({ quiet: true });
+    if (typeof mod.engineInfo === 'function') return mod.engineInfo();
+  } catch (e) {
+    throw new Error(`cannot initialise the tensor engine: ${(e as Error).message}`);
+  }
+  return { name: 'unknown', version: '' };
+}
+
+export function engineLabel(e: EngineRecord): string {
+  if (e.name === 'none') return 'none';
+  return `${e.name}${e.version ? `@${e.version}` : ''}${e.simd ? '+simd' : ''}${e.threads && e.threads > 1 ? `x${e.threads}` : ''}`;
+}
+
+function recordsFor(row: ExpandedRow<BaseRow>, base: Omit<ResultRecord, 'metric' | 'value' | 'unit' | 'paper' | 'paperText' | 'status' | 'error' | 'reconstructed'>,
+  status: RowStatus, result?: RowResult, error?: string): ResultRecord[] {
+  if (status !== 'ok' || !result) {
+    return [{ ...base, metric: 'status', value: null, unit: null, paper: null, paperText: null, status, error: error ?? null, reconstructed: result?.reconstructed ?? null }];
+  }
+  return result.metrics.map((m) => {
+    const fromRow = row.row.paper?.[m.metric];
+    return {
+      ...base, metric: m.metric, value: Number.isFinite(m.value) ? m.value : null, unit: m.unit ?? null,
+      paper: m.paper ?? (typeof fromRow === 'number' ? fromRow : null),
+      paperText: m.paperText ?? (typeof fromRow === 'string' ? fromRow : null),
+      status: 'ok' as const, error: null, reconstructed: result.reconstructed ?? null,
+    };
+  });
+}
+
+function activityFor(row: ExpandedRow<BaseRow>, profile: string, stage: string, acts: LayerActivity[] | undefined): ActivityRecord[] {
+  const out: ActivityRecord[] = [];
+  const base = { table: stage, rowId: row.id, configHash: row.hash, profile, topology: row.row.topology ?? null, method: row.row.method ?? null, T: row.row.T ?? null };
+  for (const a of acts ?? []) {
+    out.push({ ...base, layer: a.layer, unrollStep: a.unrollStep, step: null, rate: a.rate });
+    a.perStep?.forEach((r, t) => out.push({ ...base, layer: a.layer, unrollStep: a.unrollStep, step: t, rate: r }));
+  }
+  return out;
+}
+
+/**
+ * Run a stage. Resume rule: a row is reused when artifacts/results/<stage>/rows/<hash>.json exists
+ * and was written by the same code (codeHash); set SNN_RESUME=any to reuse regardless of code.
+ */
+export async function runStage<S extends z.ZodType<BaseRow>>(opts: RunStageOptions<S>): Promise<StageSummary> {
+  const t0 = Date.now();
+  const profile = opts.profile ?? resolveProfile();
+  const settings = PROFILES[profile];
+  const cfg = loadStageConfig(opts.config, opts.rowSchema, profile);
+  if (cfg.stage !== opts.stage) throw new Error(`${cfg.file}: stage '${cfg.stage}' does not match runStage({ stage: '${opts.stage}' })`);
+  const configPath = opts.config instanceof URL ? fileURLToPath(opts.config) : opts.config;
+  const root = repoRoot(dirname(configPath));
+  const resultsDir = join(opts.resultsDir ?? resultsRoot(root), opts.stage);
+  const rowsDir = join(resultsDir, 'rows');
+  const checkpointsRoot = join(dirname(opts.resultsDir ?? resultsRoot(root)), 'checkpoints', opts.stage);
+  const codeVersion = gitVersion(root);
+  const codeHash = codeFingerprint(root, dirname(configPath));
+  const anyCode = process.env.SNN_RESUME === 'any';
+  const out = opts.out ?? process.stderr;
+
+  const done = new Map<string, RowCheckpoint>();
+  for (const r of cfg.rows) {
+    const p = join(rowsDir, `${r.hash}.json`);
+    if (!existsSync(p)) continue;
+    try {
+      const c = JSON.parse(readFileSync(p, 'utf8')) as RowCheckpoint;
+      if (c.format === 1 && (anyCode || c.codeHash === codeHash)) done.set(r.hash, c);
+    } catch { /* a corrupt checkpoint is rerun */ }
+  }
+  const toRun = cfg.rows.filter((r) => !done.has(r.hash) && r.row.skip === undefined).length;
+  const progress = new StageProgress(opts.stage, cfg.rows.length, toRun, out);
+  let engine: EngineRecord | undefined = opts.needsEngine === false ? { name: 'none', version: '' } : undefined;
+
+  const results: ResultRecord[] = [];
+  const activity: ActivityRecord[] = [];
+  const summary: StageSummary = { stage: opts.stage, profile, rows: cfg.rows.length, ran: 0, cached: 0, failed: 0, skipped: 0, wallSeconds: 0, failures: [], results };
+
+  for (const [k, r] of cfg.rows.entries()) {
+    const base = {
+      table: opts.stage, rowId: r.id, configHash: r.hash, profile, seed: r.row.seed,
+      topology: r.row.topology ?? null, method: r.row.method ?? null, coding: r.row.coding ?? null,
+      classifier: r.row.classifier ?? null, T: r.row.T ?? null,
+    };
+    const cached = done.get(r.hash);
+    if (cached) {
+      summary.cached++;
+      results.push(...recordsFor(r, { ...base, engine: cached.engine, codeVersion: cached.codeVersion, codeHash: cached.codeHash, wallSeconds: cached.wallSeconds }, 'ok', cached.result));
+      activity.push(...activityFor(r, profile, opts.stage, cached.result.activity));
+      continue;
+    }
+    if (r.row.skip !== undefined) {
+      summary.skipped++;
+      results.push(...recordsFor(r, { ...base, engine: 'none', codeVersion, codeHash, wallSeconds: 0 }, 'skipped', undefined, r.row.skip));
+      continue;
+    }
+    progress.rowStart(k + 1, r.id);
+    const rt0 = Date.now();
+    let status: RowStatus = 'ok';
+    let result: RowResult | undefined;
+    let error: string | undefined;
+    let engineText = 'none';
+    try {
+      engine ??= await loadEngine();
+      engineText = engineLabel(engine);
+      const checkpointDir = join(checkpointsRoot, r.hash);
+      mkdirSync(checkpointDir, { recursive: true });
+      const ctx: RowContext = {
+        stage: opts.stage, rowId: r.id, hash: r.hash, profile, settings, engine, seed: r.row.seed, checkpointDir,
+        progress: (p) => progress.update(p), log: (m) => progress.log(m),
+      };
+      result = await opts.runRow(r.row as z.output<S>, ctx);
+      if (!result || !Array.isArray(result.metrics)) throw new Error('runRow must return { metrics: [...] }');
+    } catch (e) {
+      if (e instanceof RowSkipped) { status = 'skipped'; error = e.message; }
+      else { status = 'failed'; error = e instanceof Error ? (e.stack ?? e.message) : String(e); }
+    }
+    const secs = (Date.now() - rt0) / 1000;
+    progress.rowDone(secs, status === 'ok');
+    const rec = { ...base, engine: engineText, codeVersion, codeHash, wallSeconds: secs };
+    if (status === 'ok' && result) {
+      summary.ran++;
+      const cp: RowCheckpoint = { format: 1, stage: opts.stage, rowId: r.id, configHash: r.hash, profile, codeHash, codeVersion, engine: engineText, wallSeconds: secs, finishedAt: new Date().toISOString(), result };
+      writeFileAtomic(join(rowsDir, `${r.hash}.json`), JSON.stringify(cp, null, 1));
+      results.push(...recordsFor(r, rec, 'ok', result));
+      activity.push(...activityFor(r, profile, opts.stage, result.activity));
+    } else if (status === 'skipped') {
+      summary.skipped++;
+      progress.log(`skipped: ${error}`);
+      results.push(...recordsFor(r, rec, 'skipped', undefined, error));
+    } else {
+      summary.failed++;
+      const first = (error ?? '').split('\n')[0];
+      summary.failures.push({ rowId: r.id, error: first });
+      progress.log(`FAILED: ${first}`);
+      writeFileAtomic(join(rowsDir, `${r.hash}.failed.json`), JSON.stringify({ stage: opts.stage, rowId: r.id, configHash: r.hash, profile, error, at: new Date().toISOString() }, null, 1));
+      results.push(...recordsFor(r, rec, 'failed', undefined, error));
+    }
+  }
+  progress.stop();
+
+  writeResults(join(resultsDir, 'results.arrow'), results);
+  writeActivity(join(resultsDir, 'activity.arrow'), activity);
+  summary.wallSeconds = (Date.now() - t0) / 1000;
+  const { results: _omit, ...small } = summary;
+  writeFileAtomic(join(resultsDir, 'summary.json'), `${JSON.stringify({ ...small, codeVersion, codeHash, engine: engine ? engineLabel(engine) : null }, null, 1)}\n`);
+  out.write(`[${opts.stage}] ${profile}: ${summary.rows} rows: ${summary.ran} run, ${summary.cached} cached, ${summary.failed} failed, ${summary.skipped} skipped in ${formatSeconds(summary.wallSeconds)}\n`);
+  if (summary.failed > 0 && opts.setExitCode !== false) process.exitCode = 1;
+  return summary;
+}

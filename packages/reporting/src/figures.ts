@@ -1,0 +1,115 @@
+/**
+ * Vega-Lite specs for the paper's figures, with the data inlined so each .vl.json is
+ * self-contained, and SVG rendering in Node (vega is ESM only; renderer 'none' needs no canvas).
+ */
+import * as vega from 'vega';
+import { compile, type TopLevelSpec } from 'vega-lite';
+import type { ActivityRecord, ResultRecord } from './schema.js';
+
+const label = (r: ResultRecord): string => [r.topology ?? r.rowId, r.method, r.classifier && r.classifier !== 'softmax' ? r.classifier : null, r.T !== null ? `T=${r.T}` : null].filter(Boolean).join(' ');
+
+function ok(results: readonly ResultRecord[], metric: string): ResultRecord[] {
+  return results.filter((r) => r.metric === metric && r.status === 'ok' && r.value !== null && Number.isFinite(r.value));
+}
+
+/** Figure 7 style: energy efficiency (E_ANN / E_SNN) per net. */
+export function eeBarSpec(results: readonly ResultRecord[], title = 'Energy efficiency (E_ANN / E_SNN) per network'): TopLevelSpec | undefined {
+  const rows = ok(results, 'ee').map((r) => ({ net: label(r), stage: r.table, ee: r.value, paper: r.paper }));
+  if (!rows.length) return undefined;
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json', title, width: 360, height: 220,
+    data: { values: rows },
+    mark: 'bar',
+    encoding: {
+      x: { field: 'net', type: 'nominal', sort: null, title: null },
+      y: { field: 'ee', type: 'quantitative', title: 'EE (×)' },
+      color: { field: 'stage', type: 'nominal' },
+      tooltip: [{ field: 'net' }, { field: 'ee', format: '.2f' }, { field: 'paper' }],
+    },
+  };
+}
+
+/** A bar per row of any numeric metric (e.g. unique parameters per topology). */
+export function metricBarSpec(results: readonly ResultRecord[], metric: string, title: string, logScale = false): TopLevelSpec | undefined {
+  const rows = ok(results, metric).map((r) => ({ net: r.topology ?? r.rowId, value: r.value }));
+  if (!rows.length) return undefined;
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json', title, width: 420, height: 220,
+    data: { values: rows },
+    mark: 'bar',
+    encoding: {
+      x: { field: 'net', type: 'nominal', sort: null, title: null },
+      y: { field: 'value', type: 'quantitative', title: metric, scale: logScale ? { type: 'log' } : {} },
+    },
+  };
+}
+
+/** Accuracy vs simulation steps T, one line per net/method/classifier. */
+export function accuracyVsTSpec(results: readonly ResultRecord[]): TopLevelSpec | undefined {
+  const rows = ok(results, 'accuracy').filter((r) => r.T !== null)
+    .map((r) => ({ series: `${r.table} ${[r.topology, r.method, r.classifier].filter(Boolean).join(' ')}`, T: r.T, accuracy: r.value }));
+  if (!rows.length) return undefined;
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json', title: 'Accuracy vs time steps T', width: 360, height: 240,
+    data: { values: rows },
+    mark: { type: 'line', point: true },
+    encoding: {
+      x: { field: 'T', type: 'quantitative', scale: { type: 'log' }, title: 'T (time steps)' },
+      y: { field: 'accuracy', type: 'quantitative', title: 'accuracy (%)' },
+      color: { field: 'series', type: 'nominal', title: null },
+    },
+  };
+}
+
+/** Accuracy vs SNN energy per image: joins the two metrics of each row by config hash. */
+export function accuracyVsEnergySpec(results: readonly ResultRecord[]): TopLevelSpec | undefined {
+  const energy = new Map(ok(results, 'energy_uJ').map((r) => [`${r.table}/${r.configHash}`, r.value as number]));
+  const rows = ok(results, 'accuracy').flatMap((r) => {
+    const e = energy.get(`${r.table}/${r.configHash}`);
+    return e === undefined ? [] : [{ net: label(r), method: r.method ?? '', energy_uJ: e, accuracy: r.value }];
+  });
+  if (!rows.length) return undefined;
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json', title: 'Accuracy vs energy per image', width: 360, height: 240,
+    data: { values: rows },
+    mark: { type: 'point', filled: true },
+    encoding: {
+      x: { field: 'energy_uJ', type: 'quantitative', scale: { type: 'log' }, title: 'energy per image (µJ)' },
+      y: { field: 'accuracy', type: 'quantitative', title: 'accuracy (%)' },
+      color: { field: 'method', type: 'nominal' },
+      tooltip: [{ field: 'net' }, { field: 'energy_uJ', format: '.3g' }, { field: 'accuracy', format: '.2f' }],
+    },
+  };
+}
+
+/** Spike activity per layer and per BackRes unroll step (mean over the window), one panel per row. */
+export function activitySpec(activity: readonly ActivityRecord[], stage: string): TopLevelSpec | undefined {
+  const rows = activity.filter((a) => a.table === stage && a.step === null)
+    .map((a) => ({ row: a.rowId, layer: a.layer, unroll: `n=${a.unrollStep}`, rate: a.rate }));
+  if (!rows.length) return undefined;
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json', title: `Spike activity per layer and unroll step (${stage})`,
+    data: { values: rows },
+    facet: { row: { field: 'row', type: 'nominal', title: null } },
+    spec: {
+      width: 360, height: 120,
+      mark: 'bar',
+      encoding: {
+        x: { field: 'layer', type: 'nominal', sort: null },
+        xOffset: { field: 'unroll', type: 'nominal' },
+        y: { field: 'rate', type: 'quantitative', title: 'spikes / neuron / step' },
+        color: { field: 'unroll', type: 'nominal', title: 'unroll step' },
+      },
+    },
+  };
+}
+
+/** Render a Vega-Lite spec to SVG text in Node (deterministic; ~50 ms a chart). */
+export async function renderSvg(spec: TopLevelSpec): Promise<string> {
+  const view = new vega.View(vega.parse(compile(spec).spec), { renderer: 'none' });
+  try {
+    return await view.toSVG();
+  } finally {
+    view.finalize();
+  }
+}

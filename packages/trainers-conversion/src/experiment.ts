@@ -1,0 +1,60 @@
+import { loadDataset, balancedSubset, type ImageSet } from '@snn/datasets';
+import type { AgdContext } from '@snn/trainers-agd';
+import { trainConvertibleAnn, annConfigHash, labelledBatches, type ConvertibleAnn, type ConvertibleAnnConfig } from './annTraining.js';
+import type { LabelledBatch } from './evaluate.js';
+import { evaluateAnn } from './evaluate.js';
+
+/**
+ * In-process memos shared by the conversion stages' rows: the data subsets, the trained ANN (also
+ * cached on disk by its config hash) and its test accuracy, so rows of one stage never retrain or
+ * reload what a sibling row already has.
+ */
+export interface CifarSubsets {
+  train: ImageSet;
+  test: LabelledBatch[];
+  /** Poisson/direct balancing & calibration images (from the training subset) */
+  calib: LabelledBatch[];
+}
+
+const dataMemo = new Map<string, Promise<CifarSubsets>>();
+export function cifarSubsets(o: { trainSamples: number; testSamples: number; calibSamples: number; seed: number; batchSize: number }): Promise<CifarSubsets> {
+  const key = JSON.stringify(o);
+  let p = dataMemo.get(key);
+  if (!p) {
+    p = (async () => {
+      const { train, test } = await loadDataset('cifar10');
+      const tr = o.trainSamples >= train.n ? train : balancedSubset(train, o.trainSamples, o.seed);
+      const te = o.testSamples >= test.n ? test : balancedSubset(test, o.testSamples, o.seed + 1);
+      const ca = balancedSubset(tr, Math.min(o.calibSamples, tr.n), o.seed + 2);
+      return { train: tr, test: labelledBatches(te, o.batchSize), calib: labelledBatches(ca, o.batchSize) };
+    })();
+    dataMemo.set(key, p);
+  }
+  return p;
+}
+
+const annMemo = new Map<string, Promise<ConvertibleAnn & { testAccuracy: number }>>();
+export function cachedAnn(cfg: ConvertibleAnnConfig, data: CifarSubsets, cacheRoot: string, ctx: AgdContext = {}): Promise<ConvertibleAnn & { testAccuracy: number }> {
+  const key = `${cacheRoot}|${annConfigHash(cfg)}|${data.test.length}`;
+  let p = annMemo.get(key);
+  if (!p) {
+    p = (async () => {
+      const ann = await trainConvertibleAnn(cfg, data.train, cacheRoot, ctx);
+      return { ...ann, testAccuracy: evaluateAnn(ann.net, data.test, ann.readout) };
+    })();
+    annMemo.set(key, p);
+    p.catch(() => annMemo.delete(key));
+  }
+  return p;
+}
+
+/** Generic memo for expensive per-net results (thresholds, evaluations) within one stage process. */
+export function memo<T>(store: Map<string, Promise<T>>, key: string, make: () => Promise<T>): Promise<T> {
+  let p = store.get(key);
+  if (!p) {
+    p = make();
+    store.set(key, p);
+    p.catch(() => store.delete(key));
+  }
+  return p;
+}

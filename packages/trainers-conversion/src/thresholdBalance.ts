@@ -1,0 +1,54 @@
+import { tf } from './tf.js';
+import type { ConversionNet } from './net.js';
+import { spikingOps } from './net.js';
+import type { SnnSettings } from './snnSettings.js';
+import { simulate, type InputCoding } from './simulate.js';
+
+export interface BalanceOptions {
+  /** length of the Poisson window (paper: 2,000-2,500 steps) */
+  window: number;
+  /** time-folding chunk (steps per conv call) */
+  chunk: number;
+  coding: InputCoding;
+  seed: number;
+}
+
+export interface BalancedThreshold {
+  op: string;
+  param: string;
+  unrollStep: number;
+  vth: number;
+}
+
+/**
+ * Threshold balancing (Sengupta et al. 2019, as used by Panda et al. 2020 §conversion): layer by
+ * layer, set V_th of layer l to the maximum weighted spike input Σ w·x(t) it receives over a long
+ * window of spike trains from training data, with layers < l already converted. Weights never
+ * change. A BackRes block unrolled n times has one op per unroll step, each balanced separately
+ * (IF_1 with V_th1, IF_2 with V_th2, ...): the thresholds are recorded per unroll step.
+ */
+export function thresholdBalance(net: ConversionNet, data: tf.Tensor[], opts: BalanceOptions): { settings: SnnSettings; thresholds: BalancedThreshold[] } {
+  const thresholds: Record<string, number> = {};
+  const record: BalancedThreshold[] = [];
+  for (const op of spikingOps(net)) {
+    let max = -Infinity;
+    data.forEach((x, bi) => {
+      simulate(net, { thresholds }, x, {
+        steps: opts.window,
+        chunk: opts.chunk,
+        coding: opts.coding,
+        seed: opts.seed + bi * 104729,
+        stopAt: op.id,
+        onCurrent: (o, cur) => {
+          if (o.id !== op.id) return;
+          for (let i = 0; i < cur.length; i++) if (cur[i] > max) max = cur[i];
+        },
+      });
+    });
+    // a layer that never receives positive input would never fire anyway; keep θ positive
+    const vth = max > 0 ? max : 1e-6;
+    thresholds[op.id] = vth;
+    record.push({ op: op.id, param: op.param ?? op.id, unrollStep: op.unrollStep ?? 1, vth });
+  }
+  return { settings: { thresholds }, thresholds: record };
+}

@@ -1,0 +1,210 @@
+// One STDP experiment of Panda et al. 2020 Tables 6 / 12 for one topology:
+//   1. the conv stack learns by layer-wise unsupervised STDP on `stdpImages` training images,
+//      then is frozen;
+//   2. frozen features (output spikes averaged over the T-step window) are computed ONCE per
+//      image and cached for head training;
+//   3. heads (FC1-FC2 or ConvNN, softmax or stochmax loss) learn by backprop on those features;
+//   4. baselines: the same head on RANDOM frozen kernels (same homeostatic thresholds, no STDP),
+//      and the ANN of the same topology + same head trained end to end;
+//   5. energy: EE_Full and EE_Conv from the measured input spike rates (@snn/energy).
+import { annEnergy, energyEfficiency, snnEnergy, uniqueParams, type EnergyPresetName } from '@snn/energy';
+import { getTopology, type TopologyName } from '@snn/models';
+import type { ImageSet } from '@snn/datasets';
+import type { HeadName } from '@snn/trainers-agd';
+import { tf } from './tf.js';
+import { StdpStack, RateAccumulator, trainStackStdp, extractFeatures, stackOutShape } from './stack.js';
+import { stackSpecFromTopology } from './topology.js';
+import { makeHeadNet, trainHead, evaluateHead, type HeadArch } from './heads.js';
+import { makeAnnFront } from './ann.js';
+import type { StdpLayerParams } from './stdp-layer.js';
+import type { StdpRuleParams } from './stdp-rule.js';
+
+function toTensor(set: ImageSet): { x: tf.Tensor4D; y: tf.Tensor1D } {
+  return tf.tidy(() => ({
+    x: tf.div(tf.tensor4d(set.images, [set.n, set.height, set.width, set.channels], 'int32'), 255) as tf.Tensor4D,
+    y: tf.tensor1d(set.labels, 'int32'),
+  }));
+}
+
+/** per-channel standardisation with train statistics (spike rates are small and skewed) */
+function standardize(train: tf.Tensor4D, test: tf.Tensor4D): [tf.Tensor4D, tf.Tensor4D] {
+  return tf.tidy(() => {
+    const { mean, variance } = tf.moments(train, [0, 1, 2]);
+    const sd = tf.add(tf.sqrt(variance), 1e-3);
+    return [tf.div(tf.sub(train, mean), sd) as tf.Tensor4D, tf.div(tf.sub(test, mean), sd) as tf.Tensor4D];
+  });
+}
+
+function now(): number {
+  return performance.now() / 1000;
+}
+
+/** What the STDP (or random-kernel) front end produced: cached features + measured activity. */
+export interface FrozenFeatures {
+  topology: string;
+  reconstructed: boolean;
+  featShape: [number, number, number];
+  hidden: number;
+  classes: number;
+  /** standardised features [N, h, w, c] (train statistics) */
+  xtr: tf.Tensor4D;
+  ytr: tf.Tensor1D;
+  xte: tf.Tensor4D;
+  yte: tf.Tensor1D;
+  /** input spike rate per step of each conv op (test set) */
+  inputRates: Record<string, number>;
+  /** output spike rate per step per conv op and unroll step */
+  activity: Array<{ layer: string; unrollStep: number; rate: number }>;
+  /** STDP updates per layer (k × n × windows) */
+  updates: Record<string, number>;
+  seconds: Record<string, number>;
+}
+
+export interface FrozenFeatureOptions {
+  topology: TopologyName;
+  width: number;
+  T: number;
+  /** images the conv layers learn on (paper: 5,000) */
+  stdpImages: ImageSet;
+  stdpEpochs: number;
+  train: ImageSet;
+  test: ImageSet;
+  batchSize: number;
+  seed: number;
+  /** 'stdp': kernels learnt by STDP; 'random': random frozen kernels (same homeostatic thresholds) */
+  kernels: 'stdp' | 'random';
+  maxRate?: number;
+  stdp?: Partial<Omit<StdpLayerParams, 'rule'>> & { rule?: Partial<StdpRuleParams> };
+  log?: (msg: string) => void;
+  progress?: (p: { step?: number; of?: number; note?: string }) => void;
+}
+
+/**
+ * Layer-wise STDP (or threshold-only adaptation for random kernels) on `stdpImages`, then the
+ * frozen stack's features for the train and test sets, computed once (cache them: see memo below).
+ */
+export function frozenFeatures(o: FrozenFeatureOptions): FrozenFeatures {
+  const log = o.log ?? (() => {});
+  const topo = getTopology(o.topology, { width: o.width });
+  const spec = stackSpecFromTopology(topo);
+  const seconds: Record<string, number> = {};
+  const fc1 = topo.params.find((p) => p.id === 'fc1' && p.role === 'weight');
+  const hidden = fc1 ? fc1.shape[1] : 256;
+  const featShape = stackOutShape(spec);
+  const train = toTensor(o.train);
+  const test = toTensor(o.test);
+  const stdpX = tf.tidy(() => toTensor(o.stdpImages).x);
+
+  let t0 = now();
+  const stack = new StdpStack(spec, o.stdp ?? {}, o.seed + 1);
+  const nb = Math.ceil(stdpX.shape[0] / o.batchSize) * spec.layers.length * o.stdpEpochs;
+  let done = 0;
+  trainStackStdp(stack, stdpX, {
+    T: o.T, batchSize: o.batchSize, epochs: o.stdpEpochs, seed: o.seed + 17, maxRate: o.maxRate,
+    learn: o.kernels === 'stdp',
+    onProgress: (p) => o.progress?.({ step: ++done, of: nb, note: `${o.kernels === 'stdp' ? 'STDP' : 'thresholds'} ${p.layer}` }),
+  });
+  seconds[o.kernels] = now() - t0;
+  const updates = Object.fromEntries(stack.layers.map((l) => [l.id, l.updates]));
+  log(`${topo.name} ${o.kernels}: ${stdpX.shape[0]} images, updates ${JSON.stringify(updates)}, ${seconds[o.kernels].toFixed(1)} s`);
+
+  t0 = now();
+  const rates = new RateAccumulator();
+  const outRates = new RateAccumulator();
+  const ftr = extractFeatures(stack, train.x, { T: o.T, batchSize: o.batchSize, seed: o.seed * 3 + 1, maxRate: o.maxRate });
+  const fte = extractFeatures(stack, test.x, { T: o.T, batchSize: o.batchSize, seed: o.seed * 3 + 2, maxRate: o.maxRate, rates, outRates });
+  seconds.features = now() - t0;
+  const r4 = (f: tf.Tensor2D) => tf.reshape(f, [f.shape[0], ...featShape]) as tf.Tensor4D;
+  const [xtr, xte] = standardize(r4(ftr), r4(fte));
+  ftr.dispose();
+  fte.dispose();
+  const inputRates = rates.result();
+  const activity = Object.entries(outRates.result()).map(([id, rate]) => {
+    const [layer, step] = id.split('@');
+    return { layer, unrollStep: step ? Number(step) : 1, rate };
+  });
+  rates.dispose();
+  outRates.dispose();
+  log(`${topo.name} ${o.kernels}: features ${featShape.join('x')} for ${o.train.n}+${o.test.n} images in ${seconds.features.toFixed(1)} s; rates ${activity.map((a) => `${a.layer}@${a.unrollStep} ${a.rate.toFixed(3)}`).join(', ')}`);
+  train.x.dispose();
+  test.x.dispose();
+  stdpX.dispose();
+  stack.dispose();
+  return { topology: topo.name, reconstructed: topo.reconstructed, featShape, hidden, classes: topo.classes, xtr, ytr: train.y, xte, yte: test.y, inputRates, activity, updates, seconds };
+}
+
+export function disposeFeatures(f: FrozenFeatures): void {
+  for (const t of [f.xtr, f.ytr, f.xte, f.yte]) t.dispose();
+}
+
+export interface HeadRunOptions {
+  arch: HeadArch;
+  loss: HeadName;
+  epochs: number;
+  batchSize: number;
+  lr: number;
+  seed: number;
+}
+
+/** train a head on cached frozen features; returns test top-1 accuracy in [0, 1] */
+export function headAccuracy(f: FrozenFeatures, h: HeadRunOptions): number {
+  const net = makeHeadNet(h.arch, f.featShape, f.classes, { hidden: f.hidden, seed: h.seed * 11 + 5 });
+  const head = trainHead(net, f.xtr, f.ytr, f.classes, { loss: h.loss, epochs: h.epochs, batchSize: h.batchSize, lr: h.lr, seed: h.seed * 13 + 1 });
+  const acc = evaluateHead(net, head, f.xte, f.yte, 100);
+  for (const v of Object.values(head.variables)) v.dispose();
+  net.dispose();
+  return acc;
+}
+
+/** ANN of the same topology + the same head, trained end to end; test top-1 accuracy in [0, 1] */
+export function annAccuracy(o: { topology: TopologyName; width: number; train: ImageSet; test: ImageSet }, h: HeadRunOptions): number {
+  const topo = getTopology(o.topology, { width: o.width });
+  const spec = stackSpecFromTopology(topo);
+  const fc1 = topo.params.find((p) => p.id === 'fc1' && p.role === 'weight');
+  const hidden = fc1 ? fc1.shape[1] : 256;
+  const train = toTensor(o.train);
+  const test = toTensor(o.test);
+  const front = makeAnnFront(spec, h.seed * 5 + 3);
+  const net = makeHeadNet(h.arch, stackOutShape(spec), topo.classes, { hidden, seed: h.seed * 11 + 5 });
+  const head = trainHead(net, train.x, train.y, topo.classes, {
+    loss: h.loss, epochs: h.epochs, batchSize: h.batchSize, lr: h.lr, seed: h.seed * 13 + 2,
+    frontVars: front.vars, front: (x) => front.apply(x),
+  });
+  const acc = evaluateHead(net, head, test.x, test.y, 100, (x) => front.apply(x));
+  for (const v of Object.values(head.variables)) v.dispose();
+  net.dispose();
+  front.dispose();
+  for (const t of [train.x, train.y, test.x, test.y]) t.dispose();
+  return acc;
+}
+
+/** MACs of the ConvNN head on [h, w, c] features (its layers: heads.ts) */
+export function convnnHeadMacs(featShape: [number, number, number], hidden: number, classes: number): number {
+  const [h, w, c] = featShape;
+  const c2 = 2 * c;
+  return h * w * 9 * c * c2 + h * w * 9 * c2 * c2 + Math.floor(h / 2) * Math.floor(w / 2) * c2 * hidden + hidden * classes;
+}
+
+/**
+ * EE = E_ANN / E_SNN (45 nm) with measured input rates: convs are AC ops (rate × MACs × T), the
+ * head reads activity accumulated over the window and pays MACs once per image in both nets.
+ * `head: 'convnn'` replaces FC1-FC2 by the ConvNN head's MACs on both sides.
+ */
+export function stdpEnergy(o: { topology: TopologyName; width: number; T: number; inputRates: Record<string, number>; head: HeadArch; preset?: EnergyPresetName }): { eeFull: number; eeConv: number; eAnn: number; eSnn: number } {
+  const topo = getTopology(o.topology, { width: o.width });
+  const preset = o.preset ?? 'int32_45nm';
+  const annE = annEnergy(topo, preset);
+  const fcOps = topo.ops.filter((op) => op.kind === 'fc').map((op) => op.id);
+  const snnE = snnEnergy(topo, { activity: o.inputRates, T: o.T, macOps: fcOps, preset });
+  const ee = energyEfficiency(annE, snnE);
+  if (o.head === 'fc') return { eeFull: ee.full, eeConv: ee.conv, eAnn: ee.eAnn, eSnn: ee.eSnn };
+  const spec = stackSpecFromTopology(topo);
+  const fc1 = topo.params.find((p) => p.id === 'fc1' && p.role === 'weight');
+  const headE = convnnHeadMacs(stackOutShape(spec), fc1 ? fc1.shape[1] : 256, topo.classes) * annE.constants.mac;
+  const conv = (r: typeof annE) => r.perOp.filter((e) => e.kind === 'conv').reduce((a, e) => a + e.energy, 0);
+  const eAnn = conv(annE) + headE;
+  const eSnn = conv(snnE) + headE;
+  return { eeFull: eAnn / eSnn, eeConv: ee.conv, eAnn, eSnn };
+}
+
+export { uniqueParams };

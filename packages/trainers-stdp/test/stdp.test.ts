@@ -1,0 +1,159 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { initEngine } from '@snn/backend';
+import { tf } from '../src/tf.js';
+import { DEFAULT_RULE, filterCorrelation, stdpDeltaW, traceDecay, traceStep } from '../src/stdp-rule.js';
+import { StdpConvLayer, emptyState, disposeState } from '../src/stdp-layer.js';
+import { StdpStack, RateAccumulator, trainStackStdp } from '../src/stack.js';
+
+beforeAll(async () => {
+  await initEngine({ backend: 'cpu', quiet: true });
+});
+
+/** Δw of a single synapse (1 pre, 1 post, 1×1 kernel) for given pre/post spike times over T steps */
+function twoNeuronDw(tPre: number, tPost: number, T = 8): number {
+  const rule = { ...DEFAULT_RULE, softBound: false, eta: 1 };
+  return tf.tidy(() => {
+    const decay = traceDecay(rule.tau);
+    let tr: tf.Tensor = tf.zeros([1, 1, 1, 1]);
+    const trs: tf.Tensor[] = [];
+    const posts: tf.Tensor[] = [];
+    for (let t = 0; t < T; t++) {
+      tr = traceStep(tr, tf.fill([1, 1, 1, 1], t === tPre ? 1 : 0), decay);
+      trs.push(tr);
+      posts.push(tf.fill([1, 1, 1, 1], t === tPost ? 1 : 0));
+    }
+    const { dw } = stdpDeltaW(tf.concat(trs, 0) as tf.Tensor4D, tf.concat(posts, 0) as tf.Tensor4D, tf.zeros([1, 1, 1, 1]) as tf.Tensor4D, rule);
+    return dw.dataSync()[0];
+  });
+}
+
+describe('STDP rule', () => {
+  it('potentiates causal close pairs by exp(-Δt/τ) − offset and depresses anti-causal ones', () => {
+    const { tau, offset } = DEFAULT_RULE;
+    const causal = twoNeuronDw(2, 3);
+    expect(causal).toBeGreaterThan(0);
+    expect(causal).toBeCloseTo(Math.exp(-1 / tau) - offset, 5);
+    expect(twoNeuronDw(3, 3)).toBeCloseTo(1 - offset, 5); // same step: closest causal pair
+    const anti = twoNeuronDw(5, 3); // pre after post
+    expect(anti).toBeLessThan(0);
+    expect(anti).toBeCloseTo(-offset, 5);
+    const far = twoNeuronDw(0, 7); // causal but far apart: depress
+    expect(far).toBeLessThan(0);
+  });
+
+  it('kernel correlation equals tf.grad of the conv with respect to its filter', () => {
+    tf.tidy(() => {
+      const x = tf.randomUniform([6, 7, 7, 3], 0, 1, 'float32', 1) as tf.Tensor4D;
+      const w = tf.randomNormal([3, 3, 3, 5], 0, 1, 'float32', 2) as tf.Tensor4D;
+      const dy = tf.randomUniform([6, 7, 7, 5], 0, 1, 'float32', 3) as tf.Tensor4D;
+      const ref = tf.grad((f: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(x, f as tf.Tensor4D, 1, 'same'), dy)))(w);
+      const ours = filterCorrelation(x, dy, [3, 3, 3, 5]);
+      expect(tf.max(tf.abs(tf.sub(ref, ours))).dataSync()[0]).toBeLessThan(1e-4);
+    });
+  });
+});
+
+/** 5×5 single-channel oriented bars: horizontal, vertical and the two diagonals */
+function bars(): tf.Tensor4D {
+  const pats: number[][] = [];
+  for (let p = 0; p < 4; p++) {
+    const img: number[] = [];
+    for (let y = 0; y < 5; y++)
+      for (let x = 0; x < 5; x++) {
+        const on = p === 0 ? y === 2 : p === 1 ? x === 2 : p === 2 ? x === y : x === 4 - y;
+        img.push(on ? 1 : 0.05);
+      }
+    pats.push(img);
+  }
+  return tf.tensor4d(pats.flat(), [4, 5, 5, 1]);
+}
+
+describe('STDP layer', () => {
+  it('kernels become selective to oriented bars (each pattern drives a different best kernel)', () => {
+    const pats = bars();
+    const layer = new StdpConvLayer('bars', { kernel: 5, cin: 1, cout: 4, pad: 'valid' }, { updatesPerWindow: 4, dropout: 0.1, targetRate: 0.1 }, 7);
+    // 60 windows of 20 steps, the 4 patterns shuffled into mini-batches of 4
+    for (let it = 0; it < 60; it++) {
+      const idx = tf.tensor1d([it % 4, (it + 1) % 4, (it + 2) % 4, (it + 3) % 4].sort(() => 0), 'int32');
+      const xb = tf.gather(pats, idx) as tf.Tensor4D;
+      const st = emptyState();
+      for (let c = 0; c < 4; c++) {
+        const x = tf.tidy(() => tf.cast(tf.less(tf.randomUniform([5 * 4, 5, 5, 1], 0, 1, 'float32', it * 10 + c), tf.tile(xb, [5, 1, 1, 1])), 'float32')) as tf.Tensor4D;
+        layer.runChunk(x, 5, st, { learn: true }).dispose();
+        x.dispose();
+      }
+      disposeState(st);
+      xb.dispose();
+      idx.dispose();
+    }
+    // drive of each kernel by each clean pattern (the single valid position)
+    const drive = tf.tidy(() => tf.reshape(tf.conv2d(pats, layer.w, 1, 'valid'), [4, 4]).arraySync() as number[][]);
+    const best = drive.map((row) => row.indexOf(Math.max(...row)));
+    expect(new Set(best).size).toBe(4);
+    layer.dispose();
+    pats.dispose();
+  });
+
+  it('threshold adaptation keeps firing rates inside a band around the target', () => {
+    for (const vthInit of [0.05, 20]) {
+      const target = 0.05;
+      const layer = new StdpConvLayer('homeo', { kernel: 3, cin: 2, cout: 6 }, { vthInit, targetRate: target, thetaEta: 0.3, wta: false, dropout: 0 }, 3);
+      const st = emptyState();
+      let rate = 0;
+      for (let c = 0; c < 60; c++) {
+        const x = tf.tidy(() => tf.cast(tf.less(tf.randomUniform([5 * 2, 8, 8, 2], 0, 1, 'float32', 100 + c), 0.3), 'float32')) as tf.Tensor4D;
+        const s = layer.runChunk(x, 5, st, { learn: true });
+        rate = tf.tidy(() => tf.mean(s).dataSync()[0]);
+        s.dispose();
+        x.dispose();
+      }
+      disposeState(st);
+      expect(rate).toBeGreaterThan(target / 2);
+      expect(rate).toBeLessThan(target * 2);
+      layer.dispose();
+    }
+  });
+});
+
+describe('BackRes unroll', () => {
+  it('a layer unrolled n times gets k × n updates per window; step m ≥ 2 reads its own output', () => {
+    const before = tf.memory().numTensors;
+    const spec = {
+      name: 'mini',
+      input: [6, 6, 2] as [number, number, number],
+      layers: [
+        { id: 'conv1', cin: 2, cout: 4, kernel: 3, unroll: 1, poolAfter: false },
+        { id: 'conv2', cin: 4, cout: 4, kernel: 3, unroll: 3, poolAfter: true },
+      ],
+    };
+    const stack = new StdpStack(spec, { updatesPerWindow: 4 }, 1);
+    const imgs = tf.randomUniform([3, 6, 6, 2], 0, 1, 'float32', 5) as tf.Tensor4D;
+    trainStackStdp(stack, imgs, { T: 8, batchSize: 3, epochs: 1, seed: 1 });
+    expect(stack.layers[0].updates).toBe(4); // k × 1
+    expect(stack.layers[1].updates).toBe(4 * 3); // k × n
+    // unroll step m ≥ 2's pre-activity is the tensor the same layer returned at step m − 1
+    const layer2 = stack.layers[1];
+    const orig = layer2.runChunk.bind(layer2);
+    const seen: { input: tf.Tensor; output: tf.Tensor }[] = [];
+    layer2.runChunk = (x, Tc, st, o) => {
+      const output = orig(x, Tc, st, o);
+      seen.push({ input: x, output });
+      return output;
+    };
+    const rates = new RateAccumulator();
+    const states = stack.newStates();
+    const x = tf.tidy(() => tf.cast(tf.less(tf.randomUniform([2 * 3, 6, 6, 2], 0, 1, 'float32', 9), 0.5), 'float32')) as tf.Tensor4D;
+    stack.runChunk(x, 2, states, { upTo: 1, learnLayer: null, rates }).dispose();
+    layer2.runChunk = orig;
+    expect(seen.length).toBe(3);
+    expect(seen[1].input).toBe(seen[0].output);
+    expect(seen[2].input).toBe(seen[1].output);
+    expect(Object.keys(rates.result()).sort()).toEqual(['conv1', 'conv2@1', 'conv2@2', 'conv2@3']);
+    StdpStack.disposeStates(states);
+    rates.dispose();
+    x.dispose();
+    imgs.dispose();
+    stack.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});

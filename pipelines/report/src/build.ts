@@ -1,0 +1,114 @@
+/**
+ * Builds every file of paper-tables/ in memory from today's stage configs and the Arrow results,
+ * so that the report stage writes them and `pnpm audit:tables` can compare them with what is
+ * committed (same code, same bytes).
+ */
+import { join } from 'node:path';
+import { anyRow, listStages, loadStageConfig, PROFILES, resultsRoot, type ExpandedRow, type ProfileName } from '@snn/pipeline';
+import {
+  accuracyVsEnergySpec, accuracyVsTSpec, activitySpec, claimsMarkdown, eeBarSpec, evaluateClaims, metricBarSpec,
+  readActivity, readResults, renderStageTable, renderSvg,
+  type ActivityRecord, type ResultRecord, type StageTableRow,
+} from '@snn/reporting';
+import type { TopLevelSpec } from 'vega-lite';
+
+export interface StageReport {
+  stage: string;
+  title: string;
+  file: string;
+  rows: Array<{ id: string; hash: string }>;
+  counts: { ok: number; failed: number; skipped: number; notRun: number };
+}
+
+export interface BuiltReport {
+  profile: ProfileName;
+  /** file name in paper-tables/ -> contents */
+  files: Map<string, string>;
+  stages: StageReport[];
+  results: ResultRecord[];
+}
+
+function tableRow(r: ExpandedRow<Record<string, unknown>>): StageTableRow {
+  const row = r.row as { topology?: string; method?: string; coding?: string; classifier?: string; T?: number; paper?: Record<string, number | string>; skip?: string };
+  return { id: r.id, hash: r.hash, topology: row.topology, method: row.method, coding: row.coding, classifier: row.classifier, T: row.T, paper: row.paper, skip: row.skip };
+}
+
+export async function buildReport(root: string, profile: ProfileName, opts: { svg?: boolean } = {}): Promise<BuiltReport> {
+  const files = new Map<string, string>();
+  const stages: StageReport[] = [];
+  const all: ResultRecord[] = [];
+  const activity: ActivityRecord[] = [];
+  const resDir = resultsRoot(root);
+  const specs = new Map<string, TopLevelSpec>();
+
+  for (const s of listStages(root)) {
+    if (!s.config) continue;
+    const cfg = loadStageConfig(s.config, anyRow, profile);
+    const results = readResults(join(resDir, s.dir, 'results.arrow')).filter((r) => r.profile === profile);
+    all.push(...results);
+    activity.push(...readActivity(join(resDir, s.dir, 'activity.arrow')).filter((a) => a.profile === profile));
+    const rows = cfg.rows.map((r) => tableRow(r as ExpandedRow<Record<string, unknown>>));
+    const file = `${s.dir}.md`;
+    files.set(file, renderStageTable({
+      stage: cfg.stage, title: cfg.title, source: cfg.source, description: cfg.description,
+      profile, profileDescription: PROFILES[profile].description, rows, results,
+    }));
+    const counts = { ok: 0, failed: 0, skipped: 0, notRun: 0 };
+    for (const r of rows) {
+      const recs = results.filter((x) => x.rowId === r.id && x.configHash === r.hash);
+      if (!recs.length) { if (r.skip) counts.skipped++; else counts.notRun++; }
+      else if (recs.some((x) => x.status === 'failed')) counts.failed++;
+      else if (recs.some((x) => x.status === 'skipped')) counts.skipped++;
+      else counts.ok++;
+    }
+    stages.push({ stage: cfg.stage, title: cfg.title, file, rows: rows.map((r) => ({ id: r.id, hash: r.hash })), counts });
+    const act = activitySpec(activity, cfg.stage);
+    if (act) specs.set(`activity-${s.dir}`, act);
+  }
+
+  // Only rows whose config hash is today's count (stale Arrow rows of an edited config are ignored).
+  const current = new Set(stages.flatMap((s) => s.rows.map((r) => `${s.stage}/${r.id}/${r.hash}`)));
+  const fresh = all.filter((r) => current.has(`${r.table}/${r.rowId}/${r.configHash}`));
+
+  const params = fresh.filter((r) => r.table === 'params');
+  const add = (name: string, spec: TopLevelSpec | undefined): void => { if (spec) specs.set(name, spec); };
+  add('params-unique', metricBarSpec(params, 'unique_params', 'Unique parameters per topology (paper widths)', true));
+  add('params-ann-energy', metricBarSpec(params, 'ann_energy_uJ', 'ANN energy per image, 45 nm int32 (µJ)', true));
+  const fig7 = fresh.filter((r) => r.table === 'figure-07');
+  add('figure-07-ee', eeBarSpec(fig7.length ? fig7 : fresh, 'Figure 7: energy efficiency per network'));
+  add('accuracy-vs-T', accuracyVsTSpec(fresh));
+  add('accuracy-vs-energy', accuracyVsEnergySpec(fresh));
+
+  const figureNames = [...specs.keys()].sort();
+  for (const name of figureNames) {
+    const spec = specs.get(name)!;
+    files.set(`${name}.vl.json`, `${JSON.stringify(spec, null, 2)}\n`);
+    if (opts.svg !== false) files.set(`${name}.svg`, `${await renderSvg(spec)}\n`);
+  }
+
+  const engines = [...new Set(fresh.filter((r) => r.engine !== 'none' && r.status === 'ok').map((r) => r.engine))].sort();
+  const evaluated = evaluateClaims(fresh, profile);
+  files.set('claims.md', claimsMarkdown(evaluated, profile, engines));
+
+  const idx = [
+    '# Paper tables (generated)',
+    '',
+    `<!-- report profile=${profile} -->`,
+    '',
+    `Regenerated by \`pnpm reproduce\` (pipelines/report) from artifacts/results/*/results.arrow. Profile: **${profile}** — ${PROFILES[profile].description}. ` +
+      'Every number carries its config hash; `pnpm audit:tables` checks this folder against today\'s configs and the Arrow results.',
+    '',
+    '| stage | table | rows ok | failed | skipped | not run |',
+    '| --- | --- | --- | --- | --- | --- |',
+    ...stages.map((s) => `| ${s.stage} | [${s.title.replace(/\|/g, '\\|')}](${s.file}) | ${s.counts.ok} | ${s.counts.failed} | ${s.counts.skipped} | ${s.counts.notRun} |`),
+    '',
+    `Claims: [claims.md](claims.md) — ${['holds', 'does not hold', 'not run'].map((st) => `${evaluated.filter((e) => e.status === st).length} ${st}`).join(', ')}.`,
+    '',
+    'Figures:',
+    '',
+    ...(figureNames.length ? figureNames.map((n) => `- ${n}: [spec](${n}.vl.json), [svg](${n}.svg)`) : ['- none yet (no results with the metrics they plot)']),
+    '',
+  ];
+  files.set('README.md', idx.join('\n'));
+  return { profile, files, stages, results: fresh };
+}

@@ -1,0 +1,28 @@
+/**
+ * Stage `table-02` (Panda, Aketi & Roy 2020, Table 2): ANN→SNN conversion on CIFAR-10 of VGG7 and
+ * the BackRes nets VGG2x4 and VGG3x2-v1 (threshold balancing, Sengupta et al. 2019; one threshold
+ * per BackRes unroll step), plus the text claim "stochmax adds ~1-2% to conversion (VGG7)".
+ * Rows: one ANN row per net, one conversion row per (net, T). All conversion rows of a net share
+ * ONE trained ANN (cached by its config hash), ONE threshold balancing and ONE simulation of
+ * max(T) steps read out at every T of its sibling rows.
+ */
+import { z } from 'zod';
+import { baseRow, runStage, loadStageConfig, type RowContext, type RowResult } from '@snn/pipeline';
+import { runConversionRow, conversionRowFields } from './conversion.js';
+
+export const rowSchema = baseRow.extend(conversionRowFields);
+export type Table02Row = z.output<typeof rowSchema>;
+
+const config = new URL('../config.json', import.meta.url);
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  await runStage({
+    stage: 'table-02',
+    config,
+    rowSchema,
+    runRow: async (row: Table02Row, ctx: RowContext): Promise<RowResult> => {
+      const siblings = loadStageConfig(config, rowSchema, ctx.profile).rows.map((r) => r.row);
+      return runConversionRow(row, siblings, ctx);
+    },
+  });
+}

@@ -1,0 +1,90 @@
+/**
+ * `pnpm reproduce [--profile smoke|quick|paper] [--only <stage>] [--dry]`
+ *
+ * Runs the pipeline through Turbo (its cache is the incremental rerun): every stage package's
+ * `stage` task, then `report`. The profile goes to the stages as SNN_PROFILE (part of every Turbo
+ * hash). `--only table-08` runs that stage and its dependencies (e.g. data), then the report.
+ * `--dry` lists what would run and what is cached, from `turbo run --dry=json`.
+ */
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { $, minimist } from 'zx';
+import { listStages, repoRoot, resolveProfile, PROFILES } from '../packages/pipeline/src/index.js';
+
+const args = minimist(process.argv.slice(2), { string: ['profile', 'only'], boolean: ['dry', 'help'], alias: { p: 'profile', h: 'help' } });
+if (args.help) {
+  process.stdout.write('usage: pnpm reproduce [--profile smoke|quick|paper] [--only <stage>] [--dry]\n');
+  process.exit(0);
+}
+const root = repoRoot();
+const profile = resolveProfile(args.profile ?? process.env.SNN_PROFILE ?? 'quick');
+const stages = listStages(root);
+const REPORT = '@snn/stage-report';
+const env = { ...process.env, SNN_PROFILE: profile, TURBO_TELEMETRY_DISABLED: '1' };
+const turbo = join(root, 'node_modules', '.bin', 'turbo');
+
+const only: string | undefined = args.only;
+let runs: string[][];
+if (only) {
+  const s = stages.find((x) => x.dir === only || x.name === only || x.dir === only.replace(/^@snn\/stage-/, ''));
+  if (!s) {
+    process.stderr.write(`unknown stage '${only}'; stages: ${stages.map((x) => x.dir).join(', ')}\n`);
+    process.exit(2);
+  }
+  // The stage with its dependency stages, then the report alone (its own dependsOn would pull every stage).
+  runs = s.name === REPORT ? [[`--filter=${REPORT}`, '--only']] : [[`--filter=${s.name}`], [`--filter=${REPORT}`, '--only']];
+} else {
+  runs = [[]];
+}
+
+interface DryTask { taskId: string; package: string; hash: string; command: string; cache: { status: string }; dependencies: string[] }
+
+const $$ = $({ cwd: root, env, verbose: false, quiet: true });
+
+if (args.dry) {
+  process.stdout.write(`profile ${profile} (${PROFILES[profile].description})\n`);
+  for (const extra of runs) {
+    const out = await $$`${turbo} run stage --dry=json ${extra}`;
+    const dry = JSON.parse(out.stdout) as { tasks: DryTask[] };
+    for (const t of dry.tasks.filter((x) => x.command !== '<NONEXISTENT>')) {
+      process.stdout.write(`${t.cache.status === 'HIT' ? 'cached ' : 'run    '} ${t.taskId.padEnd(34)} ${t.hash}\n`);
+    }
+  }
+  process.exit(0);
+}
+
+interface RunSummary { id: string; execution: { success: number; failed: number; cached: number; attempted: number; startTime: number; endTime: number; exitCode: number };
+  tasks: Array<{ taskId: string; package: string; command: string; cache: { status: string }; execution?: { exitCode: number } }> }
+
+function newestRunSummary(after: number): RunSummary | undefined {
+  const dir = join(root, '.turbo', 'runs');
+  if (!existsSync(dir)) return undefined;
+  const files = readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => join(dir, f)).filter((f) => statSync(f).mtimeMs >= after);
+  files.sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs);
+  return files.length ? (JSON.parse(readFileSync(files[0], 'utf8')) as RunSummary) : undefined;
+}
+
+const t0 = Date.now();
+let failed = false;
+const lines: string[] = [];
+for (const extra of runs) {
+  const started = Date.now();
+  const p = await $({ cwd: root, env, stdio: 'inherit', nothrow: true })`${turbo} run stage --continue --summarize ${extra}`;
+  if (p.exitCode !== 0) failed = true;
+  const sum = newestRunSummary(started - 1000);
+  if (!sum) continue;
+  for (const t of sum.tasks.filter((x) => x.command !== '<NONEXISTENT>')) {
+    const dir = stages.find((s) => s.name === t.package)?.dir ?? t.package;
+    const code = t.execution?.exitCode;
+    let detail = '';
+    const sj = join(root, 'artifacts', 'results', dir, 'summary.json');
+    if (existsSync(sj)) {
+      const s = JSON.parse(readFileSync(sj, 'utf8')) as { profile: string; rows: number; ran: number; cached: number; failed: number; skipped: number; wallSeconds: number };
+      if (s.profile === profile) detail = `${s.rows} rows: ${s.ran} run, ${s.cached} reused, ${s.failed} failed, ${s.skipped} skipped (${s.wallSeconds.toFixed(1)}s)`;
+    }
+    lines.push(`  ${dir.padEnd(14)} ${t.cache.status === 'HIT' ? 'cached' : code === 0 ? 'ran   ' : 'FAILED'}  ${detail}`);
+  }
+  lines.push(`  turbo: ${sum.execution.attempted} tasks, ${sum.execution.cached} cached, ${sum.execution.failed} failed${sum.execution.attempted > 0 && sum.execution.cached === sum.execution.attempted ? ' (FULL TURBO)' : ''}`);
+}
+process.stdout.write(`\nreproduce (${profile}) summary:\n${lines.join('\n')}\n  wall ${((Date.now() - t0) / 1000).toFixed(1)}s; tables in paper-tables/\n`);
+process.exit(failed ? 1 : 0);
