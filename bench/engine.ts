@@ -14,22 +14,28 @@ import {
   uninstallWasmTrainingKernels,
   wasmTrainingKernelsInstalled,
 } from '../packages/backend/src/index.js';
-import type { BenchResult } from '../packages/backend/src/index.js';
+import type { BenchResult, BenchTiming } from '../packages/backend/src/index.js';
 
 const convFlops = (n: number, oh: number, ow: number, k: number, ci: number, co: number): number =>
   2 * n * oh * ow * k * k * ci * co;
 
-function result(group: string, kase: string, t: { ms: number; samples: number[] }, flops?: number,
+function result(group: string, kase: string, t: BenchTiming, flops?: number,
   params?: BenchResult['params']): BenchResult {
   return {
     group,
     case: kase,
     ms: t.ms,
+    cpuMs: t.cpuMs,
     samples: t.samples,
     ...(flops !== undefined ? { flops, gflops: gflops(flops, t.ms) } : {}),
     ...(params ? { params } : {}),
     engine: engineInfo(),
   };
+}
+
+/** train/forward by wall time and by process CPU time (steadier on a busy machine). */
+function ratios(train: BenchTiming, fwd: BenchTiming): Record<string, number> {
+  return { 'train/forward': train.ms / fwd.ms, 'train/forward cpu': train.cpuMs / fwd.cpuMs };
 }
 
 async function convStack(label: string): Promise<BenchResult[]> {
@@ -58,7 +64,7 @@ async function convStack(label: string): Promise<BenchResult[]> {
       return [value, ...Object.values(grads)];
     }, { warmup: 1, reps: 5 });
     const r = result('conv-stack', `train-step (${label})`, train, trainFlops, params);
-    r.ratios = { 'train/forward': train.ms / fwd.ms };
+    r.ratios = ratios(train, fwd);
     return [result('conv-stack', `forward (${label})`, fwd, fwdFlops, params), r];
   } catch (e) {
     process.stderr.write(`conv-stack (${label}) failed: ${e instanceof Error ? e.message : String(e)}\n`);
@@ -85,7 +91,7 @@ async function dense(label: string): Promise<BenchResult[]> {
       return [value, ...Object.values(grads)];
     }, { warmup: 1, reps: 5 });
     const r = result('dense', `train-step (${label})`, train, trainFlops, params);
-    r.ratios = { 'train/forward': train.ms / fwd.ms };
+    r.ratios = ratios(train, fwd);
     return [result('dense', `forward (${label})`, fwd, fwdFlops, params), r];
   } finally {
     tf.dispose([x, w]);
@@ -106,7 +112,7 @@ async function pooling(): Promise<BenchResult[]> {
     const train = await timeIt(() => grad(x), { reps: 5 });
     const params = { shape: '32x32x32x64' };
     const r = result('pool-relu', `${name} fwd+bwd`, train, undefined, params);
-    r.ratios = { 'train/forward': train.ms / fwd.ms };
+    r.ratios = ratios(train, fwd);
     out.push(result('pool-relu', `${name} fwd`, fwd, undefined, params), r);
   }
   tf.dispose(x);

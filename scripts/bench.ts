@@ -22,13 +22,14 @@ function table(name: string, results: BenchResult[]): string {
     r.group,
     r.case,
     fmt(r.ms),
+    fmt(r.cpuMs),
     fmt(r.gflops),
     Object.entries(r.ratios ?? {}).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(' '),
   ]);
-  const head = ['group', 'case', 'ms', 'GFLOP/s', 'ratios'];
+  const head = ['group', 'case', 'ms', 'cpu ms', 'GFLOP/s', 'ratios'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] as string).length)));
   const line = (cells: string[]): string =>
-    cells.map((c, i) => (i >= 2 && i <= 3 ? c.padStart(widths[i] as number) : c.padEnd(widths[i] as number))).join('  ');
+    cells.map((c, i) => (i >= 2 && i <= 4 ? c.padStart(widths[i] as number) : c.padEnd(widths[i] as number))).join('  ');
   return [`== ${name}`, line(head), ...rows.map(line)].join('\n');
 }
 
@@ -41,6 +42,7 @@ function vegaLite(name: string, results: BenchResult[]): object {
         group: r.group,
         case: r.case,
         ms: r.ms,
+        cpuMs: r.cpuMs ?? null,
         gflops: r.gflops ?? null,
         ratio: r.ratios?.['train/forward'] ?? null,
       })),
@@ -54,6 +56,7 @@ function vegaLite(name: string, results: BenchResult[]): object {
       tooltip: [
         { field: 'case', type: 'nominal' },
         { field: 'ms', type: 'quantitative', format: '.1f' },
+        { field: 'cpuMs', type: 'quantitative', format: '.1f', title: 'cpu ms' },
         { field: 'gflops', type: 'quantitative', format: '.1f', title: 'GFLOP/s' },
         { field: 'ratio', type: 'quantitative', format: '.2f', title: 'train/forward' },
       ],

@@ -11,6 +11,11 @@ export interface BenchTiming {
   ms: number;
   /** all measured repetitions, ms */
   samples: number[];
+  /**
+   * median process CPU time (user + system) of one call, ms. On a shared machine this is steadier
+   * than wall time: wasm runs on one thread, so when the machine is idle cpuMs ~ ms.
+   */
+  cpuMs: number;
 }
 
 export interface BenchResult {
@@ -18,8 +23,10 @@ export interface BenchResult {
   group: string;
   /** what was timed within the group, e.g. 'forward' or 'train-step' */
   case: string;
-  /** median ms per call */
+  /** median wall ms per call */
   ms: number;
+  /** median process CPU ms per call (see BenchTiming.cpuMs) */
+  cpuMs?: number;
   samples: number[];
   /** floating-point operations per call (multiply-add = 2), when known */
   flops?: number;
@@ -42,25 +49,34 @@ export async function timeIt(
 ): Promise<BenchTiming> {
   const warmup = opts.warmup ?? 1;
   const reps = opts.reps ?? 5;
+  const cpu: number[] = [];
   const once = (): number => {
+    const c0 = process.cpuUsage();
     const t0 = performance.now();
     const out = tf.tidy(fn);
     const list = Array.isArray(out) ? out : [out];
     for (const t of list) t.dataSync();
     const dt = performance.now() - t0;
+    const c = process.cpuUsage(c0);
+    cpu.push((c.user + c.system) / 1000);
     tf.dispose(list);
     return dt;
   };
   for (let i = 0; i < warmup; i++) once();
+  cpu.length = 0;
   const samples: number[] = [];
   for (let i = 0; i < reps; i++) {
     samples.push(once());
     await new Promise((r) => setImmediate(r));
   }
-  const sorted = samples.slice().sort((a, b) => a - b);
+  return { ms: median(samples), samples, cpuMs: median(cpu) };
+}
+
+export function median(xs: number[]): number {
+  const sorted = xs.slice().sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
-  const ms = sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
-  return { ms, samples };
+  if (sorted.length === 0) return NaN;
+  return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
 /** GFLOP/s of `flops` operations done in `ms` milliseconds. */

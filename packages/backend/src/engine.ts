@@ -9,6 +9,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
+import './gradients.js';
 import { installWasmTrainingKernels, wasmTrainingKernelsInstalled } from './wasm-kernels.js';
 
 export type EngineName = 'tensorflow' | 'wasm' | 'cpu';

@@ -2,6 +2,7 @@
  * @snn/backend: the one TensorFlow.js instance every package uses (`tf`), engine selection with
  * fast wasm training kernels, seeded randomness, and the benchmark result type.
  */
+import './gradients.js';
 export * as tf from '@tensorflow/tfjs-core';
 export { initEngine, engineInfo } from './engine.js';
 export type { EngineInfo, EngineName } from './engine.js';
@@ -13,5 +14,5 @@ export {
   wasmTrainingKernelsInstalled,
   WASM_TRAINING_KERNELS,
 } from './wasm-kernels.js';
-export { timeIt, gflops } from './bench.js';
+export { timeIt, gflops, median } from './bench.js';
 export type { BenchResult, BenchTiming } from './bench.js';

@@ -80,7 +80,7 @@ describe('wasm training kernels', () => {
     const err = compareWithCpu(() => {
       const dy = tf.randomNormal([5, 40], 0, 1, 'float32', 3);
       const w = tf.randomNormal([300, 40], 0, 1, 'float32', 4);
-      const x = tf.randomNormal([300, 5], 0, 1, 'float32', 5);
+      const x = tf.randomNormal([5, 300], 0, 1, 'float32', 5);
       return [tf.matMul(dy, w, false, true), tf.matMul(x, dy, true, false), tf.matMul(w, x, true, true)];
     });
     expect(err).toBeLessThan(TOL);

@@ -1,7 +1,3 @@
-// tfjs-core alone registers no op gradients (the @tensorflow/tfjs bundle does): our BPTT
-// paths need them. Idempotent, no I/O. (Better done once in @snn/backend.)
-import '@tensorflow/tfjs-core/dist/register_all_gradients';
-
 export {
   SURROGATES,
   SURROGATE_DEFAULTS,

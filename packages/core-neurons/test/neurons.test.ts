@@ -1,9 +1,10 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { tf, initEngine } from '@snn/backend';
+import { tf } from '@snn/backend';
+import { useTestEngine } from './setup.js';
 import { lifSequence, lifStep, type NeuronParams, type NeuronState } from '../src/index.js';
 
 beforeAll(async () => {
-  await initEngine({ backend: 'cpu', quiet: true });
+  await useTestEngine();
 });
 
 const sg = { name: 'pwl' } as const;

@@ -1,9 +1,10 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { tf, initEngine } from '@snn/backend';
+import { tf } from '@snn/backend';
+import { useTestEngine } from './setup.js';
 import { lifSequence, lifSequenceStepwise, type NeuronParams } from '../src/index.js';
 
 beforeAll(async () => {
-  await initEngine({ backend: 'cpu', quiet: true });
+  await useTestEngine();
 });
 
 function maxRelDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {

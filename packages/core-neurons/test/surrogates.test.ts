@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { tf, initEngine } from '@snn/backend';
+import { tf } from '@snn/backend';
+import { useTestEngine } from './setup.js';
 import {
   SURROGATES,
   cosineSimilarity,
@@ -10,7 +11,7 @@ import {
 } from '../src/index.js';
 
 beforeAll(async () => {
-  await initEngine({ backend: 'cpu', quiet: true });
+  await useTestEngine();
 });
 
 // several parameterisations per entry, so a wrong scale (e.g. Dspike's 1/V_th) is caught

@@ -117,7 +117,11 @@ export function forward(topo: Topology, params: Tensors, input: tf.Tensor, opts:
   const repeated = opts.mode === 'ann' ? true : (opts.repeated ?? opts.mode === 'hybrid');
   if (!repeated && input.shape[0] % T !== 0) throw new Error(`forward: input rows ${input.shape[0]} not a multiple of T=${T}`);
   const run = opts.schedule === 'stepwise' ? forwardStepwise : forwardFolded;
-  return tf.tidy(() => run(topo, params, input, opts, T, relu, repeated));
+  const [features, logits] = tf.tidy(() => {
+    const r = run(topo, params, input, opts, T, relu, repeated);
+    return [r.features, r.logits];
+  });
+  return { features: features as tf.Tensor2D, logits: logits as tf.Tensor2D };
 }
 
 function forwardFolded(

@@ -1,5 +1,3 @@
-// tfjs-core registers no gradients by itself (@snn/backend should; until then, here)
-import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { tf, initEngine } from '@snn/backend';
 import { SpikeMonitor, lifStep, timeSlice, type NeuronParams } from '@snn/core-neurons';
@@ -104,6 +102,20 @@ describe('forward: SNN', () => {
     expect(seen).toEqual(['conv1:4:4', 'pool1:-:4', 'conv2@1:4:4', 'conv2@2:4:4', 'conv2@3:4:4', 'conv2@4:4:4', 'pool2:-:4', 'fc1:4:4']);
     expect(vths['conv2@3']).toBeCloseTo(0.3);
     tf.dispose([x, r.logits, r.features]);
+    disposeParams(params);
+  });
+
+  it('residual BackRes (ResNet2x2): folded == stepwise, shortcut changes the output', () => {
+    const topo = getTopology('ResNet2x2', small);
+    const params = initParams(topo, 4);
+    const s = poissonEncode(image(2, 6), 3, 8);
+    const f = forward(topo, params, s, { mode: 'snn', T: 3, neuron });
+    const w = forward(topo, params, s, { mode: 'snn', T: 3, neuron, schedule: 'stepwise' });
+    expect(maxAbsDiff(f.logits, w.logits)).toBeLessThan(1e-5);
+    const noSkip = { ...topo, ops: topo.ops.map(({ residualFrom: _r, ...op }) => op) };
+    const n = forward(noSkip, params, s, { mode: 'snn', T: 3, neuron });
+    expect(maxAbsDiff(f.logits, n.logits)).toBeGreaterThan(1e-4);
+    tf.dispose([s, f.logits, f.features, w.logits, w.features, n.logits, n.features]);
     disposeParams(params);
   });
 

@@ -89,6 +89,8 @@ export interface EvalResult {
   samples: number;
 }
 
+const ADAM_EXTRA = ['accBeta1', 'accBeta2'] as const;
+
 interface TrainerState {
   history: EpochRecord[];
   dspikeB?: number;
@@ -196,11 +198,11 @@ export class AgdTrainer {
       }
       return list.map((g, i) => ({ name: vars[i].name, tensor: g }));
     });
-    tf.dispose(grads);
     // applyGradients keys optimiser slots by position: the order of varNames is fixed, so a
     // restored optimiser state (checkpoint) lines up with the same variables
     this.optimizer.applyGradients(named);
-    tf.dispose(named.map((n) => n.tensor));
+    // `named` may hold the very tensors of `grads` (no decay, no clipping): dispose both sets once
+    tf.dispose([...named.map((n) => n.tensor), ...Object.values(grads)]);
     return { loss, correct };
   }
 
@@ -272,6 +274,12 @@ export class AgdTrainer {
     const out = this.varNames.map((n) => ({ name: `var:${n}`, tensor: this.variable(n) as tf.Tensor }));
     const ow = await this.optimizer.getWeights();
     ow.forEach((w, i) => out.push({ name: `opt:${i}`, tensor: w.tensor }));
+    // Adam's running beta powers: setWeights recomputes them as pow(beta, it + 1), which differs
+    // in the last float bits from the product accumulated step by step; keep the exact values.
+    for (const k of ADAM_EXTRA) {
+      const v = (this.optimizer as unknown as Record<string, tf.Variable | undefined>)[k];
+      if (v) out.push({ name: `optx:${k}`, tensor: v });
+    }
     return out;
   }
 
@@ -284,6 +292,11 @@ export class AgdTrainer {
     const opt: Array<{ name: string; tensor: tf.Tensor }> = [];
     for (let i = 0; tensors.has(`opt:${i}`); i++) opt.push({ name: `opt:${i}`, tensor: tensors.get(`opt:${i}`)! });
     if (opt.length) await this.optimizer.setWeights(opt);
+    for (const k of ADAM_EXTRA) {
+      const v = (this.optimizer as unknown as Record<string, tf.Variable | undefined>)[k];
+      const t = tensors.get(`optx:${k}`);
+      if (v && t) v.assign(t);
+    }
   }
 
   dispose(): void {

@@ -1,4 +1,4 @@
-import { tf } from './tf.js';
+import { tf, ensureGradients } from './tf.js';
 import type { ConversionNet, ConvOp } from './net.js';
 import { cloneNet, linearOp, spikingOps } from './net.js';
 import { annForward } from './ann.js';
@@ -101,12 +101,13 @@ const floorSTE = (z: tf.Tensor): tf.Tensor =>
  * through floor). BackRes ops sharing a param are calibrated jointly (sum of their losses, inputs
  * captured from the current SNN). Returns a new net; the input net is not changed.
  */
-export function weightCalibration(
+export async function weightCalibration(
   net: ConversionNet,
   snn: SnnSettings,
   x: tf.Tensor,
   o: CalibrationOptions & { steps: number; lr: number },
-): ConversionNet {
+): Promise<ConversionNet> {
+  await ensureGradients();
   const out = cloneNet(net);
   const ops = spikingOps(out).filter((op) => op.kind !== 'avgpool');
   const params = [...new Set(ops.map((op) => op.param ?? op.id))];

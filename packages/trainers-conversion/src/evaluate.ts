@@ -78,11 +78,13 @@ export function evaluateAnn(net: ConversionNet, data: LabelledBatch[], readout?:
   let n = 0;
   const cls = net.ops[net.ops.length - 1].id;
   for (const b of data) {
+    let feats: tf.Tensor | null = null;
     const pred = tf.tidy(() => {
-      let feats: tf.Tensor | null = null;
-      const logits = annForward(net, b.x, { capture: (op, _out, input) => { if (op.id === cls) feats = tf.reshape(input, [input.shape[0], -1]); } }) as tf.Tensor2D;
+      // the classifier input survives annForward's tidy only if kept; disposed below
+      const logits = annForward(net, b.x, { capture: (op, _out, input) => { if (op.id === cls) feats = tf.keep(tf.reshape(input, [input.shape[0], -1])); } }) as tf.Tensor2D;
       return tf.argMax(readout ? readout(feats as unknown as tf.Tensor2D, logits) : logits, -1).dataSync();
     });
+    (feats as tf.Tensor | null)?.dispose();
     for (let i = 0; i < pred.length; i++) if (pred[i] === b.y[i]) correct++;
     n += pred.length;
   }

@@ -1,5 +1,5 @@
 // One tfjs instance for the whole repo: every package imports `tf` from @snn/backend
-// (docs/interfaces.md). This shim is the single place this package touches tfjs; the gradient
-// registrations are needed by weight calibration (Li et al. 2021), which trains with Adam.
-import '@tensorflow/tfjs-core/dist/register_all_gradients';
+// (docs/interfaces.md). This shim is the single place this package touches tfjs. Op gradients
+// (needed only by weight calibration) are registered by @snn/trainers-agd's ensureGradients.
 export { tf } from '@snn/backend';
+export { ensureGradients } from '@snn/trainers-agd';

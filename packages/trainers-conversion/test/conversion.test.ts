@@ -96,7 +96,7 @@ describe('low-latency conversion', () => {
     expect(quantisationError(acts, T, tMmse, true)).toBeLessThan(quantisationError(acts, T, tMax, true));
   });
 
-  it('each calibration step reduces the layer error it targets', () => {
+  it('each calibration step reduces the layer error it targets', async () => {
     const net = tinyNet(9);
     const x = images(32, 21);
     const T = 16;
@@ -125,7 +125,7 @@ describe('low-latency conversion', () => {
     expect(posErr(snn2)).toBeLessThan(posErr(snn1));
     // weight calibration targets the L2 error of each layer's output
     const before = layerError(net, snn2, x, op, o);
-    const net2 = weightCalibration(net, snn2, x, { ...o, steps: 30, lr: 1e-2 });
+    const net2 = await weightCalibration(net, snn2, x, { ...o, steps: 30, lr: 1e-2 });
     const after = layerError(net2, snn2, x, opOf(net2, 'fc1'), o);
     expect(after).toBeLessThan(before);
     disposeNet(net);

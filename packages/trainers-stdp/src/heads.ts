@@ -109,7 +109,9 @@ function permutation(n: number, seed: number): Int32Array {
 /** Adam on (front +) head with the softmax or stochmax loss; x [N, h, w, c], y int32 [N]. */
 export function trainHead(net: HeadNet, x: tf.Tensor4D, y: tf.Tensor1D, classes: number, o: HeadTrainOptions): ClassifierHead {
   const probe = tf.zeros([1, x.shape[1], x.shape[2], x.shape[3]]) as tf.Tensor4D;
-  const hidden = net.apply(probe, false);
+  const probeIn = o.front ? o.front(probe) : probe;
+  const hidden = net.apply(probeIn, false);
+  if (probeIn !== probe) probeIn.dispose();
   probe.dispose();
   const head = makeHead(o.loss, hidden.features.shape[1], classes, o.seed + 99);
   hidden.features.dispose();

@@ -108,13 +108,16 @@ export class StdpConvLayer {
    * spikes), updating `state` in place. If `learn`, apply one STDP update from the chunk's
    * pre traces and post spikes, and adapt thresholds.
    */
-  runChunk(x: tf.Tensor4D, Tc: number, state: LayerState, opts: { learn: boolean; adapt?: boolean }): tf.Tensor4D {
+  runChunk(x: tf.Tensor4D, Tc: number, state: LayerState, opts: { learn: boolean; adapt?: boolean; compete?: boolean }): tf.Tensor4D {
     const [N, H, W] = x.shape;
     const B = N / Tc;
     const cin = this.cin;
     const decay = traceDecay(this.p.rule.tau);
     const learn = opts.learn;
     const adapt = opts.adapt ?? learn;
+    // WTA and dropout act whenever the layer is being shaped (learning or threshold adaptation),
+    // so the random-kernel baseline gets thresholds adapted under the same competition
+    const compete = opts.compete ?? (learn || adapt);
     const dropSeed = this.nextSeed();
     const out = tf.tidy(() => {
       // the residual input is added to the pre-activation, one unit of current per input spike
@@ -129,12 +132,12 @@ export class StdpConvLayer {
         const I = tf.slice(currents, [t * B, 0, 0, 0], [B, Ho, Wo, this.cout]);
         v = tf.add(tf.mul(v, this.p.alpha), I);
         let s: tf.Tensor = tf.cast(tf.greaterEqual(v, this.vth), 'float32');
-        if (learn && this.p.wta) {
+        if (compete && this.p.wta) {
           // lateral inhibition: per position, only the kernel with the highest potential spikes
           const vmax = tf.max(v, 3, true);
           s = tf.mul(s, tf.cast(tf.greaterEqual(v, vmax), 'float32'));
         }
-        if (learn && this.p.dropout > 0) {
+        if (compete && this.p.dropout > 0) {
           const keep = tf.cast(tf.greaterEqual(tf.randomUniform(s.shape, 0, 1, 'float32', dropSeed + t), this.p.dropout), 'float32');
           s = tf.mul(s, keep);
         }

@@ -1,5 +1,3 @@
-// One tfjs instance for the whole project (docs/interfaces.md): @snn/backend re-exports tfjs-core.
-// The heads and the ANN baseline need tf.grad: make sure tfjs-core's gradients are registered
-// (an ES module runs once, so importing it here and elsewhere never double-registers).
-import '@tensorflow/tfjs-core/dist/register_all_gradients';
+// One tfjs instance for the whole project (docs/interfaces.md): @snn/backend re-exports tfjs-core
+// and registers its gradients (heads and the ANN baseline use tf.grad).
 export { tf } from '@snn/backend';

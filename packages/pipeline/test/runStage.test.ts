@@ -1,0 +1,87 @@
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { readActivity, readResults } from '@snn/reporting';
+import { baseRow, runStage, RowSkipped, type RowResult } from '../src/index.js';
+import { tempStage } from './helpers.js';
+
+const config = {
+  stage: 'demo', title: 'Demo',
+  rows: [
+    { id: 'r1', topology: 'VGG5', method: 'agd', T: 5, paper: { accuracy: 88.1 } },
+    { id: 'r2', topology: 'VGG7', method: 'agd', T: 5, paper: { accuracy: 'fails to train' } },
+    { id: 'r3', topology: 'VGG3x4', method: 'agd', T: 5 },
+    { id: 'r4', topology: 'VGG16', method: 'conversion', T: 2500, skip: 'needs ImageNet' },
+  ],
+};
+const quietOut = { write: () => true, isTTY: false } as unknown as NodeJS.WriteStream;
+
+describe('runStage', () => {
+  it('runs rows, writes tidy Arrow, resumes without rerunning done rows', async () => {
+    const { configPath, resultsDir } = tempStage('demo', config);
+    const calls: string[] = [];
+    const runRow = async (row: { id: string; T?: number }, ctx: { seed: number; checkpointDir: string; profile: string }): Promise<RowResult> => {
+      calls.push(row.id);
+      expect(existsSync(ctx.checkpointDir)).toBe(true);
+      return { metrics: [{ metric: 'accuracy', value: 50 + calls.length, unit: '%' }], reconstructed: true,
+        activity: [{ layer: 'conv1', unrollStep: 1, rate: 0.2, perStep: [0.1, 0.3] }] };
+    };
+    const opts = { stage: 'demo', config: configPath, rowSchema: baseRow, runRow, profile: 'smoke' as const, resultsDir, needsEngine: false, setExitCode: false, out: quietOut };
+    const s1 = await runStage(opts);
+    expect([s1.ran, s1.cached, s1.failed, s1.skipped]).toEqual([3, 0, 0, 1]);
+    expect(calls).toEqual(['r1', 'r2', 'r3']);
+
+    const res = readResults(join(resultsDir, 'demo', 'results.arrow'));
+    const r1 = res.find((r) => r.rowId === 'r1')!;
+    expect(r1).toMatchObject({ table: 'demo', metric: 'accuracy', value: 51, paper: 88.1, paperText: null, profile: 'smoke', T: 5, topology: 'VGG5', method: 'agd', status: 'ok', reconstructed: true, engine: 'none', seed: 0 });
+    expect(r1.configHash).toMatch(/^[0-9a-f]{16}$/);
+    expect(r1.codeVersion.length).toBeGreaterThan(0);
+    expect(r1.codeHash).toMatch(/^[0-9a-f]{16}$/);
+    expect(res.find((r) => r.rowId === 'r2')!.paperText).toBe('fails to train');
+    expect(res.find((r) => r.rowId === 'r4')).toMatchObject({ status: 'skipped', error: 'needs ImageNet', metric: 'status', value: null });
+    const act = readActivity(join(resultsDir, 'demo', 'activity.arrow'));
+    expect(act.filter((a) => a.rowId === 'r1').map((a) => [a.step, a.rate])).toEqual([[null, 0.2], [0, 0.1], [1, 0.3]]);
+
+    const s2 = await runStage(opts);
+    expect([s2.ran, s2.cached]).toEqual([0, 3]);
+    expect(calls).toHaveLength(3); // nothing reran
+    const res2 = readResults(join(resultsDir, 'demo', 'results.arrow'));
+    expect(res2.find((r) => r.rowId === 'r1')!.value).toBe(51); // the checkpointed value, not a new run
+    expect(readdirSync(join(resultsDir, 'demo')).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+
+    const s3 = await runStage({ ...opts, profile: 'quick' }); // profile is part of the identity
+    expect(s3.ran).toBe(3);
+  });
+
+  it('records a throwing row as failed, goes on, and retries it next time', async () => {
+    const { configPath, resultsDir } = tempStage('demo', config);
+    let fail = true;
+    const runRow = async (row: { id: string }): Promise<RowResult> => {
+      if (row.id === 'r2' && fail) throw new Error('diverged: loss is NaN');
+      if (row.id === 'r3') throw new RowSkipped('dataset absent');
+      return { metrics: [{ metric: 'accuracy', value: 10 }] };
+    };
+    const opts = { stage: 'demo', config: configPath, rowSchema: baseRow, runRow, profile: 'smoke' as const, resultsDir, needsEngine: false, setExitCode: false, out: quietOut };
+    const s = await runStage(opts);
+    expect([s.ran, s.failed, s.skipped]).toEqual([1, 1, 2]);
+    expect(s.failures[0]).toMatchObject({ rowId: 'r2', error: 'Error: diverged: loss is NaN' });
+    const res = readResults(join(resultsDir, 'demo', 'results.arrow'));
+    expect(res.find((r) => r.rowId === 'r2')).toMatchObject({ status: 'failed', metric: 'status' });
+    expect(res.find((r) => r.rowId === 'r2')!.error).toContain('diverged');
+    expect(res.find((r) => r.rowId === 'r3')).toMatchObject({ status: 'skipped', error: 'dataset absent' });
+    expect(JSON.parse(readFileSync(join(resultsDir, 'demo', 'summary.json'), 'utf8')).failed).toBe(1);
+
+    fail = false;
+    const s2 = await runStage(opts);
+    expect([s2.ran, s2.cached, s2.failed]).toEqual([1, 1, 0]);
+  });
+
+  it('sets a non-zero exit code when a row failed', async () => {
+    const { configPath, resultsDir } = tempStage('demo', { ...config, rows: config.rows.slice(0, 1) });
+    const before = process.exitCode;
+    await runStage({ stage: 'demo', config: configPath, rowSchema: baseRow, profile: 'smoke', resultsDir, needsEngine: false, out: quietOut,
+      runRow: async () => { throw new Error('boom'); } });
+    expect(process.exitCode).toBe(1);
+    process.exitCode = before;
+  });
+});

@@ -1,0 +1,116 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { tableFromIPC, Type } from 'apache-arrow';
+import { describe, expect, it } from 'vitest';
+import {
+  claimsMarkdown, eeBarSpec, evaluateClaims, readResults, renderStageTable, renderSvg, writeResults, parseRowComment,
+  type ResultRecord,
+} from '../src/index.js';
+
+function rec(p: Partial<ResultRecord>): ResultRecord {
+  return {
+    table: 'table-08', rowId: 'x', configHash: 'h', profile: 'quick', seed: 0, topology: null, method: null, coding: null,
+    classifier: null, T: null, metric: 'accuracy', value: 0, unit: '%', paper: null, paperText: null, status: 'ok', error: null,
+    reconstructed: null, engine: 'wasm@4.22.0+simd', codeVersion: 'abc123', codeHash: 'c0de', wallSeconds: 1.5, ...p,
+  };
+}
+
+describe('Arrow results', () => {
+  it('round-trips records with nulls and typed (non-dictionary) columns', () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'snn-rep-')), 'results.arrow');
+    const rows = [rec({ rowId: 'a', value: 61.5, T: 25, topology: 'VGG5', paper: 88.1, reconstructed: true }),
+      rec({ rowId: 'b', metric: 'status', value: null, unit: null, status: 'failed', error: 'boom' })];
+    writeResults(path, rows);
+    expect(readResults(path)).toEqual(rows);
+    const t = tableFromIPC(readFileSync(path));
+    expect(t.schema.fields.find((f) => f.name === 'table')!.type.typeId).toBe(Type.Utf8);
+    expect(t.schema.fields.find((f) => f.name === 'value')!.type.typeId).toBe(Type.Float);
+    expect(t.schema.fields.find((f) => f.name === 'T')!.type.typeId).toBe(Type.Int);
+    expect(t.numRows).toBe(2);
+  });
+});
+
+describe('stage Markdown', () => {
+  const rows = [
+    { id: 'vgg5-agd', hash: 'h1', topology: 'VGG5', method: 'agd', T: 25, paper: { accuracy: 88.1 } },
+    { id: 'vgg7-agd', hash: 'h2', topology: 'VGG7', method: 'agd', T: 25, paper: { accuracy: 'fails to train' } },
+    { id: 'vgg3x4-agd', hash: 'h3', topology: 'VGG3x4', method: 'agd', T: 25 },
+    { id: 'vgg16', hash: 'h4', topology: 'VGG16', method: 'conversion', T: 2500, skip: 'needs ImageNet' },
+    { id: 'vgg3x2-agd', hash: 'h5', topology: 'VGG3x2-v2', method: 'agd', T: 25 },
+  ];
+  const results = [
+    rec({ rowId: 'vgg5-agd', configHash: 'h1', topology: 'VGG5', value: 61.234, reconstructed: true }),
+    rec({ rowId: 'vgg7-agd', configHash: 'h2', topology: 'VGG7', value: 10.0 }),
+    rec({ rowId: 'vgg3x4-agd', configHash: 'h3', metric: 'status', value: null, status: 'failed', error: 'NaN loss' }),
+    rec({ rowId: 'vgg3x2-agd', configHash: 'OLD', value: 70 }), // stale hash: not shown
+    rec({ rowId: 'vgg5-agd', configHash: 'h1', profile: 'smoke', value: 99 }), // other profile: not shown
+  ];
+  const md = renderStageTable({ stage: 'table-08', title: 'Table 8: AGD', profile: 'quick', profileDescription: 'laptop', rows, results });
+  const line = (id: string): string => md.split('\n').find((l) => l.startsWith(`| ${id} `))!;
+
+  it('shows the paper and ours side by side, with profile, engine, provenance', () => {
+    expect(md).toContain('| accuracy (%) paper | accuracy (%) ours |');
+    expect(line('vgg5-agd')).toContain('| 88.10 | 61.23 |');
+    expect(line('vgg7-agd')).toContain('| fails to train | 10.00 |');
+    expect(md).toContain('Profile: **quick**');
+    expect(md).toContain('Engine: wasm@4.22.0+simd');
+    expect(parseRowComment(line('vgg5-agd'))).toEqual({ stage: 'table-08', row: 'vgg5-agd', hash: 'h1', profile: 'quick' });
+    expect(line('vgg5-agd')).toContain('VGG5†');
+    expect(md).toContain('reconstructed topology');
+  });
+
+  it('says failed / not run / needs ImageNet instead of a number', () => {
+    expect(line('vgg3x4-agd')).toMatch(/\| failed \|$/);
+    expect(line('vgg16')).toMatch(/\| needs ImageNet \|$/);
+    expect(line('vgg3x2-agd')).toMatch(/\| not run \|$/);
+  });
+});
+
+describe('claims', () => {
+  const base = (topology: string, method: string, value: number, extra: Partial<ResultRecord> = {}): ResultRecord =>
+    rec({ rowId: `${topology}-${method}`, topology, method, value, ...extra });
+  const t8 = [base('VGG3x4', 'agd', 80), base('VGG7', 'ann', 75), base('VGG3x4', 'ann', 70), base('VGG7', 'agd', 10)];
+  const get = (results: ResultRecord[], id: string, profile = 'quick') => evaluateClaims(results, profile).find((c) => c.claim.id === id)!;
+
+  it('evaluates holds / does not hold / not run', () => {
+    expect(get(t8, 't8-vgg3x4-beats').status).toBe('holds');
+    expect(get(t8, 't8-vgg7-fails').status).toBe('holds');
+    const worse = t8.map((r) => (r.topology === 'VGG7' && r.method === 'ann' ? { ...r, value: 85 } : r));
+    expect(get(worse, 't8-vgg3x4-beats').status).toBe('does not hold');
+    expect(get(t8, 't8-vgg3x4-beats', 'smoke').status).toBe('not run'); // other profile
+    expect(get(t8.slice(1), 't8-vgg3x4-beats')).toMatchObject({ status: 'not run', detail: expect.stringContaining('VGG3x4') });
+    const failed = [...t8.slice(1), rec({ rowId: 'VGG3x4-agd', topology: 'VGG3x4', method: 'agd', metric: 'status', value: null, status: 'failed' })];
+    expect(get(failed, 't8-vgg3x4-beats').status).toBe('not run');
+  });
+
+  it('stochmax > softmax at every T needs all three T', () => {
+    const t10 = [5, 10, 25].flatMap((T) => [
+      rec({ table: 'table-10', topology: 'VGG3', method: 'agd', classifier: 'stochmax', T, value: 50 + T }),
+      rec({ table: 'table-10', topology: 'VGG3', method: 'agd', classifier: 'softmax', T, value: 49 + T }),
+    ]);
+    expect(get(t10, 't10-stochmax-every-t').status).toBe('holds');
+    expect(get(t10.slice(0, 4), 't10-stochmax-every-t').status).toBe('not run');
+    t10[5] = { ...t10[5], value: 99 };
+    expect(get(t10, 't10-stochmax-every-t').status).toBe('does not hold');
+  });
+
+  it('writes claims.md with every claim and its status', () => {
+    const md = claimsMarkdown(evaluateClaims(t8, 'quick'), 'quick', ['wasm']);
+    expect(md).toContain('| t8-vgg3x4-beats | Table 8 |');
+    expect(md).toContain('**holds**');
+    expect(md).toContain('**not run**');
+  });
+});
+
+describe('figures', () => {
+  it('renders a Figure-7 style EE bar chart to SVG in Node', async () => {
+    const spec = eeBarSpec([rec({ table: 'figure-07', metric: 'ee', unit: 'x', topology: 'VGG2x4', method: 'conversion', value: 13 }),
+      rec({ table: 'figure-07', metric: 'ee', unit: 'x', topology: 'VGG3x2-v1', method: 'conversion', value: 10, rowId: 'y' })]);
+    expect(spec).toBeDefined();
+    const svg = await renderSvg(spec!);
+    expect(svg.startsWith('<svg')).toBe(true);
+    expect(svg).toContain('VGG2x4');
+    expect(eeBarSpec([])).toBeUndefined();
+  });
+});

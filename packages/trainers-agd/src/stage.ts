@@ -1,0 +1,188 @@
+// The row runner shared by the AGD stages (tables 8, 10, 11, 14, 16 and the surrogate extension):
+// row fields (zod shape, extended onto @snn/pipeline's baseRow by each stage) -> data subset ->
+// topology -> trainAgd -> evaluation -> metrics in the units reporting/src/claims.ts reads:
+// accuracy in %, ee = E_ANN/E_SNN (whole net), ee_conv, energy_uJ (SNN energy per image).
+import { z } from 'zod';
+import { deriveSeed } from '@snn/backend';
+import { loadDataset, balancedSubset, type ImageSet } from '@snn/datasets';
+import { getTopology, type Topology, type TopologyName } from '@snn/models';
+import { annEnergy, snnEnergy, macOpsFor, inputActivity, energyEfficiency, uniqueParams, type EnergyPresetName } from '@snn/energy';
+import { trainAgd, type AgdConfig, type AgdMode } from './train.js';
+import type { HeadName } from './heads.js';
+import type { ScheduleConfig } from './schedule.js';
+
+/** Row fields of every AGD stage (flat, so per-profile overrides replace single values). */
+export const agdRowFields = {
+  /** 'ann' | 'agd' (SNN, BPTT) | 'hybrid' (first ops ReLU, rest LIF) */
+  method: z.enum(['ann', 'agd', 'hybrid']),
+  topology: z.string(),
+  classifier: z.enum(['softmax', 'stochmax']).default('softmax'),
+  dataset: z.enum(['cifar10', 'imagenet']).default('cifar10'),
+  /** channel width multiplier (1 = paper widths); default: the profile's */
+  width: z.number().positive().optional(),
+  trainSamples: z.union([z.number().int().positive(), z.literal('all')]).optional(),
+  testSamples: z.union([z.number().int().positive(), z.literal('all')]).optional(),
+  /** the paper's epoch count (not stated in its text: assumed); scaled by the profile */
+  epochs: z.number().int().positive().default(100),
+  /** exact epochs for this profile (overrides the scaling) */
+  trainEpochs: z.number().int().positive().optional(),
+  batchSize: z.number().int().positive().optional(),
+  optimizer: z.enum(['adam', 'sgd']).default('adam'),
+  lr: z.number().positive().default(1e-3),
+  momentum: z.number().min(0).max(1).default(0.9),
+  weightDecay: z.number().min(0).default(0),
+  schedule: z.enum(['constant', 'cosine', 'step']).default('cosine'),
+  clipNorm: z.number().min(0).default(0),
+  /** LIF leak (paper: 0.95-0.99) and fixed threshold */
+  alpha: z.number().gt(0).max(1).default(0.97),
+  vth: z.number().positive().default(1),
+  reset: z.enum(['soft', 'hard']).default('soft'),
+  surrogate: z.enum(['pwl', 'dspike', 'fastSigmoid', 'arctan']).default('pwl'),
+  gamma: z.number().positive().default(0.3),
+  dspikeB: z.number().positive().default(3),
+  /** > 0: Dspike per-epoch temperature search with this step (Li et al. 2021) */
+  dspikeDelta: z.number().min(0).default(0),
+  surrogateAlpha: z.number().positive().optional(),
+  hybridReluOps: z.array(z.string()).optional(),
+  maxRate: z.number().gt(0).max(1).default(1),
+  flip: z.boolean().default(false),
+  energyPreset: z.enum(['int32_45nm', 'fp32_45nm']).default('int32_45nm'),
+  evalBatchSize: z.number().int().positive().optional(),
+};
+
+const rowShape = z.object(agdRowFields);
+export type AgdRowFields = z.output<typeof rowShape>;
+export interface AgdRow extends AgdRowFields {
+  id: string;
+  T?: number;
+  seed: number;
+}
+
+/** The structural part of @snn/pipeline's RowContext this runner needs. */
+export interface AgdRowContext {
+  settings: { trainSamples: number | 'all'; testSamples: number | 'all'; epochScale: number; maxEpochs: number; width: number; batchSize: number };
+  checkpointDir: string;
+  progress(p: { epoch?: number; of?: number; step?: number; steps?: number; note?: string }): void;
+  log(msg: string): void;
+}
+
+export interface AgdRowMetric { metric: string; value: number; unit?: string }
+export interface AgdRowResult {
+  metrics: AgdRowMetric[];
+  activity: Array<{ layer: string; unrollStep: number; rate: number; perStep?: number[] }>;
+  reconstructed: boolean;
+}
+
+const modeOf = (m: AgdRow['method']): AgdMode => (m === 'agd' ? 'snn' : m);
+
+export function epochsFor(row: AgdRow, s: AgdRowContext['settings']): number {
+  if (row.trainEpochs !== undefined) return row.trainEpochs;
+  return Math.max(1, Math.min(s.maxEpochs, Math.round(row.epochs * s.epochScale)));
+}
+
+/** AgdConfig of a row under a profile's settings (T is the row's own: never scaled). */
+export function agdConfigOf(row: AgdRow, s: AgdRowContext['settings']): AgdConfig {
+  const mode = modeOf(row.method);
+  if (mode !== 'ann' && row.T === undefined) throw new Error(`row ${row.id}: method '${row.method}' needs T`);
+  const schedule: ScheduleConfig =
+    row.schedule === 'cosine' ? { kind: 'cosine' } : row.schedule === 'step' ? { kind: 'step', milestones: [Math.round(epochsFor(row, s) / 2), Math.round((3 * epochsFor(row, s)) / 4)], gamma: 0.1 } : { kind: 'constant' };
+  return {
+    mode,
+    T: mode === 'ann' ? 1 : row.T!,
+    head: row.classifier as HeadName,
+    neuron: {
+      alpha: row.alpha,
+      vth: row.vth,
+      reset: row.reset,
+      surrogate: { name: row.surrogate, gamma: row.gamma, b: row.dspikeB, ...(row.surrogateAlpha ? { alpha: row.surrogateAlpha } : {}) },
+    },
+    hybridReluOps: row.hybridReluOps,
+    optimizer: { name: row.optimizer, lr: row.lr, momentum: row.momentum, weightDecay: row.weightDecay, clipNorm: row.clipNorm },
+    schedule,
+    epochs: epochsFor(row, s),
+    batchSize: row.batchSize ?? s.batchSize,
+    seed: deriveSeed(row.seed, 'agd'),
+    maxRate: row.maxRate,
+    augment: row.flip ? { flip: true } : undefined,
+    dspikeSearch: row.surrogate === 'dspike' && row.dspikeDelta > 0 ? { delta: row.dspikeDelta } : undefined,
+    evalBatchSize: row.evalBatchSize,
+  };
+}
+
+function subset(set: ImageSet, n: number | 'all', seed: number): ImageSet {
+  return n === 'all' || n >= set.n ? set : balancedSubset(set, n, seed);
+}
+
+function meanIntensity(set: ImageSet): number {
+  let s = 0;
+  for (let i = 0; i < set.images.length; i++) s += set.images[i];
+  return s / set.images.length / 255;
+}
+
+/** Data for a row: CIFAR-10 from the data stage. ImageNet rows are gated by the stage (table-16). */
+export async function loadRowData(row: AgdRow, s: AgdRowContext['settings']): Promise<{ train: ImageSet; test: ImageSet }> {
+  if (row.dataset !== 'cifar10') throw new Error(`row ${row.id}: dataset '${row.dataset}' has no reader in @snn/datasets yet`);
+  const { train, test } = await loadDataset('cifar10');
+  return {
+    train: subset(train, row.trainSamples ?? s.trainSamples, deriveSeed(row.seed, 'train-subset')),
+    test: subset(test, row.testSamples ?? s.testSamples, deriveSeed(row.seed, 'test-subset')),
+  };
+}
+
+/** Energy metrics of a trained row (45 nm presets; MAC for ReLU ops, AC x activity for LIF ops). */
+export function energyMetrics(topo: Topology, row: AgdRow, T: number, activity: AgdRowResult['activity'], pixelRate: number): AgdRowMetric[] {
+  const preset = row.energyPreset as EnergyPresetName;
+  const ann = annEnergy(topo, preset);
+  if (row.method === 'ann') return [{ metric: 'energy_uJ', value: ann.total / 1e6, unit: 'uJ' }, { metric: 'ee', value: 1, unit: 'x' }];
+  const mode = modeOf(row.method);
+  const outRate: Record<string, number> = {};
+  for (const a of activity) outRate[a.layer] = a.rate;
+  const macOps = macOpsFor(topo, { mode, coding: mode === 'snn' ? 'poisson' : undefined, hybridReluOps: row.hybridReluOps });
+  const snn = snnEnergy(topo, { activity: inputActivity(topo, outRate, pixelRate), T, macOps, preset });
+  const ee = energyEfficiency(ann, snn);
+  return [
+    { metric: 'energy_uJ', value: snn.total / 1e6, unit: 'uJ' },
+    { metric: 'ann_energy_uJ', value: ann.total / 1e6, unit: 'uJ' },
+    { metric: 'ee', value: ee.full, unit: 'x' },
+    { metric: 'ee_conv', value: ee.conv, unit: 'x' },
+  ];
+}
+
+/** Train + evaluate one row. Throws DivergenceError (recorded as a failed row by the runner). */
+export async function runAgdRow(row: AgdRow, ctx: AgdRowContext, data?: { train: ImageSet; test: ImageSet }): Promise<AgdRowResult> {
+  const s = ctx.settings;
+  const { train, test } = data ?? (await loadRowData(row, s));
+  const topo = getTopology(row.topology as TopologyName, { width: row.width ?? s.width, input: [train.height, train.width, train.channels], classes: train.classes.length });
+  const cfg = agdConfigOf(row, s);
+  ctx.log(`${row.id}: ${topo.name} ${cfg.mode} T=${cfg.T} ${cfg.head}, ${train.n} train / ${test.n} test, ${cfg.epochs} epochs, batch ${cfg.batchSize}, width ${row.width ?? s.width}`);
+  const run = await trainAgd(topo, cfg, train, {
+    checkpointDir: ctx.checkpointDir,
+    progress: (p) => ctx.progress({ ...p, steps: Math.ceil(train.n / cfg.batchSize) }),
+    log: (m) => ctx.log(m),
+  });
+  try {
+    const t0 = performance.now();
+    const ev = run.trainer.evaluate(test);
+    const evalSeconds = (performance.now() - t0) / 1000;
+    const last = run.history[run.history.length - 1];
+    const activity = ev.activity.map((a) => ({ layer: a.layer, unrollStep: a.unrollStep, rate: a.rate, perStep: a.perStep }));
+    const metrics: AgdRowMetric[] = [
+      { metric: 'accuracy', value: ev.accuracy * 100, unit: '%' },
+      { metric: 'train_accuracy', value: (last?.trainAccuracy ?? NaN) * 100, unit: '%' },
+      { metric: 'unique_params', value: uniqueParams(topo), unit: 'count' },
+      { metric: 'samples_per_s', value: run.samplesPerSec, unit: 'img/s' },
+      { metric: 'image_steps_per_s', value: run.samplesPerSec * cfg.T, unit: 'img*T/s' },
+      { metric: 'eval_samples_per_s', value: ev.samples / Math.max(1e-9, evalSeconds), unit: 'img/s' },
+      { metric: 'epochs', value: cfg.epochs, unit: 'count' },
+      { metric: 'train_samples', value: train.n, unit: 'count' },
+      { metric: 'test_samples', value: test.n, unit: 'count' },
+      { metric: 'width', value: row.width ?? s.width, unit: 'x' },
+      ...energyMetrics(topo, row, cfg.T, activity, meanIntensity(test) * cfg.maxRate!),
+    ];
+    if (activity.length) metrics.push({ metric: 'spike_rate_mean', value: activity.reduce((a, x) => a + x.rate, 0) / activity.length, unit: 'fraction' });
+    if (run.trainer.dspikeB !== undefined) metrics.push({ metric: 'dspike_b', value: run.trainer.dspikeB });
+    return { metrics, activity, reconstructed: topo.reconstructed };
+  } finally {
+    run.trainer.dispose();
+  }
+}

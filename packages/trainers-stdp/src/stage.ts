@@ -1,0 +1,65 @@
+/** Row schema + stage runner shared by the STDP stages table-06 and table-12 (thin wrapper of @snn/pipeline's runStage). */
+import { z } from 'zod';
+import { baseRow, runStage } from '@snn/pipeline';
+import { loadDataset, type ImageSet } from '@snn/datasets';
+import { runStdpRow } from './rows.js';
+
+export const rowSchema = baseRow.extend({
+  topology: z.enum(['ResNet2', 'ResNet2x2', 'ResNet3']),
+  method: z.enum(['stdp', 'ann', 'random-kernels']),
+  classifier: z.enum(['softmax', 'stochmax', 'convnn']).default('softmax'),
+  T: z.number().int().positive(),
+  /** channel-width multiplier (1 = the VGG-style widths of `paper`); default: the profile's */
+  width: z.number().positive().optional(),
+  /** images the conv layers learn on by STDP (paper: 5,000) */
+  stdpImages: z.number().int().positive(),
+  stdpEpochs: z.number().int().positive().default(1),
+  /** images the head (and the ANN) trains on (paper: all 50,000); default: the profile's trainSamples */
+  trainImages: z.number().int().positive().optional(),
+  testImages: z.number().int().positive().optional(),
+  headEpochs: z.number().int().positive(),
+  annEpochs: z.number().int().positive(),
+  batchSize: z.number().int().positive().optional(),
+  lr: z.number().positive().default(0.001),
+  maxRate: z.number().positive().max(1).default(1),
+  /** STDP constants not given by the paper (defaults: packages/trainers-stdp/README.md) */
+  stdp: z.record(z.string(), z.unknown()).optional(),
+});
+export type StdpRow = z.output<typeof rowSchema>;
+
+export async function runStdpStage(stage: string, config: URL): Promise<void> {
+  let data: { train: ImageSet; test: ImageSet } | null = null;
+  await runStage({
+    stage,
+    config,
+    rowSchema,
+    runRow: async (row, ctx) => {
+      data ??= await loadDataset('cifar10');
+      const s = ctx.settings;
+      const cap = (n: number | 'all', max: number) => (n === 'all' ? max : Math.min(n, max));
+      const r = await runStdpRow(
+        {
+          topology: row.topology,
+          method: row.method,
+          classifier: row.classifier,
+          T: Math.min(row.T, s.maxT),
+          seed: row.seed,
+          width: row.width ?? s.width,
+          stdpImages: row.stdpImages,
+          stdpEpochs: row.stdpEpochs,
+          trainImages: row.trainImages ?? cap(s.trainSamples, data.train.n),
+          testImages: row.testImages ?? cap(s.testSamples, data.test.n),
+          headEpochs: row.headEpochs,
+          annEpochs: row.annEpochs,
+          batchSize: row.batchSize ?? s.batchSize,
+          lr: row.lr,
+          maxRate: row.maxRate,
+          stdp: row.stdp as Parameters<typeof runStdpRow>[0]['stdp'],
+        },
+        data,
+        { log: (m) => ctx.log(m), progress: (p) => ctx.progress(p) },
+      );
+      return { metrics: r.metrics, activity: r.activity, reconstructed: r.reconstructed };
+    },
+  });
+}

@@ -1,0 +1,53 @@
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { baseRow, runStage } from '@snn/pipeline';
+import { buildReport } from '../src/build.js';
+import { auditTables } from '../src/audit.js';
+
+const quietOut = { write: () => true, isTTY: false } as unknown as NodeJS.WriteStream;
+
+async function setup(): Promise<{ root: string; dir: string; configPath: string }> {
+  const root = mkdtempSync(join(tmpdir(), 'snn-audit-'));
+  writeFileSync(join(root, 'pnpm-workspace.yaml'), 'packages:\n  - pipelines/*\n');
+  const sd = join(root, 'pipelines', 'table-08');
+  mkdirSync(join(sd, 'src'), { recursive: true });
+  writeFileSync(join(sd, 'package.json'), JSON.stringify({ name: '@snn/stage-table-08', scripts: { stage: 'tsx src/main.ts' } }));
+  const configPath = join(sd, 'config.json');
+  writeFileSync(configPath, JSON.stringify({ stage: 'table-08', title: 'Table 8', rows: [
+    { id: 'vgg5-agd', topology: 'VGG5', method: 'agd', T: 25, paper: { accuracy: 88.1 } },
+    { id: 'vgg7-agd', topology: 'VGG7', method: 'agd', T: 25 },
+  ] }));
+  await runStage({ stage: 'table-08', config: configPath, rowSchema: baseRow, profile: 'smoke', resultsDir: join(root, 'artifacts', 'results'),
+    needsEngine: false, setExitCode: false, out: quietOut,
+    runRow: async (row) => ({ metrics: [{ metric: 'accuracy', value: row.id === 'vgg5-agd' ? 61.25 : 10.5, unit: '%' }] }) });
+  const built = await buildReport(root, 'smoke', { svg: false });
+  const dir = join(root, 'paper-tables');
+  mkdirSync(dir);
+  for (const [f, text] of built.files) if (!f.endsWith('.svg')) writeFileSync(join(dir, f), text);
+  return { root, dir, configPath };
+}
+
+describe('audit:tables', () => {
+  it('passes on a generated folder and names table, row and reason for a hand-edited number', async () => {
+    const { root, dir } = await setup();
+    expect(await auditTables(root, dir, undefined, { svg: false })).toEqual([]);
+    const p = join(dir, 'table-08.md');
+    writeFileSync(p, readFileSync(p, 'utf8').replace('| 61.25 |', '| 71.25 |'));
+    const problems = await auditTables(root, dir, undefined, { svg: false });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatchObject({ file: 'table-08.md', row: 'vgg5-agd' });
+    expect(problems[0].reason).toContain('table says 71.25, Arrow gives 61.25');
+  });
+
+  it('reports a stale table after the config changed', async () => {
+    const { root, dir, configPath } = await setup();
+    const cfg = JSON.parse(readFileSync(configPath, 'utf8'));
+    cfg.rows[1].T = 50;
+    writeFileSync(configPath, JSON.stringify(cfg));
+    const problems = await auditTables(root, dir, undefined, { svg: false });
+    expect(problems.find((x) => x.row === 'vgg7-agd')?.reason).toMatch(/^stale: config hash/);
+    expect(problems.find((x) => x.row === 'vgg5-agd')).toBeUndefined();
+  });
+});

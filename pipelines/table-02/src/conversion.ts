@@ -1,0 +1,106 @@
+/**
+ * Row runner shared by table-02 (and imported by figure-07 when it recomputes): train/reuse the
+ * ANN, balance thresholds once per net (Sengupta et al. 2019; per BackRes unroll step), simulate
+ * once for max(T) of the sibling rows and read accuracy at every T.
+ */
+import { join } from 'node:path';
+import { z } from 'zod';
+import { repoRoot, type RowContext, type RowResult, type MetricValue } from '@snn/pipeline';
+import { TOPOLOGY_NAMES, type TopologyName } from '@snn/models';
+import { uniqueParams } from '@snn/energy';
+import {
+  cifarSubsets, cachedAnn, memo, thresholdBalance, evaluateSnn, conversionEE, annConfigHash,
+  type ConvertibleAnnConfig, type BalancedThreshold, type SnnEvaluation,
+} from '@snn/trainers-conversion';
+
+export const conversionRowFields = {
+  topology: z.enum(TOPOLOGY_NAMES as [TopologyName, ...TopologyName[]]),
+  method: z.enum(['ann', 'conversion']),
+  classifier: z.enum(['softmax', 'stochmax']).default('softmax'),
+  coding: z.enum(['poisson', 'direct']).default('poisson'),
+  width: z.number().positive(),
+  epochs: z.number().int().positive(),
+  lr: z.number().positive(),
+  batchSize: z.number().int().positive(),
+  augment: z.boolean().default(false),
+  trainSamples: z.number().int().positive(),
+  testSamples: z.number().int().positive(),
+  /** training images whose spike trains set the thresholds */
+  balanceSamples: z.number().int().positive(),
+  /** Poisson window of threshold balancing (paper: 2,000-2,500 steps) */
+  balanceWindow: z.number().int().positive(),
+  /** time-folding chunk (steps per conv call) */
+  chunk: z.number().int().positive(),
+  evalBatch: z.number().int().positive().default(50),
+};
+
+export interface ConversionRow {
+  id: string; topology: TopologyName; method: 'ann' | 'conversion'; classifier: 'softmax' | 'stochmax'; coding: 'poisson' | 'direct';
+  T?: number; seed: number; width: number; epochs: number; lr: number; batchSize: number; augment: boolean;
+  trainSamples: number; testSamples: number; balanceSamples: number; balanceWindow: number; chunk: number; evalBatch: number;
+}
+
+export function annConfigOf(row: ConversionRow): ConvertibleAnnConfig {
+  return {
+    topology: row.topology, width: row.width, classifier: row.classifier, epochs: row.epochs, batchSize: row.batchSize,
+    lr: row.lr, trainSamples: row.trainSamples, seed: row.seed, augment: row.augment,
+  };
+}
+
+const balanceMemo = new Map<string, Promise<{ settings: { thresholds: Record<string, number> }; thresholds: BalancedThreshold[]; seconds: number }>>();
+const evalMemo = new Map<string, Promise<{ ev: SnnEvaluation; seconds: number }>>();
+
+export const pct = (x: number): number => 100 * x;
+
+export async function runConversionRow(row: ConversionRow, siblings: ConversionRow[], ctx: RowContext): Promise<RowResult> {
+  const data = await cifarSubsets({ trainSamples: row.trainSamples, testSamples: row.testSamples, calibSamples: row.balanceSamples, seed: row.seed, batchSize: row.evalBatch });
+  const cacheRoot = join(repoRoot(), 'artifacts', 'checkpoints', 'conversion-ann');
+  const t0 = performance.now();
+  const ann = await cachedAnn(annConfigOf(row), data, cacheRoot, { progress: (p) => ctx.progress(p), log: (m) => ctx.log(m) });
+  const metrics: MetricValue[] = [
+    { metric: 'ann_accuracy', value: pct(ann.testAccuracy), unit: '%' },
+    { metric: 'unique_params', value: uniqueParams(ann.topo), unit: 'count' },
+  ];
+  if (row.method === 'ann') {
+    metrics.unshift({ metric: 'accuracy', value: pct(ann.testAccuracy), unit: '%' });
+    metrics.push({ metric: 'train_seconds', value: (performance.now() - t0) / 1000, unit: 's' });
+    return { metrics, reconstructed: ann.topo.reconstructed };
+  }
+  if (!row.T) throw new Error(`conversion row ${row.id} needs T`);
+  const annKey = annConfigHash(annConfigOf(row));
+  const bal = await memo(balanceMemo, `${annKey}|${row.coding}|${row.balanceWindow}|${row.balanceSamples}|${row.seed}`, async () => {
+    const s = performance.now();
+    ctx.progress({ note: `threshold balancing, window ${row.balanceWindow}` });
+    const r = thresholdBalance(ann.net, data.calib.map((b) => b.x), { window: row.balanceWindow, chunk: row.chunk, coding: row.coding, seed: row.seed + 17 });
+    return { ...r, seconds: (performance.now() - s) / 1000 };
+  });
+  const tList = [...new Set(siblings.filter((s) => s.method === 'conversion' && s.topology === row.topology && s.classifier === row.classifier && s.T).map((s) => s.T as number).concat(row.T))].sort((a, b) => a - b);
+  const { ev, seconds } = await memo(evalMemo, `${annKey}|${row.coding}|${row.balanceWindow}|${tList.join(',')}|${row.testSamples}`, async () => {
+    const s = performance.now();
+    ctx.progress({ note: `SNN evaluation up to T=${tList[tList.length - 1]}` });
+    const e = evaluateSnn(ann.net, bal.settings, data.test, { tList, coding: row.coding, seed: row.seed + 31, chunk: row.chunk, readout: ann.readout });
+    return { ev: e, seconds: (performance.now() - s) / 1000 };
+  });
+  const acc = ev.accuracy.find((a) => a.t === row.T)!.accuracy;
+  const eff = conversionEE(ann.topo, ev.inputRate, row.T, row.coding);
+  metrics.unshift({ metric: 'accuracy', value: pct(acc), unit: '%' });
+  metrics.push(
+    { metric: 'gap_to_ann', value: pct(acc - ann.testAccuracy), unit: 'pts' },
+    { metric: 'ee', value: eff.full, unit: 'x' },
+    { metric: 'ee_conv', value: eff.conv, unit: 'x' },
+    { metric: 'balance_window', value: row.balanceWindow, unit: 'steps' },
+    { metric: 'balance_seconds', value: bal.seconds, unit: 's' },
+    { metric: 'eval_seconds', value: seconds, unit: 's' },
+    ...bal.thresholds.map((t) => ({ metric: `vth:${t.op}`, value: t.vth })),
+  );
+  // Panda et al.: V_th1 < V_th2 < ... < V_thn within a BackRes block (1 = holds for every block)
+  const blocks = new Map<string, number[]>();
+  for (const t of bal.thresholds) blocks.set(t.param, [...(blocks.get(t.param) ?? []), t.vth]);
+  const unrolled = [...blocks.values()].filter((v) => v.length > 1);
+  if (unrolled.length) metrics.push({ metric: 'vth_increasing', value: unrolled.every((v) => v.every((x, i) => i === 0 || x > v[i - 1])) ? 1 : 0, unit: 'bool', paperText: 'V_th1 < V_th2 < ... < V_thn' });
+  return {
+    metrics,
+    activity: ev.activity.map((a) => ({ layer: a.op, unrollStep: a.unrollStep, rate: a.rate })),
+    reconstructed: ann.topo.reconstructed,
+  };
+}

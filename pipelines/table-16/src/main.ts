@@ -1,0 +1,25 @@
+/**
+ * Stage `table-16` — hybrid VGG13 on ImageNet (Panda et al. 2020, Table 16: ReLU at the start and
+ * end, the middle two layers LIF, softmax head, T = 10) and its ANN.
+ * The code path is the same AGD trainer as the CIFAR tables; it runs only when env
+ * SNN_IMAGENET_DIR names an ImageNet directory. Without it every row is recorded as
+ * "needs ImageNet" (skipped: neither faked nor a failure).
+ */
+import { existsSync } from 'node:fs';
+import { z } from 'zod';
+import { baseRow, runStage, RowSkipped, type RowContext, type RowResult } from '@snn/pipeline';
+import { agdRowFields, runAgdRow } from '@snn/trainers-agd/stage';
+
+export const rowSchema = baseRow.extend(agdRowFields);
+export type Row = z.output<typeof rowSchema>;
+
+await runStage({
+  stage: 'table-16',
+  config: new URL('../config.json', import.meta.url),
+  rowSchema,
+  runRow: (row: Row, ctx: RowContext): Promise<RowResult> => {
+    const dir = process.env.SNN_IMAGENET_DIR;
+    if (!dir || !existsSync(dir)) throw new RowSkipped('needs ImageNet (set SNN_IMAGENET_DIR to an ImageNet directory)');
+    return runAgdRow(row, ctx);
+  },
+});

@@ -1,0 +1,12 @@
+import { tf, initEngine } from '../packages/backend/src/index.js';
+await initEngine({quiet: true});
+const shape = [32, 32, 32, 64];
+const t = (name: string, f: () => tf.Tensor) => { const ts: string[] = []; for (let i = 0; i < 8; i++) { const c = process.cpuUsage(); const o = f(); o.dataSync(); o.dispose(); const d = process.cpuUsage(c); ts.push(`${(d.user/1000).toFixed(0)}/${(d.system/1000).toFixed(0)}`); } console.log(name, ts.join(' ')); };
+t('ones', () => tf.ones(shape));
+t('zeros', () => tf.zeros(shape));
+t('fill', () => tf.fill(shape, 1));
+const x = tf.randomNormal(shape);
+t('relu', () => tf.relu(x));
+t('step', () => tf.step(x));
+t('mul', () => tf.mul(x, x));
+t('clone+dataSync', () => x.clone());
