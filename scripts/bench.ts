@@ -43,6 +43,7 @@ function vegaLite(name: string, results: BenchResult[]): object {
         case: r.case,
         ms: r.ms,
         cpuMs: r.cpuMs ?? null,
+        minMs: r.minMs ?? null,
         gflops: r.gflops ?? null,
         ratio: r.ratios?.['train/forward'] ?? null,
       })),

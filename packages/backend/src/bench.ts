@@ -16,6 +16,8 @@ export interface BenchTiming {
    * than wall time: wasm runs on one thread, so when the machine is idle cpuMs ~ ms.
    */
   cpuMs: number;
+  /** fastest repetition, ms: the least disturbed by other processes */
+  minMs: number;
 }
 
 export interface BenchResult {
@@ -27,6 +29,8 @@ export interface BenchResult {
   ms: number;
   /** median process CPU ms per call (see BenchTiming.cpuMs) */
   cpuMs?: number;
+  /** fastest repetition, ms */
+  minMs?: number;
   samples: number[];
   /** floating-point operations per call (multiply-add = 2), when known */
   flops?: number;
@@ -69,7 +73,7 @@ export async function timeIt(
     samples.push(once());
     await new Promise((r) => setImmediate(r));
   }
-  return { ms: median(samples), samples, cpuMs: median(cpu) };
+  return { ms: median(samples), samples, cpuMs: median(cpu), minMs: Math.min(...samples) };
 }
 
 export function median(xs: number[]): number {

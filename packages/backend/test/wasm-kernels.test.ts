@@ -19,6 +19,7 @@ describe('wasm training kernels', () => {
     const rng = makeRng(2024);
     const pads: Array<'same' | 'valid' | number> = ['same', 'valid', 0, 1, 2];
     let cases = 0;
+    let convPath = 0;
     for (let i = 0; i < 40; i++) {
       const k = 1 + rng.int(4);
       const s = 1 + rng.int(2);
@@ -26,7 +27,8 @@ describe('wasm training kernels', () => {
       const n = 1 + rng.int(3);
       const h = k + rng.int(8);
       const w = k + rng.int(8);
-      const ci = 1 + rng.int(5);
+      // small Ci*K*K takes the im2col path of the filter gradient, larger the dilated-conv path
+      const ci = rng.next() < 0.5 ? 1 + rng.int(4) : 8 + rng.int(10);
       const co = 1 + rng.int(6);
       if (typeof pad === 'number' && s > 1 && (h + 2 * pad - k) % s !== 0) continue; // tfjs rounding rule
       const seed = rng.int(1e6);
@@ -34,20 +36,22 @@ describe('wasm training kernels', () => {
         const x = tf.randomNormal([n, h, w, ci], 0, 1, 'float32', seed) as tf.Tensor4D;
         const f = tf.randomNormal([k, k, ci, co], 0, 1, 'float32', seed + 1) as tf.Tensor4D;
         const r = tf.randomNormal(tf.conv2d(x, f, s, pad).shape, 0, 1, 'float32', seed + 2);
-        const g = tf.grads((a: tf.Tensor4D, b: tf.Tensor4D) => tf.sum(tf.mul(tf.conv2d(a, b, s, pad), r)));
+        const g = tf.grads((...[a, b]: tf.Tensor[]) => tf.sum(tf.mul(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, s, pad), r)));
         return g([x, f]);
       });
       expect(err, `k${k} s${s} pad ${pad} n${n} ${h}x${w} ${ci}->${co}`).toBeLessThan(TOL);
       cases++;
+      if (ci * k * k > 64) convPath++;
     }
     expect(cases).toBeGreaterThan(25);
+    expect(convPath).toBeGreaterThan(5);
   });
 
   it('conv2d gradients at a training-like shape (stride 2, 16 -> 32 channels)', () => {
     const err = compareWithCpu(() => {
       const x = tf.randomNormal([4, 12, 12, 16], 0, 1, 'float32', 1) as tf.Tensor4D;
       const f = tf.randomNormal([3, 3, 16, 32], 0, 1, 'float32', 2) as tf.Tensor4D;
-      return tf.grads((a: tf.Tensor4D, b: tf.Tensor4D) => tf.sum(tf.square(tf.conv2d(a, b, 2, 'same'))))([x, f]);
+      return tf.grads((...[a, b]: tf.Tensor[]) => tf.sum(tf.square(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 2, 'same'))))([x, f]);
     });
     expect(err).toBeLessThan(TOL);
   });
@@ -67,7 +71,7 @@ describe('wasm training kernels', () => {
             const a = tf.randomNormal(bt ? [bt, ...shapeA] : shapeA, 0, 1, 'float32', 11);
             const b = tf.randomNormal(bt ? [bt, ...shapeB] : shapeB, 0, 1, 'float32', 12);
             const y = tf.matMul(a, b, tA, tB);
-            const g = tf.grads((p: tf.Tensor, q: tf.Tensor) => tf.sum(tf.square(tf.matMul(p, q, tA, tB))))([a, b]);
+            const g = tf.grads((...[p, q]: tf.Tensor[]) => tf.sum(tf.square(tf.matMul(p as tf.Tensor, q as tf.Tensor, tA, tB))))([a, b]);
             return [y, ...g];
           });
           expect(err, `tA=${tA} tB=${tB} batch=${bt}`).toBeLessThan(TOL);
@@ -101,9 +105,9 @@ describe('wasm training kernels', () => {
       const err = compareWithCpu(() => {
         const x = tf.randomNormal([2, 9, 8, 3], 0, 1, 'float32', 31) as tf.Tensor4D;
         const r = tf.randomNormal(tf.avgPool(x, fs, st, pad).shape, 0, 1, 'float32', 32);
-        const ga = tf.grad((t: tf.Tensor4D) => tf.sum(tf.mul(tf.avgPool(t, fs, st, pad), r)))(x);
-        const gm = tf.grad((t: tf.Tensor4D) => tf.sum(tf.mul(tf.maxPool(t, fs, st, pad), r)))(x);
-        const gr = tf.grad((t: tf.Tensor4D) => tf.sum(tf.mul(tf.relu(t), x)))(x);
+        const ga = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.avgPool(t as tf.Tensor4D, fs, st, pad), r)))(x);
+        const gm = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.maxPool(t as tf.Tensor4D, fs, st, pad), r)))(x);
+        const gr = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.relu(t), x)))(x);
         return [ga, gm, gr];
       });
       expect(err, `pool ${fs}/${st} ${pad}`).toBeLessThan(TOL);

@@ -44,15 +44,16 @@ export async function run(): Promise<BenchResult[]> {
 
   // 2) sequence forward and forward+backward
   const loss = (impl: typeof lifSequence) => (c: tf.Tensor) => tf.sum(tf.mul(impl(c, T, p).spikes, R));
-  const fwdF = await timeIt(() => lifSequence(cur, T, p).spikes, { reps: 3 });
+  const fwdF = await timeIt(() => lifSequence(cur, T, p).spikes, { reps: 5 });
   add('lif-sequence', 'forward folded', fwdF);
-  const fwdS = await timeIt(() => lifSequenceStepwise(cur, T, p).spikes, { reps: 3 });
+  const fwdS = await timeIt(() => lifSequenceStepwise(cur, T, p).spikes, { reps: 5 });
   add('lif-sequence', 'forward stepwise', fwdS, { 'stepwise/folded': fwdS.ms / fwdF.ms });
   const gradF = tf.grad(loss(lifSequence));
   const gradS = tf.grad(loss(lifSequenceStepwise));
-  const bwdF = await timeIt(() => gradF(cur), { reps: 3 });
+  const bwdF = await timeIt(() => gradF(cur), { reps: 5 });
   add('lif-sequence', 'fwd+bwd folded', bwdF);
-  const bwdS = await timeIt(() => gradS(cur), { reps: 3 });
+  // autodiff through T slices pads every step's gradient to [T*B, ...]: O(T^2), so one rep
+  const bwdS = await timeIt(() => gradS(cur), { warmup: 0, reps: 1 });
   add('lif-sequence', 'fwd+bwd stepwise', bwdS, { 'stepwise/folded': bwdS.ms / bwdF.ms });
   tf.dispose([cur, R]);
   return results;

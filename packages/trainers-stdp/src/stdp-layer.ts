@@ -134,8 +134,8 @@ export class StdpConvLayer {
         let s: tf.Tensor = tf.cast(tf.greaterEqual(v, this.vth), 'float32');
         if (compete && this.p.wta) {
           // lateral inhibition: per position, only the kernel with the highest potential spikes
-          const vmax = tf.max(v, 3, true);
-          s = tf.mul(s, tf.cast(tf.greaterEqual(v, vmax), 'float32'));
+          // (argMax breaks ties: two identical kernels must not both win)
+          s = tf.mul(s, tf.oneHot(tf.argMax(v, 3), this.cout).asType('float32'));
         }
         if (compete && this.p.dropout > 0) {
           const keep = tf.cast(tf.greaterEqual(tf.randomUniform(s.shape, 0, 1, 'float32', dropSeed + t), this.p.dropout), 'float32');

@@ -21,6 +21,13 @@ export interface StdpRuleParams {
   wMax: number;
   /** soft bounds: potentiation scaled by (wMax − w), depression by (w − wMin), normalised to the range */
   softBound: boolean;
+  /**
+   * heterosynaptic normalisation: after each update every kernel is re-centred to zero mean, so
+   * STDP shapes its contrast pattern, not its overall gain (on rate-coded natural images the raw
+   * rule otherwise drifts to luminance templates shared by all kernels). Not in the paper: a
+   * documented choice (README).
+   */
+  zeroMean: boolean;
 }
 
 export const DEFAULT_RULE: StdpRuleParams = {
@@ -30,6 +37,7 @@ export const DEFAULT_RULE: StdpRuleParams = {
   wMin: -1,
   wMax: 1,
   softBound: true,
+  zeroMean: true,
 };
 
 /** decay of the pre-synaptic trace per step: exp(−1/τ) */
@@ -100,6 +108,8 @@ export function stdpDeltaW(
 /** apply Δw and keep weights inside [wMin, wMax] */
 export function applyDeltaW(w: tf.Variable, dw: tf.Tensor, p: StdpRuleParams): void {
   tf.tidy(() => {
-    w.assign(tf.clipByValue(tf.add(w, dw), p.wMin, p.wMax));
+    let next: tf.Tensor = tf.add(w, dw);
+    if (p.zeroMean && w.rank === 4) next = tf.sub(next, tf.mean(next, [0, 1, 2], true));
+    w.assign(tf.clipByValue(next, p.wMin, p.wMax));
   });
 }

@@ -89,6 +89,7 @@ describe('STDP layer', () => {
     // drive of each kernel by each clean pattern (the single valid position)
     const drive = tf.tidy(() => tf.reshape(tf.conv2d(pats, layer.w, 1, 'valid'), [4, 4]).arraySync() as number[][]);
     const best = drive.map((row) => row.indexOf(Math.max(...row)));
+    if (process.env.DEBUG_BARS) console.log(JSON.stringify(drive.map((r) => r.map((v) => +v.toFixed(2)))));
     expect(new Set(best).size).toBe(4);
     layer.dispose();
     pats.dispose();

@@ -37,11 +37,18 @@ export function defaultKernelInit(T: number, range = 4): KernelInit {
   return { tau: (T - 1) / range, td: 0 };
 }
 
+/** A variable from a fresh initial tensor (which is then disposed: tf.variable copies it). */
+export function ownedVariable(init: tf.Tensor, trainable: boolean, name: string): tf.Variable {
+  const v = tf.variable(init, trainable, `${name}/${Math.random().toString(36).slice(2, 8)}`);
+  init.dispose();
+  return v;
+}
+
 export function makeKernel(id: string, init: KernelInit, trainable = true): TemporalKernel {
   return {
     id,
-    tau: tf.variable(tf.scalar(init.tau), trainable, `ttfs/${id}/tau/${Math.random().toString(36).slice(2, 8)}`),
-    td: tf.variable(tf.scalar(init.td), trainable, `ttfs/${id}/td/${Math.random().toString(36).slice(2, 8)}`),
+    tau: ownedVariable(tf.scalar(init.tau), trainable, `ttfs/${id}/tau`),
+    td: ownedVariable(tf.scalar(init.td), trainable, `ttfs/${id}/td`),
     init: { ...init },
   };
 }

@@ -16,7 +16,7 @@
  */
 import { tf, deriveSeed } from '@snn/backend';
 import { initParams, type OpSpec, type Topology } from '@snn/models';
-import { defaultKernelInit, kernelAt, makeKernel, type KernelInit, type TemporalKernel } from './kernel.js';
+import { defaultKernelInit, kernelAt, makeKernel, ownedVariable, type KernelInit, type TemporalKernel } from './kernel.js';
 import { ttfsActivation } from './activation.js';
 
 export type TtfsBnMode = 'none' | 'standard' | 'kernel';
@@ -80,7 +80,7 @@ export class TtfsNet {
       const bid = `${op.param}/bias`;
       if (!this.params[bid]) {
         const out = op.outShape[op.outShape.length - 1];
-        this.params[bid] = tf.variable(tf.zeros([out]), true, `ttfs/${bid}/${Math.random().toString(36).slice(2, 8)}`);
+        this.params[bid] = ownedVariable(tf.zeros([out]), true, `ttfs/${bid}`);
       }
     }
     this.hidden = topo.ops.filter((op) => isWeightOp(op) && op.id !== topo.classifier);
@@ -89,10 +89,10 @@ export class TtfsNet {
       if (cfg.bn !== 'none') {
         const c = op.outShape[op.outShape.length - 1];
         this.bnState.set(op.id, {
-          gamma: tf.variable(tf.ones([c]), true),
-          beta: tf.variable(tf.zeros([c]), true),
-          mean: tf.variable(tf.zeros([c]), false),
-          variance: tf.variable(tf.ones([c]), false),
+          gamma: ownedVariable(tf.ones([c]), true, `ttfs/${op.id}/bn/gamma`),
+          beta: ownedVariable(tf.zeros([c]), true, `ttfs/${op.id}/bn/beta`),
+          mean: ownedVariable(tf.zeros([c]), false, `ttfs/${op.id}/bn/mean`),
+          variance: ownedVariable(tf.ones([c]), false, `ttfs/${op.id}/bn/variance`),
         });
       }
     }

@@ -1,0 +1,14 @@
+import { initEngine, tf } from '@snn/backend';
+import { getTopology } from '@snn/models';
+import { TtfsTrainer, simulateTtfs } from '@snn/ttfs';
+import { AgdTrainer } from '@snn/trainers-agd';
+const e = await initEngine({ quiet: true });
+const topo = getTopology('VGG5', { width: 0.25, input: [32, 32, 3], classes: 10, bias: true });
+const x = tf.randomUniform([32, 32, 32, 3]); const y = tf.tensor1d(Array.from({ length: 32 }, (_, i) => i % 10), 'int32');
+const tr = new TtfsTrainer(topo, { T: 8, bn: 'kernel', stochastic: true, regularize: 0.01, epochs: 1, batchSize: 32, lr: 1e-3, seed: 1 });
+tr.trainBatch(x, y, 1);
+let t0 = performance.now(); for (let i = 0; i < 3; i++) tr.trainBatch(x, y, i); console.log(e.name, 'ttfs train img/s', (96 / ((performance.now() - t0) / 1000)).toFixed(1));
+t0 = performance.now(); const s = simulateTtfs(tr.net, x); s.logits.dispose(); console.log('sim img/s', (32 / ((performance.now() - t0) / 1000)).toFixed(1));
+const ag = new AgdTrainer(topo, { mode: 'snn', T: 8, head: 'softmax', neuron: { alpha: 0.99, vth: 1, surrogate: { name: 'pwl', gamma: 0.3 } }, optimizer: { name: 'adam', lr: 1e-3 }, epochs: 1, batchSize: 32, seed: 1 });
+ag.trainBatch(x, y, 1);
+t0 = performance.now(); for (let i = 0; i < 2; i++) ag.trainBatch(x, y, i); console.log('agd T=8 img/s', (64 / ((performance.now() - t0) / 1000)).toFixed(1));
