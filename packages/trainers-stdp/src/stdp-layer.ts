@@ -133,9 +133,10 @@ export class StdpConvLayer {
         v = tf.add(tf.mul(v, this.p.alpha), I);
         let s: tf.Tensor = tf.cast(tf.greaterEqual(v, this.vth), 'float32');
         if (compete && this.p.wta) {
-          // lateral inhibition: per position, only the kernel with the highest potential spikes
+          // lateral inhibition: per position, only the kernel furthest above its threshold spikes
           // (argMax breaks ties: two identical kernels must not both win)
-          s = tf.mul(s, tf.oneHot(tf.argMax(v, 3), this.cout).asType('float32'));
+          // the race is on v / V_th, so adaptive thresholds steer who wins (homeostasis -> competition)
+          s = tf.mul(s, tf.oneHot(tf.argMax(tf.div(v, this.vth), 3), this.cout).asType('float32'));
         }
         if (compete && this.p.dropout > 0) {
           const keep = tf.cast(tf.greaterEqual(tf.randomUniform(s.shape, 0, 1, 'float32', dropSeed + t), this.p.dropout), 'float32');
@@ -143,6 +144,11 @@ export class StdpConvLayer {
         }
         // soft reset (subtract the threshold), as in the companion conversion work
         v = tf.sub(v, tf.mul(s, this.vth));
+        if (compete && this.p.wta) {
+          // lateral inhibition: a spike at a position silences the other kernels' potentials there,
+          // so a losing kernel cannot win the next step just by having kept its charge
+          v = tf.mul(v, tf.sub(1, tf.max(s, 3, true)));
+        }
         if (learn) {
           // the trace includes the pre spike of this step: Δt = 0 is the closest causal pair
           tr = traceStep(tr, tf.slice(x, [t * B, 0, 0, 0], [B, H, W, cin]), decay);
