@@ -14,5 +14,7 @@ export {
   wasmTrainingKernelsInstalled,
   WASM_TRAINING_KERNELS,
 } from './wasm-kernels.js';
+export { registerArrayKernel, arrayKernelAvailable, runArrayKernel, ARRAY_KERNEL_BACKENDS } from './array-kernels.js';
+export type { ArrayKernelSpec, ArrayKernelBackend } from './array-kernels.js';
 export { timeIt, gflops, median } from './bench.js';
 export type { BenchResult, BenchTiming } from './bench.js';

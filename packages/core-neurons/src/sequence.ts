@@ -1,5 +1,8 @@
-import { tf } from '@snn/backend';
+import { tf, arrayKernelAvailable, runArrayKernel } from '@snn/backend';
+import type { NamedAttrMap } from '@tensorflow/tfjs-core';
 import { getSurrogate } from './surrogates.js';
+import { surrogateArrayGrad } from './surrogate-arrays.js';
+import { LIF_BACKWARD_KERNEL, LIF_FORWARD_KERNEL, type LifKernelAttrs } from './lif-fused.js';
 import { heavisideNoGrad, leakOf, lifStep, validateNeuronParams, type NeuronParams, type NeuronState } from './neurons.js';
 
 export interface SequenceOptions {
@@ -39,6 +42,9 @@ export function timeSlice(x: tf.Tensor, t: number, B: number): tf.Tensor {
  * Backward: dU_t = dL/dV_t * dV_t/dU_t + dL/dS_t * surrogate'(U_t);  dI_t = dU_t;
  *           dL/dV_{t-1} = alpha dU_t.  (With refractory, inactive steps hold V: dI = 0,
  *           dL/dV_{t-1} = dL/dV_t.)
+ * On the cpu and wasm engines this node runs as two fused kernels (`lifSequenceFused`,
+ * lif-fused.ts: one pass forward, one reverse pass backward); elsewhere as tfjs ops
+ * (`lifSequenceOps`). Both give the same spikes and gradients (test/lif-fused.test.ts).
  */
 export function lifSequence(
   currents: tf.Tensor,
@@ -46,15 +52,96 @@ export function lifSequence(
   p: NeuronParams,
   opts: SequenceOptions = {},
 ): SequenceResult {
+  return fusedLifEnabled(currents, opts) ? lifSequenceFused(currents, T, p, opts) : lifSequenceOps(currents, T, p, opts);
+}
+
+/**
+ * Whether `lifSequence` takes the fused path (lif-fused.ts): on the cpu and wasm engines, for
+ * float32 data, unless SNN_LIF_FUSED=0 (kept for before/after benchmarks). The 'tensorflow'
+ * engine keeps the tfjs-op path.
+ */
+export function fusedLifEnabled(currents?: tf.Tensor, opts: SequenceOptions = {}): boolean {
+  if (process.env.SNN_LIF_FUSED === '0') return false;
+  if (!arrayKernelAvailable(LIF_FORWARD_KERNEL) || !arrayKernelAvailable(LIF_BACKWARD_KERNEL)) return false;
+  if (currents && currents.dtype !== 'float32') return false;
+  return !(opts.v0 && opts.v0.dtype !== 'float32');
+}
+
+interface Prepared {
+  repeated: boolean;
+  B: number;
+  unitShape: number[];
+}
+
+function prepare(name: string, currents: tf.Tensor, T: number, p: NeuronParams, opts: SequenceOptions): Prepared {
   validateNeuronParams(p);
-  if (!Number.isInteger(T) || T < 1) throw new Error(`lifSequence: T must be a positive integer, got ${T}`);
+  if (!Number.isInteger(T) || T < 1) throw new Error(`${name}: T must be a positive integer, got ${T}`);
   const repeated = opts.repeated ?? false;
   const B = repeated ? currents.shape[0] : currents.shape[0] / T;
-  if (!Number.isInteger(B)) throw new Error(`lifSequence: leading dim ${currents.shape[0]} is not a multiple of T=${T}`);
+  if (!Number.isInteger(B)) throw new Error(`${name}: leading dim ${currents.shape[0]} is not a multiple of T=${T}`);
   const unitShape = [B, ...currents.shape.slice(1)];
   if (opts.v0 && opts.v0.shape.join(',') !== unitShape.join(','))
-    throw new Error(`lifSequence: v0 shape [${opts.v0.shape}] != [${unitShape}]`);
+    throw new Error(`${name}: v0 shape [${opts.v0.shape}] != [${unitShape}]`);
+  return { repeated, B, unitShape };
+}
 
+/** Splits the packed [(T+1)*B, ...] result into spikes [T*B, ...] and vFinal [B, ...]. */
+function unpack(packed: tf.Tensor, T: number, B: number): { spikes: tf.Tensor; vFinal: tf.Tensor } {
+  const rest = new Array<number>(packed.rank - 1).fill(-1);
+  const spikes = tf.slice(packed, [0, ...rest.map(() => 0)], [T * B, ...rest]);
+  const vFinal = tf.slice(packed, [T * B, ...rest.map(() => 0)], [B, ...rest]);
+  return { spikes, vFinal };
+}
+
+/**
+ * The fused path: the same single custom-gradient node, whose forward and backward are each one
+ * kernel call (SnnLifForward / SnnLifBackward, lif-fused.ts). The backward recomputes the
+ * membrane from the saved inputs, so nothing beyond (currents, v0) is kept for it.
+ */
+export function lifSequenceFused(
+  currents: tf.Tensor,
+  T: number,
+  p: NeuronParams,
+  opts: SequenceOptions = {},
+): SequenceResult {
+  const { repeated, B, unitShape } = prepare('lifSequence', currents, T, p, opts);
+  if (!fusedLifEnabled(currents, opts)) throw new Error(`lifSequenceFused: no fused LIF kernel on engine '${tf.getBackend()}'`);
+  const attrs: LifKernelAttrs = {
+    T,
+    alpha: leakOf(p),
+    vth: p.vth,
+    soft: p.reset === 'soft',
+    refractory: p.refractory ?? 0,
+    repeated,
+    surrogate: JSON.stringify(p.surrogate),
+  };
+  if (!surrogateArrayGrad(p.surrogate, p.vth)) return lifSequenceOps(currents, T, p, opts);
+  const kAttrs = attrs as unknown as NamedAttrMap;
+  const run = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+    const cur = args[0] as tf.Tensor;
+    const v0 = args[1] as tf.Tensor;
+    (args[2] as tf.GradSaveFunc)([cur, v0]);
+    const [packed] = runArrayKernel(LIF_FORWARD_KERNEL, { x: cur, v0 }, kAttrs);
+    return {
+      value: packed as tf.Tensor,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) =>
+        runArrayKernel(LIF_BACKWARD_KERNEL, { x: saved[0] as tf.Tensor, v0: saved[1] as tf.Tensor, dy }, kAttrs),
+    };
+  });
+  return tf.tidy(() => unpack(run(currents, opts.v0 ?? tf.zeros(unitShape)), T, B));
+}
+
+/**
+ * The tfjs-op path (any engine; the reference for the fused kernels): the recurrence written
+ * with element-wise tf ops, one custom-gradient node with a hand-written BPTT backward.
+ */
+export function lifSequenceOps(
+  currents: tf.Tensor,
+  T: number,
+  p: NeuronParams,
+  opts: SequenceOptions = {},
+): SequenceResult {
+  const { repeated, B, unitShape } = prepare('lifSequence', currents, T, p, opts);
   const alpha = leakOf(p);
   const vth = p.vth;
   const soft = p.reset === 'soft';
@@ -126,11 +213,7 @@ export function lifSequence(
 
   return tf.tidy(() => {
     const v0 = opts.v0 ?? tf.zeros(unitShape);
-    const packed = run(currents, v0);
-    const rest = new Array<number>(packed.rank - 1).fill(-1);
-    const spikes = tf.slice(packed, [0, ...rest.map(() => 0)], [T * B, ...rest]);
-    const vFinal = tf.slice(packed, [T * B, ...rest.map(() => 0)], [B, ...rest]);
-    return { spikes, vFinal };
+    return unpack(run(currents, v0), T, B);
   });
 }
 
