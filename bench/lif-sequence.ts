@@ -36,16 +36,18 @@ async function fusedVsOps(): Promise<BenchResult[]> {
     'ops/fused': before.ms / after.ms,
     'ops/fused cpu': before.cpuMs / after.cpuMs,
   });
-  const fwdO = await timeIt(() => lifSequenceOps(cur, T, p).spikes, { reps: REPS });
+  // Results are forced through a scalar sum: reading a 52 MB result back with dataSync costs
+  // ~300 ms here (fresh pages), more than the recurrence itself, and a training step never does it.
+  const fwdO = await timeIt(() => tf.sum(lifSequenceOps(cur, T, p).spikes), { reps: REPS });
   add('forward ops', fwdO);
-  const fwdF = await timeIt(() => lifSequenceFused(cur, T, p).spikes, { reps: REPS });
+  const fwdF = await timeIt(() => tf.sum(lifSequenceFused(cur, T, p).spikes), { reps: REPS });
   add('forward fused', fwdF, speedup(fwdO, fwdF));
   const loss = (impl: typeof lifSequenceOps) => (c: tf.Tensor) => tf.sum(tf.mul(impl(c, T, p).spikes, R));
   const gO = tf.grad(loss(lifSequenceOps));
   const gF = tf.grad(loss(lifSequenceFused));
-  const bwdO = await timeIt(() => gO(cur), { reps: REPS });
+  const bwdO = await timeIt(() => tf.sum(gO(cur)), { reps: REPS });
   add('fwd+bwd ops', bwdO);
-  const bwdF = await timeIt(() => gF(cur), { reps: REPS });
+  const bwdF = await timeIt(() => tf.sum(gF(cur)), { reps: REPS });
   add('fwd+bwd fused', bwdF, speedup(bwdO, bwdF));
   tf.dispose([cur, R]);
   return results;

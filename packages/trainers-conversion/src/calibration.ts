@@ -90,8 +90,8 @@ export function potentialCorrection(net: ConversionNet, snn: SnnSettings, x: tf.
   return s;
 }
 
-/** floor with a straight-through gradient (Li et al. weight calibration). */
-const floorSTE = (z: tf.Tensor): tf.Tensor =>
+/** floor with a straight-through gradient (Li et al. weight calibration): value floor(z), gradient 1. */
+export const floorSTE = (z: tf.Tensor): tf.Tensor =>
   tf.customGrad(((x: tf.Tensor) => ({ value: tf.floor(x), gradFunc: (dy: tf.Tensor) => dy })) as unknown as Parameters<typeof tf.customGrad>[0])(z);
 
 /**

@@ -18,3 +18,4 @@ export { energyEfficiency, opMacs, ENERGY_PRESETS, type EnergyPreset, type Energ
 export { trainConvertibleAnn, annConfigHash, labelledBatches, disposeBatches, type ConvertibleAnnConfig, type ConvertibleAnn } from './annTraining.js';
 export { conversionEE } from './energyTopo.js';
 export { cifarSubsets, cachedAnn, memo, type CifarSubsets } from './experiment.js';
+export { floorSTE } from './calibration.js';

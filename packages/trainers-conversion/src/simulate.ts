@@ -93,7 +93,6 @@ export function simulate(net: ConversionNet, snn: SnnSettings, x: tf.Tensor, opt
       repeated = true;
       hRate = 1; // analog input: the first layer does MACs
     }
-    let stopped = false;
     for (const op of net.ops) {
       if (op.kind !== 'avgpool') addRate(op.id, hRate * tc, tc);
       opts.onInput?.(op, h, repeated, tc);
@@ -122,7 +121,6 @@ export function simulate(net: ConversionNet, snn: SnnSettings, x: tf.Tensor, opt
         lin.dispose();
         opts.onCurrent?.(op, cur, repeated, tc);
         if (op.id === opts.stopAt) {
-          stopped = true;
           h = tf.scalar(0);
           break;
         }
@@ -144,13 +142,11 @@ export function simulate(net: ConversionNet, snn: SnnSettings, x: tf.Tensor, opt
         repeated = false;
         hRate = count / (tc * n);
         if (op.id === opts.stopAfter) {
-          stopped = true;
           break;
         }
       } else {
         h = lin; // avgpool or a non-spiking hidden linear op: stays time-folded
         if (op.id === opts.stopAfter) {
-          stopped = true;
           break;
         }
       }

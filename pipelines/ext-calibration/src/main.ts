@@ -89,7 +89,7 @@ async function runRow(row: Row, ctx: RowContext): Promise<RowResult> {
     calibX.dispose();
     const e0 = performance.now();
     const ev = evaluateSnn(net, s, data.test, evalOpts([row.T]));
-    if (net !== ann.net) disposeNet({ ...net, weights: Object.fromEntries(Object.entries(net.weights).filter(([k, v]) => v !== ann.net.weights[k])) });
+    if (net !== ann.net) disposeNet(net); // weightCalibration returns a deep copy
     return { ev, calibSeconds: (e0 - c0) / 1000, evalSeconds: (performance.now() - e0) / 1000 };
   });
   const acc = ev.accuracy.find((a) => a.t === row.T)!.accuracy;
