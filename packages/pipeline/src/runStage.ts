@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 /**
  * The stage runner: validate config -> for each row, reuse its checkpointed result or run it ->
  * write tidy Arrow (results.arrow, activity.arrow) atomically -> summary. A row that throws is
@@ -73,6 +74,11 @@ export interface RunStageOptions<S extends z.ZodType<BaseRow>> {
   setExitCode?: boolean;
   /** Progress/log stream (default process.stderr). */
   out?: NodeJS.WriteStream;
+  /**
+   * Files the rows read besides their config (e.g. another stage's results.arrow): their content is
+   * part of the resume identity, so a finished row is rerun when one of them changes.
+   */
+  inputs?: string[];
 }
 
 export interface StageSummary {
@@ -146,6 +152,14 @@ function activityFor(row: ExpandedRow<BaseRow>, profile: string, stage: string, 
   return out;
 }
 
+/** The code fingerprint extended by the content of the stage's extra input files (absent = 'missing'). */
+function withInputs(code: string, inputs: string[]): string {
+  if (!inputs.length) return code;
+  const h = createHash('sha256').update(code);
+  for (const f of inputs) h.update(`\0${f}\0`).update(existsSync(f) ? readFileSync(f) : 'missing');
+  return h.digest('hex').slice(0, 16);
+}
+
 /**
  * Run a stage. Resume rule: a row is reused when artifacts/results/<stage>/rows/<hash>.json exists
  * and was written by the same code (codeHash); set SNN_RESUME=any to reuse regardless of code.
@@ -162,7 +176,7 @@ export async function runStage<S extends z.ZodType<BaseRow>>(opts: RunStageOptio
   const rowsDir = join(resultsDir, 'rows');
   const checkpointsRoot = join(dirname(opts.resultsDir ?? resultsRoot(root)), 'checkpoints', opts.stage);
   const codeVersion = gitVersion(root);
-  const codeHash = codeFingerprint(root, dirname(configPath));
+  const codeHash = withInputs(codeFingerprint(root, dirname(configPath)), opts.inputs ?? []);
   const anyCode = process.env.SNN_RESUME === 'any';
   const out = opts.out ?? process.stderr;
 

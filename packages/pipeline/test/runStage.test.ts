@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readActivity, readResults } from '@snn/reporting';
@@ -51,6 +51,19 @@ describe('runStage', () => {
 
     const s3 = await runStage({ ...opts, profile: 'quick' }); // profile is part of the identity
     expect(s3.ran).toBe(3);
+  });
+
+  it('reruns finished rows when a declared input file changes', async () => {
+    const { configPath, resultsDir } = tempStage('demo', { ...config, rows: config.rows.slice(0, 2) });
+    const input = join(configPath, '..', 'upstream.txt');
+    writeFileSync(input, 'v1');
+    let calls = 0;
+    const runRow = async (): Promise<RowResult> => ({ metrics: [{ metric: 'accuracy', value: ++calls }] });
+    const opts = { stage: 'demo', config: configPath, rowSchema: baseRow, runRow, profile: 'smoke' as const, resultsDir, needsEngine: false, setExitCode: false, out: quietOut, inputs: [input] };
+    expect((await runStage(opts)).ran).toBe(2);
+    expect((await runStage(opts)).cached).toBe(2);
+    writeFileSync(input, 'v2');
+    expect((await runStage(opts)).ran).toBe(2);
   });
 
   it('records a throwing row as failed, goes on, and retries it next time', async () => {

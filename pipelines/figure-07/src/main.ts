@@ -12,8 +12,10 @@ import { readResults, type ResultRecord } from '@snn/reporting';
 
 export const rowSchema = baseRow.extend({ topology: z.string(), source: z.literal('table-02') });
 
+const table02Results = (): string => join(resultsRoot(), 'table-02', 'results.arrow');
+
 function fromTable02(profile: string): ResultRecord[] {
-  const file = join(resultsRoot(), 'table-02', 'results.arrow');
+  const file = table02Results();
   if (!existsSync(file)) throw new RowSkipped(`needs table-02 results (${file}); run the table-02 stage first`);
   return readResults(file).filter((r) => r.profile === profile && r.status === 'ok' && r.method === 'conversion' && (r.classifier === null || r.classifier === 'softmax'));
 }
@@ -40,5 +42,5 @@ export function figure07Row(row: z.output<typeof rowSchema>, ctx: RowContext): R
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  await runStage({ stage: 'figure-07', config: new URL('../config.json', import.meta.url), rowSchema, needsEngine: false, runRow: async (row, ctx) => figure07Row(row, ctx) });
+  await runStage({ stage: 'figure-07', config: new URL('../config.json', import.meta.url), rowSchema, needsEngine: false, inputs: [table02Results()], runRow: async (row, ctx) => figure07Row(row, ctx) });
 }
