@@ -7,4 +7,3 @@ export { makeOptimizer, lrAt, setLearningRate } from './schedule.js';
 export type { OptimizerConfig, ScheduleConfig } from './schedule.js';
 export { saveCheckpoint, loadCheckpoint } from './checkpoint.js';
 export type { CheckpointManifest, LoadedCheckpoint } from './checkpoint.js';
-export { ensureGradients } from './gradients.js';

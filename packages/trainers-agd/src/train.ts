@@ -16,7 +16,6 @@ import { batches, type ImageSet } from '@snn/datasets';
 import { makeHead, type ClassifierHead, type HeadName, type HeadSpec } from './heads.js';
 import { makeOptimizer, lrAt, setLearningRate, type OptimizerConfig, type ScheduleConfig } from './schedule.js';
 import { saveCheckpoint, loadCheckpoint } from './checkpoint.js';
-import { ensureGradients } from './gradients.js';
 
 export type AgdMode = 'ann' | 'snn' | 'hybrid';
 
@@ -320,7 +319,6 @@ export interface AgdRunResult {
  * DivergenceError on a NaN/inf loss. The caller evaluates (`trainer.evaluate`) and disposes.
  */
 export async function trainAgd(topo: Topology, cfg: AgdConfig, train: ImageSet, ctx: AgdContext = {}): Promise<AgdRunResult> {
-  await ensureGradients();
   const trainer = new AgdTrainer(topo, cfg);
   let start = 0;
   let history: EpochRecord[] = [];

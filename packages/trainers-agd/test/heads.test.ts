@@ -1,10 +1,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initEngine, tf } from '@snn/backend';
-import { softmaxHead, stochmaxHead, dropmaxLogProbs , ensureGradients } from '../src/index.js';
+import { softmaxHead, stochmaxHead, dropmaxLogProbs } from '../src/index.js';
 
 beforeAll(async () => {
   await initEngine({ backend: 'cpu', quiet: true });
-  await ensureGradients();
 });
 
 describe('stochmax (DropMax) head', () => {

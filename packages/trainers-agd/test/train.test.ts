@@ -5,13 +5,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initEngine, tf } from '@snn/backend';
 import { getTopology, untie, initParams, type Topology } from '@snn/models';
 import { batches } from '@snn/datasets';
-import { AgdTrainer, trainAgd, DivergenceError, type AgdConfig , ensureGradients } from '../src/index.js';
+import { AgdTrainer, trainAgd, DivergenceError, type AgdConfig } from '../src/index.js';
 import { quadrantTask } from './synthetic.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'agd-test-'));
 beforeAll(async () => {
   await initEngine({ backend: 'cpu', quiet: true });
-  await ensureGradients();
 });
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 

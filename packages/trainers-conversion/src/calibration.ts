@@ -1,4 +1,4 @@
-import { tf, ensureGradients } from './tf.js';
+import { tf } from './tf.js';
 import type { ConversionNet, ConvOp } from './net.js';
 import { cloneNet, linearOp, spikingOps } from './net.js';
 import { annForward } from './ann.js';
@@ -107,7 +107,6 @@ export async function weightCalibration(
   x: tf.Tensor,
   o: CalibrationOptions & { steps: number; lr: number },
 ): Promise<ConversionNet> {
-  await ensureGradients();
   const out = cloneNet(net);
   const ops = spikingOps(out).filter((op) => op.kind !== 'avgpool');
   const params = [...new Set(ops.map((op) => op.param ?? op.id))];

@@ -1,0 +1,88 @@
+// Small, fast STDP-vs-random diagnostic (not part of the pipeline): trains a stack on N images,
+// prints per-layer kernel diversity, weight norms, per-kernel firing rates, and the accuracy of
+// the FC head on frozen features (train/test subsets), for STDP and random kernels side by side.
+// usage: pnpm tsx packages/trainers-stdp/scripts/diag.ts [topology] [stdpImages] [json overrides]
+import { initEngine } from '@snn/backend';
+import { loadDataset, balancedSubset, type ImageSet } from '@snn/datasets';
+import { getTopology, type TopologyName } from '@snn/models';
+import { tf } from '../src/tf.js';
+import { StdpStack, trainStackStdp, extractFeatures, stackOutShape } from '../src/stack.js';
+import { stackSpecFromTopology } from '../src/topology.js';
+import { makeHeadNet, trainHead, evaluateHead } from '../src/heads.js';
+
+const topoName = (process.argv[2] ?? 'ResNet2') as TopologyName;
+const nStdp = Number(process.argv[3] ?? 300);
+const over = JSON.parse(process.argv[4] ?? '{}');
+const T = Number(process.env.T ?? 15);
+const nTr = Number(process.env.NTR ?? 1000);
+const nTe = Number(process.env.NTE ?? 500);
+const kinds = (process.env.KINDS ?? 'random,stdp').split(',');
+
+function toX(s: ImageSet): tf.Tensor4D {
+  return tf.tidy(() => tf.div(tf.tensor4d(s.images, [s.n, s.height, s.width, s.channels], 'int32'), 255) as tf.Tensor4D);
+}
+
+function kernelStats(stack: StdpStack): string[] {
+  return stack.layers.map((l) =>
+    tf.tidy(() => {
+      const [k, , ci, co] = l.w.shape;
+      const W = tf.reshape(l.w, [k * k * ci, co]);
+      const norms = tf.norm(W, 2, 0);
+      const Wn = tf.div(W, tf.add(norms, 1e-8));
+      const cos = tf.matMul(Wn, Wn, true, false);
+      const off = tf.sub(cos, tf.eye(co));
+      const absCos = tf.div(tf.sum(tf.abs(off)), co * (co - 1)).dataSync()[0];
+      const maxCos = tf.max(off).dataSync()[0];
+      const n = norms.dataSync();
+      const vth = l.vth.dataSync();
+      const mean = tf.mean(l.w).dataSync()[0];
+      const sat = tf.mean(tf.cast(tf.greater(tf.abs(l.w), 0.95), 'float32')).dataSync()[0];
+      return `${l.id}: |cos| ${absCos.toFixed(3)} maxcos ${maxCos.toFixed(3)} norm ${Math.min(...n).toFixed(2)}..${Math.max(...n).toFixed(2)} mean ${mean.toFixed(3)} sat ${sat.toFixed(3)} vth ${Math.min(...vth).toFixed(2)}..${Math.max(...vth).toFixed(2)}`;
+    }),
+  );
+}
+
+async function main() {
+  await initEngine({ quiet: true });
+  const data = await loadDataset('cifar10');
+  const tr = balancedSubset(data.train, nTr, 1);
+  const te = balancedSubset(data.test, nTe, 2);
+  const st = balancedSubset(data.train, nStdp, 3);
+  const topo = getTopology(topoName, { width: Number(process.env.WIDTH ?? 0.25) });
+  const spec = stackSpecFromTopology(topo);
+  const xtr = toX(tr), xte = toX(te), xst = toX(st);
+  const ytr = tf.tensor1d(tr.labels, 'int32'), yte = tf.tensor1d(te.labels, 'int32');
+  for (const kind of kinds) {
+    const t0 = performance.now();
+    const stack = new StdpStack(spec, over, 1);
+    trainStackStdp(stack, xst, { T, batchSize: 32, epochs: 1, seed: 17, learn: kind === 'stdp' });
+    const tS = (performance.now() - t0) / 1000;
+    for (const s of kernelStats(stack)) console.log(`  [${kind}] ${s}`);
+    const t1 = performance.now();
+    // per-layer, per-kernel rates at inference (features of each depth: truncate the stack)
+    const fTr = extractFeatures(stack, xtr, { T, batchSize: 50, seed: 4 });
+    const fTe = extractFeatures(stack, xte, { T, batchSize: 50, seed: 5 });
+    const tF = (performance.now() - t1) / 1000;
+    const shape = stackOutShape(spec);
+    const [a, b] = tf.tidy(() => {
+      const A = tf.reshape(fTr, [nTr, ...shape]);
+      const B = tf.reshape(fTe, [nTe, ...shape]);
+      const { mean, variance } = tf.moments(A, [0, 1, 2]);
+      const sd = tf.add(tf.sqrt(variance), 1e-3);
+      const kr = tf.mean(A, [0, 1, 2]).dataSync();
+      const sorted = Array.from(kr).sort((x, y) => x - y);
+      console.log(`  [${kind}] out rate/kernel min ${sorted[0].toFixed(3)} med ${sorted[sorted.length >> 1].toFixed(3)} max ${sorted[sorted.length - 1].toFixed(3)} dead ${sorted.filter((v) => v < 1e-3).length}`);
+      return [tf.div(tf.sub(A, mean), sd), tf.div(tf.sub(B, mean), sd)] as tf.Tensor4D[];
+    });
+    const net = makeHeadNet('fc', shape, 10, { hidden: 256, seed: 5 });
+    const head = trainHead(net, a, ytr, 10, { loss: 'softmax', epochs: Number(process.env.EP ?? 15), batchSize: 32, lr: 1e-3, seed: 1 });
+    const acc = evaluateHead(net, head, b, yte, 100);
+    const accTr = evaluateHead(net, head, a, ytr, 100);
+    console.log(`${topoName} ${kind} N=${nStdp} ${JSON.stringify(over)}: test ${(100 * acc).toFixed(1)}% train ${(100 * accTr).toFixed(1)}%  (stdp ${tS.toFixed(1)}s feats ${tF.toFixed(1)}s)`);
+    for (const v of Object.values(head.variables)) v.dispose();
+    net.dispose();
+    tf.dispose([fTr, fTe, a, b]);
+    stack.dispose();
+  }
+}
+main();
