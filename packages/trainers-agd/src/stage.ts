@@ -3,6 +3,7 @@
 // topology -> trainAgd -> evaluation -> metrics in the units reporting/src/claims.ts reads:
 // accuracy in %, ee = E_ANN/E_SNN (whole net), ee_conv, energy_uJ (SNN energy per image).
 import { z } from 'zod';
+import { baseRow, runStage } from '@snn/pipeline';
 import { deriveSeed } from '@snn/backend';
 import { loadDataset, balancedSubset, type ImageSet } from '@snn/datasets';
 import { getTopology, type Topology, type TopologyName } from '@snn/models';
@@ -185,4 +186,21 @@ export async function runAgdRow(row: AgdRow, ctx: AgdRowContext, data?: { train:
   } finally {
     run.trainer.dispose();
   }
+}
+
+/**
+ * The whole `main` of an AGD stage (tables 8, 10, 11, 14, 16, ext-surrogates): validate the stage's
+ * config against baseRow + agdRowFields and run every row through runAgdRow. `guard` may throw
+ * RowSkipped for rows that cannot run here (e.g. "needs ImageNet").
+ */
+export async function runAgdStage(stage: string, config: URL, guard?: (row: AgdRow) => void): Promise<void> {
+  await runStage({
+    stage,
+    config,
+    rowSchema: baseRow.extend(agdRowFields),
+    runRow: (row, ctx) => {
+      guard?.(row as AgdRow);
+      return runAgdRow(row as AgdRow, ctx);
+    },
+  });
 }

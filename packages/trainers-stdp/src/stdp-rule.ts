@@ -28,6 +28,14 @@ export interface StdpRuleParams {
    * documented choice (README).
    */
   zeroMean: boolean;
+  /**
+   * per-kernel weight normalisation: after each update every kernel is rescaled to the L2 norm it
+   * had before the update (Diehl & Cook 2015 normalise each neuron's total input weight; ReStoCNet
+   * bounds each kernel). With zero-mean kernels this makes STDP an online competitive (spherical
+   * k-means-like) rule: only a kernel's direction learns, so its drive, and the threshold set by
+   * homeostasis, cannot drift with the update count.
+   */
+  normalize: boolean;
 }
 
 export const DEFAULT_RULE: StdpRuleParams = {
@@ -38,6 +46,7 @@ export const DEFAULT_RULE: StdpRuleParams = {
   wMax: 1,
   softBound: true,
   zeroMean: true,
+  normalize: true,
 };
 
 /** decay of the pre-synaptic trace per step: exp(−1/τ) */
@@ -110,6 +119,11 @@ export function applyDeltaW(w: tf.Variable, dw: tf.Tensor, p: StdpRuleParams): v
   tf.tidy(() => {
     let next: tf.Tensor = tf.add(w, dw);
     if (p.zeroMean && w.rank === 4) next = tf.sub(next, tf.mean(next, [0, 1, 2], true));
+    if (p.normalize && w.rank === 4) {
+      const before = tf.sqrt(tf.sum(tf.square(w), [0, 1, 2], true));
+      const after = tf.sqrt(tf.sum(tf.square(next), [0, 1, 2], true));
+      next = tf.mul(next, tf.div(before, tf.maximum(after, 1e-12)));
+    }
     w.assign(tf.clipByValue(next, p.wMin, p.wMax));
   });
 }

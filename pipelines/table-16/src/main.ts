@@ -6,20 +6,10 @@
  * "needs ImageNet" (skipped: neither faked nor a failure).
  */
 import { existsSync } from 'node:fs';
-import { z } from 'zod';
-import { baseRow, runStage, RowSkipped, type RowContext, type RowResult } from '@snn/pipeline';
-import { agdRowFields, runAgdRow } from '@snn/trainers-agd/stage';
+import { RowSkipped } from '@snn/pipeline';
+import { runAgdStage } from '@snn/trainers-agd/stage';
 
-export const rowSchema = baseRow.extend(agdRowFields);
-export type Row = z.output<typeof rowSchema>;
-
-await runStage({
-  stage: 'table-16',
-  config: new URL('../config.json', import.meta.url),
-  rowSchema,
-  runRow: (row: Row, ctx: RowContext): Promise<RowResult> => {
-    const dir = process.env.SNN_IMAGENET_DIR;
-    if (!dir || !existsSync(dir)) throw new RowSkipped('needs ImageNet (set SNN_IMAGENET_DIR to an ImageNet directory)');
-    return runAgdRow(row, ctx);
-  },
+await runAgdStage('table-16', new URL('../config.json', import.meta.url), () => {
+  const dir = process.env.SNN_IMAGENET_DIR;
+  if (!dir || !existsSync(dir)) throw new RowSkipped('needs ImageNet (set SNN_IMAGENET_DIR to an ImageNet directory)');
 });
