@@ -35,3 +35,7 @@ for (const k of prof.kernels) {
 }
 console.log('profiled kernel ms total', total.toFixed(0), 'kernels', prof.kernels.length);
 for (const [k, v] of [...agg.entries()].sort((a, b) => b[1].ms - a[1].ms).slice(0, 30)) console.log(v.ms.toFixed(1).padStart(8), String(v.n).padStart(4), k);
+const heavy = /^(Conv2D|Conv2DBackpropFilter|Conv2DBackpropInput|BatchMatMul|_FusedMatMul|AvgPool|AvgPoolGrad)$/;
+let heavyMs = 0, scopeMs = 0, restMs = 0;
+for (const k of prof.kernels) { const ms = Number(k.kernelTimeMs); if (heavy.test(k.name)) heavyMs += ms; else if (k.name === 'unnamed scope') scopeMs += ms; else restMs += ms; }
+console.log(`conv/matmul/pool ${heavyMs.toFixed(0)}  customGrad forward scopes ${scopeMs.toFixed(0)}  other kernels ${restMs.toFixed(0)}`);

@@ -8,6 +8,7 @@
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { availableParallelism } from 'node:os';
 import { $, minimist } from 'zx';
 import { listStages, repoRoot, resolveProfile, PROFILES } from '../packages/pipeline/src/index.js';
 import { publish } from '../pipelines/report/src/publish.js';
@@ -23,6 +24,9 @@ const stages = listStages(root);
 const REPORT = '@snn/stage-report';
 const env = { ...process.env, SNN_PROFILE: profile, TURBO_TELEMETRY_DISABLED: '1' };
 const turbo = join(root, 'node_modules', '.bin', 'turbo');
+// The wasm engine runs one thread per process, so one stage per core keeps every core busy without
+// oversubscribing (Turbo's default is 10 concurrent tasks). SNN_JOBS overrides.
+const jobs = Number(process.env.SNN_JOBS ?? availableParallelism());
 
 const only: string | undefined = args.only;
 let runs: string[][];
@@ -75,7 +79,7 @@ let failed = false;
 const lines: string[] = [];
 for (const extra of runs) {
   const started = Date.now();
-  const p = await $({ cwd: root, env, stdio: 'inherit', nothrow: true })`${turbo} run stage --continue --summarize ${extra}`;
+  const p = await $({ cwd: root, env, stdio: 'inherit', nothrow: true })`${turbo} run stage --continue --summarize --concurrency=${String(Math.max(1, jobs))} ${extra}`;
   if (p.exitCode !== 0) failed = true;
   const sum = newestRunSummary(started - 1000);
   if (!sum) continue;

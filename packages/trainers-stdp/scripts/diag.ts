@@ -37,7 +37,12 @@ function kernelStats(stack: StdpStack): string[] {
       const vth = l.vth.dataSync();
       const mean = tf.mean(l.w).dataSync()[0];
       const sat = tf.mean(tf.cast(tf.greater(tf.abs(l.w), 0.95), 'float32')).dataSync()[0];
-      return `${l.id}: |cos| ${absCos.toFixed(3)} maxcos ${maxCos.toFixed(3)} norm ${Math.min(...n).toFixed(2)}..${Math.max(...n).toFixed(2)} mean ${mean.toFixed(3)} sat ${sat.toFixed(3)} vth ${Math.min(...vth).toFixed(2)}..${Math.max(...vth).toFixed(2)}`;
+      // energy fraction of each kernel in its per-channel spatial mean (pure colour, no edges)
+      const dc = tf.div(tf.sum(tf.square(tf.mean(l.w, [0, 1])), 0), tf.div(tf.sum(tf.square(l.w), [0, 1, 2]), k * k));
+      // and in the channel mean at each position (pure luminance pattern)
+      const lum = tf.div(tf.sum(tf.square(tf.mean(l.w, 2)), [0, 1]), tf.div(tf.sum(tf.square(l.w), [0, 1, 2]), ci));
+      const dcm = tf.mean(dc).dataSync()[0], lumm = tf.mean(lum).dataSync()[0];
+      return `${l.id}: colourDC ${dcm.toFixed(2)} lum ${lumm.toFixed(2)} |cos| ${absCos.toFixed(3)} maxcos ${maxCos.toFixed(3)} norm ${Math.min(...n).toFixed(2)}..${Math.max(...n).toFixed(2)} mean ${mean.toFixed(3)} sat ${sat.toFixed(3)} vth ${Math.min(...vth).toFixed(2)}..${Math.max(...vth).toFixed(2)}`;
     }),
   );
 }
@@ -49,7 +54,10 @@ async function main() {
   const te = balancedSubset(data.test, nTe, 2);
   const st = balancedSubset(data.train, nStdp, 3);
   const topo = getTopology(topoName, { width: Number(process.env.WIDTH ?? 0.25) });
-  const spec = stackSpecFromTopology(topo);
+  const full = stackSpecFromTopology(topo);
+  // LAYERS=L: keep the first L layers (the last one pools twice so the feature size is unchanged)
+  const L = Number(process.env.LAYERS ?? full.layers.length);
+  const spec = { ...full, layers: full.layers.slice(0, L).map((l) => ({ ...l })) };
   const xtr = toX(tr), xte = toX(te), xst = toX(st);
   const ytr = tf.tensor1d(tr.labels, 'int32'), yte = tf.tensor1d(te.labels, 'int32');
   for (const kind of kinds) {
