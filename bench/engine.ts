@@ -115,7 +115,7 @@ async function pooling(): Promise<BenchResult[]> {
   ];
   for (const [name, f] of cases) {
     const fwd = await timeIt(() => tf.sum(f(x)), { reps: 5 });
-    const grad = tf.grad((t: tf.Tensor4D) => tf.sum(f(t)));
+    const grad = tf.grad((t: tf.Tensor) => tf.sum(f(t as tf.Tensor4D)));
     const train = await timeIt(() => tf.sum(grad(x)), { reps: 5 });
     const params = { shape: '32x32x32x64' };
     const r = result('pool-relu', `${name} fwd+bwd`, train, undefined, params);

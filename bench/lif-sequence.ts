@@ -9,7 +9,7 @@
  */
 import { tf, initEngine, engineInfo, timeIt, type BenchResult, type BenchTiming } from '../packages/backend/src/index.js';
 import { run as runPackageBench } from '../packages/core-neurons/bench/lif-sequence.js';
-import { fusedLifEnabled, lifSequenceFused, lifSequenceOps } from '../packages/core-neurons/src/sequence.js';
+import { fusedLifAvailable, lifSequenceFused, lifSequenceOps } from '../packages/core-neurons/src/sequence.js';
 import type { NeuronParams } from '../packages/core-neurons/src/index.js';
 
 const REPS = Number(process.env.SNN_BENCH_REPS ?? 5);
@@ -22,8 +22,8 @@ async function fusedVsOps(): Promise<BenchResult[]> {
   const p: NeuronParams = { kind: 'lif', alpha: 0.99, vth: 1, reset: 'soft', surrogate: { name: 'pwl' } };
   const params = { T, B, shape: unit.join('x'), neuron: 'lif soft pwl' };
   const results: BenchResult[] = [];
-  if (!fusedLifEnabled()) {
-    process.stderr.write(`lif-sequence: no fused kernels on engine '${tf.getBackend()}' (or SNN_LIF_FUSED=0); fused cases skipped\n`);
+  if (!fusedLifAvailable()) {
+    process.stderr.write(`lif-sequence: no fused kernels on engine '${tf.getBackend()}' ; fused cases skipped\n`);
     return results;
   }
   const cur = tf.randomUniform([T * B, ...unit], 0, 0.25, 'float32', 1);

@@ -173,6 +173,15 @@ export function lifBackwardArrays(
     for (let t = T - 1; t >= 0; t--) {
       const so = t * M + e0;
       const bo = t * K;
+      if (!act && !repeated) {
+        // the common case (no refractory, per-step input) as a tight loop
+        for (let j = 0; j < k; j++) {
+          const du = (soft || ubuf[bo + j] < vth ? gv[j] : 0) + dy[so + j] * sg[bo + j];
+          dCur[so + j] = du;
+          gv[j] = alpha * du;
+        }
+        continue;
+      }
       for (let j = 0; j < k; j++) {
         if (act && act[bo + j] === 0) {
           // held step: dI = 0, gradient passes to V_{t-1} unchanged

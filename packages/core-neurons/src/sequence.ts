@@ -42,9 +42,9 @@ export function timeSlice(x: tf.Tensor, t: number, B: number): tf.Tensor {
  * Backward: dU_t = dL/dV_t * dV_t/dU_t + dL/dS_t * surrogate'(U_t);  dI_t = dU_t;
  *           dL/dV_{t-1} = alpha dU_t.  (With refractory, inactive steps hold V: dI = 0,
  *           dL/dV_{t-1} = dL/dV_t.)
- * On the cpu and wasm engines this node runs as two fused kernels (`lifSequenceFused`,
- * lif-fused.ts: one pass forward, one reverse pass backward); elsewhere as tfjs ops
- * (`lifSequenceOps`). Both give the same spikes and gradients (test/lif-fused.test.ts).
+ * On the cpu engine (or with SNN_LIF_FUSED=1 on wasm) this node runs as two fused kernels
+ * (`lifSequenceFused`, lif-fused.ts: one pass forward, one reverse pass backward); otherwise as
+ * tfjs ops (`lifSequenceOps`). Both give the same spikes and gradients (test/lif-fused.test.ts).
  */
 export function lifSequence(
   currents: tf.Tensor,
@@ -55,16 +55,24 @@ export function lifSequence(
   return fusedLifEnabled(currents, opts) ? lifSequenceFused(currents, T, p, opts) : lifSequenceOps(currents, T, p, opts);
 }
 
-/**
- * Whether `lifSequence` takes the fused path (lif-fused.ts): on the cpu and wasm engines, for
- * float32 data, unless SNN_LIF_FUSED=0 (kept for before/after benchmarks). The 'tensorflow'
- * engine keeps the tfjs-op path.
- */
-export function fusedLifEnabled(currents?: tf.Tensor, opts: SequenceOptions = {}): boolean {
-  if (process.env.SNN_LIF_FUSED === '0') return false;
+/** Whether the fused kernels can run here: cpu or wasm engine, float32 data. */
+export function fusedLifAvailable(currents?: tf.Tensor, opts: SequenceOptions = {}): boolean {
   if (!arrayKernelAvailable(LIF_FORWARD_KERNEL) || !arrayKernelAvailable(LIF_BACKWARD_KERNEL)) return false;
   if (currents && currents.dtype !== 'float32') return false;
   return !(opts.v0 && opts.v0.dtype !== 'float32');
+}
+
+/**
+ * Whether `lifSequence` takes the fused path. Default: on the cpu engine only. Measured
+ * (bench/lif-sequence.ts, VGG5 step profile): on cpu the fused path is ~5x faster forward and ~2x
+ * forward+backward; on wasm the plain-JS loops (~6 ns/element/pass here) only tie XNNPACK's SIMD
+ * element-wise ops forward and lose ~2x backward, so wasm keeps the op path.
+ * SNN_LIF_FUSED=1 forces the fused path wherever available, SNN_LIF_FUSED=0 disables it.
+ */
+export function fusedLifEnabled(currents?: tf.Tensor, opts: SequenceOptions = {}): boolean {
+  const flag = process.env.SNN_LIF_FUSED;
+  if (flag === '0' || !fusedLifAvailable(currents, opts)) return false;
+  return flag === '1' || tf.getBackend() === 'cpu';
 }
 
 interface Prepared {
@@ -105,7 +113,7 @@ export function lifSequenceFused(
   opts: SequenceOptions = {},
 ): SequenceResult {
   const { repeated, B, unitShape } = prepare('lifSequence', currents, T, p, opts);
-  if (!fusedLifEnabled(currents, opts)) throw new Error(`lifSequenceFused: no fused LIF kernel on engine '${tf.getBackend()}'`);
+  if (!fusedLifAvailable(currents, opts)) throw new Error(`lifSequenceFused: no fused LIF kernel on engine '${tf.getBackend()}'`);
   const attrs: LifKernelAttrs = {
     T,
     alpha: leakOf(p),

@@ -16,9 +16,10 @@ export const SURROGATE_ARRAY_GRADS: Readonly<Record<SurrogateName, (vth: number,
   pwl: (vth64, spec) => {
     const vth = Math.fround(vth64);
     const gamma = spec.gamma ?? SURROGATE_DEFAULTS.gamma;
+    const inv = 1 / vth;
     return (u, out, n) => {
       for (let i = 0; i < n; i++) {
-        const d = 1 - Math.abs(u[i] - vth) / vth;
+        const d = 1 - Math.abs(u[i] - vth) * inv;
         out[i] = d > 0 ? d * gamma : 0;
       }
     };

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tf, initEngine } from '@snn/backend';
-import { fusedLifEnabled, lifSequence, lifSequenceFused, lifSequenceOps } from '../src/sequence.js';
+import { fusedLifAvailable, fusedLifEnabled, lifSequence, lifSequenceFused, lifSequenceOps } from '../src/sequence.js';
 import type { NeuronParams } from '../src/index.js';
 
 /** Both engines that have the fused kernels, regardless of SNN_BACKEND. */
@@ -58,9 +58,10 @@ describe.each(['cpu', 'wasm'] as const)('fused LIF kernels == tfjs-op path on %s
     await use(engine);
   });
 
-  it('the fused path is the one lifSequence takes here', () => {
+  it('the fused kernels are available here (lifSequence uses them by default on cpu)', () => {
     expect(tf.getBackend()).toBe(engine);
-    expect(fusedLifEnabled()).toBe(true);
+    expect(fusedLifAvailable()).toBe(true);
+    if (process.env.SNN_LIF_FUSED === undefined) expect(fusedLifEnabled()).toBe(engine === 'cpu');
   });
 
   for (const c of CASES) {
@@ -100,6 +101,8 @@ describe.each(['cpu', 'wasm'] as const)('fused LIF kernels == tfjs-op path on %s
   }
 
   it('frees everything, also on the backend (forward, forward+backward, variableGrads)', () => {
+    const saved = process.env.SNN_LIF_FUSED;
+    process.env.SNN_LIF_FUSED = '1'; // lifSequence itself on the fused path, on both engines
     const p = lif({ reset: 'hard', refractory: 1 });
     const cur = tf.randomNormal([T * B, ...unit], 0.5, 1, 'float32', 5);
     const w = tf.variable(tf.ones([...unit]), true, `w_fused_${engine}`);
@@ -118,5 +121,7 @@ describe.each(['cpu', 'wasm'] as const)('fused LIF kernels == tfjs-op path on %s
     expect(tf.memory().numTensors).toBe(before);
     expect(tf.engine().backend.numDataIds()).toBe(dataIds);
     tf.dispose([cur, w]);
+    if (saved === undefined) delete process.env.SNN_LIF_FUSED;
+    else process.env.SNN_LIF_FUSED = saved;
   });
 });

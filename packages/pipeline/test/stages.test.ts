@@ -18,4 +18,13 @@ describe('stage packages in this repo', () => {
     const cfg = JSON.parse(readFileSync(s.config!, 'utf8')) as { stage: string };
     expect(cfg.stage).toBe(dir);
   });
+
+  // A stage that reads datasets must run after the data stage (Turbo orders it by `^stage`), or a
+  // fresh clone's rows fail with "no dataset".
+  it.each(stages.map((s) => [s.dir, s] as const))('%s depends on the data stage if it reads datasets', (dir, s) => {
+    const pkg = JSON.parse(readFileSync(join(s.path, 'package.json'), 'utf8')) as { dependencies?: Record<string, string>; devDependencies?: Record<string, string> };
+    const deps = Object.keys({ ...pkg.dependencies, ...pkg.devDependencies });
+    const readsData = deps.some((d) => d === '@snn/datasets' || d === '@snn/ttfs' || d.startsWith('@snn/trainers-'));
+    if (readsData) expect(deps, `${dir}/package.json`).toContain('@snn/stage-data');
+  });
 });

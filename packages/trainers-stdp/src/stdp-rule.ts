@@ -14,8 +14,17 @@ export interface StdpRuleParams {
   eta: number;
   /** STDP time constant τ, in time steps */
   tau: number;
-  /** depression offset: pairs with exp(−Δt/τ) < offset depress */
+  /** depression offset: pairs with exp(−Δt/τ) < offset depress (used when offsetMode is 'constant') */
   offset: number;
+  /**
+   * 'constant': the paper's fixed offset. 'mean-trace': each pre-synaptic channel's offset is its
+   * own mean trace over the mini-batch chunk (all images, positions, steps), i.e. the update is
+   * E[tr | post spike] − E[tr] (covariance rule, Sejnowski 1977; a BCM-like sliding offset): a
+   * pair potentiates only when the pre neuron was more recently active than it usually is. With
+   * a constant offset the part of E[tr | post] shared by every kernel (the mean input, e.g. the
+   * channels that fire most) is learnt by all kernels alike and they collapse onto it.
+   */
+  offsetMode: 'constant' | 'mean-trace';
   /** weight bounds; weights are clipped into [wMin, wMax] after each update */
   wMin: number;
   wMax: number;
@@ -39,9 +48,10 @@ export interface StdpRuleParams {
 }
 
 export const DEFAULT_RULE: StdpRuleParams = {
-  eta: 0.05,
+  eta: 0.5,
   tau: 4,
   offset: 0.4,
+  offsetMode: 'mean-trace',
   wMin: -1,
   wMax: 1,
   softBound: true,
@@ -102,7 +112,9 @@ export function stdpDeltaW(
     const denom = tf.maximum(count, 1);
     // mean over the mini-batch's post spikes of (exp(−Δt/τ) − offset); 0 for kernels that never fired
     const fired = tf.cast(tf.greater(count, 0), 'float32');
-    const timing = tf.mul(tf.sub(tf.div(corr, denom), p.offset), fired);
+    const offset: tf.Tensor | number =
+      p.offsetMode === 'mean-trace' ? tf.reshape(tf.mean(preTrace, [0, 1, 2]), [1, 1, -1, 1]) : p.offset;
+    const timing = tf.mul(tf.sub(tf.div(corr, denom), offset), fired);
     let dw = tf.mul(timing, p.eta);
     if (p.softBound) {
       const range = p.wMax - p.wMin;
