@@ -12,5 +12,5 @@ export { makeAnnFront } from './ann.js';
 export type { AnnFront } from './ann.js';
 export { frozenFeatures, disposeFeatures, headAccuracy, annAccuracy, stdpEnergy, convnnHeadMacs } from "./experiment.js";
 export type { FrozenFeatures, FrozenFeatureOptions, HeadRunOptions } from "./experiment.js";
-export { runStdpRow } from './rows.js';
+export { runStdpRow, clearStdpMemo } from './rows.js';
 export type { StdpRowSpec, StdpRowResult, StdpRowMethod, StdpRowClassifier } from './rows.js';

@@ -4,7 +4,7 @@
 // STDP run and one feature pass.
 import { balancedSubset, type ImageSet } from '@snn/datasets';
 import { getTopology, type TopologyName } from '@snn/models';
-import { annAccuracy, frozenFeatures, headAccuracy, stdpEnergy, uniqueParams, type FrozenFeatures, type FrozenFeatureOptions } from './experiment.js';
+import { annAccuracy, disposeFeatures, frozenFeatures, headAccuracy, stdpEnergy, uniqueParams, type FrozenFeatures, type FrozenFeatureOptions } from './experiment.js';
 import type { HeadArch } from './heads.js';
 import type { StdpLayerParams } from './stdp-layer.js';
 import type { StdpRuleParams } from './stdp-rule.js';
@@ -39,6 +39,12 @@ export interface StdpRowResult {
 }
 
 const memo = new Map<string, FrozenFeatures>();
+
+/** dispose the memoised frozen features (end of a stage; tests check that nothing else is held) */
+export function clearStdpMemo(): void {
+  for (const f of memo.values()) disposeFeatures(f);
+  memo.clear();
+}
 
 function headOf(c: StdpRowClassifier): { arch: HeadArch; loss: 'softmax' | 'stochmax' } {
   if (c === 'convnn') return { arch: 'convnn', loss: 'softmax' };

@@ -1,7 +1,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initEngine } from '@snn/backend';
 import { tf } from '../src/tf.js';
-import { DEFAULT_RULE, filterCorrelation, stdpDeltaW, traceDecay, traceStep } from '../src/stdp-rule.js';
+import { DEFAULT_RULE, applyDeltaW, filterCorrelation, stdpDeltaW, traceDecay, traceStep } from '../src/stdp-rule.js';
+import { runStdpRow, clearStdpMemo } from '../src/rows.js';
+import type { ImageSet } from '@snn/datasets';
 import { StdpConvLayer, emptyState, disposeState } from '../src/stdp-layer.js';
 import { StdpStack, RateAccumulator, trainStackStdp } from '../src/stack.js';
 
@@ -11,7 +13,7 @@ beforeAll(async () => {
 
 /** Δw of a single synapse (1 pre, 1 post, 1×1 kernel) for given pre/post spike times over T steps */
 function twoNeuronDw(tPre: number, tPost: number, T = 8): number {
-  const rule = { ...DEFAULT_RULE, softBound: false, eta: 1 };
+  const rule = { ...DEFAULT_RULE, offsetMode: 'constant' as const, softBound: false, eta: 1 };
   return tf.tidy(() => {
     const decay = traceDecay(rule.tau);
     let tr: tf.Tensor = tf.zeros([1, 1, 1, 1]);
@@ -67,6 +69,42 @@ function bars(): tf.Tensor4D {
   }
   return tf.tensor4d(pats.flat(), [4, 5, 5, 1]);
 }
+
+describe('rule normalisation and covariance offset', () => {
+  it('mean-trace offset: Δw ∝ E[tr | post] − E[tr] (0 when post is independent of pre, + for the causal channel)', () => {
+    tf.tidy(() => {
+      const rule = { ...DEFAULT_RULE, offsetMode: 'mean-trace' as const, softBound: false, eta: 1 };
+      // 4 rows, 1×2 positions, 2 pre channels; channel 0 trace is 1 where the post fires, 0 elsewhere;
+      // channel 1 trace is the same constant everywhere (uninformative)
+      const tr = tf.tensor4d([1, 0.5, 0, 0.5, 1, 0.5, 0, 0.5, 1, 0.5, 0, 0.5, 1, 0.5, 0, 0.5], [4, 1, 2, 2]);
+      const post = tf.tensor4d([1, 0, 0, 0, 1, 0, 0, 0], [4, 1, 2, 1]);
+      const { dw } = stdpDeltaW(tr as tf.Tensor4D, post as tf.Tensor4D, tf.zeros([1, 1, 2, 1]) as tf.Tensor4D, rule, 1, 'valid');
+      const [d0, d1] = dw.dataSync();
+      expect(d0).toBeCloseTo(1 - 0.5, 5); // E[tr0 | post] = 1, E[tr0] = 0.5
+      expect(d1).toBeCloseTo(0, 5); // constant channel: no change, whatever the paper's offset
+    });
+  });
+
+  it('normalize keeps each kernel at its L2 norm (and zero mean) whatever the update', () => {
+    const w = tf.variable(tf.randomUniform([3, 3, 2, 4], -0.3, 0.3, 'float32', 4)) as tf.Variable<tf.Rank.R4>;
+    const norms0 = tf.tidy(() => tf.sqrt(tf.sum(tf.square(tf.sub(w, tf.mean(w, [0, 1, 2], true))), [0, 1, 2])).dataSync());
+    const dw = tf.randomUniform([3, 3, 2, 4], 0, 2, 'float32', 5);
+    applyDeltaW(w, dw, { ...DEFAULT_RULE, normalize: true, zeroMean: true }); // first: recentre
+    const n1 = tf.tidy(() => Array.from(tf.sqrt(tf.sum(tf.square(w), [0, 1, 2])).dataSync()));
+    applyDeltaW(w, dw, { ...DEFAULT_RULE, normalize: true, zeroMean: true });
+    const n2 = tf.tidy(() => Array.from(tf.sqrt(tf.sum(tf.square(w), [0, 1, 2])).dataSync()));
+    const means = tf.tidy(() => Array.from(tf.mean(w, [0, 1, 2]).dataSync()));
+    n2.forEach((v, i) => expect(v).toBeCloseTo(n1[i], 4));
+    means.forEach((m) => expect(Math.abs(m)).toBeLessThan(1e-5));
+    // without normalisation the same positive update grows the norm
+    applyDeltaW(w, tf.mul(dw, 0.1), { ...DEFAULT_RULE, normalize: false, zeroMean: false });
+    const n3 = tf.tidy(() => Array.from(tf.sqrt(tf.sum(tf.square(w), [0, 1, 2])).dataSync()));
+    expect(n3.some((v, i) => Math.abs(v - n2[i]) > 0.05)).toBe(true);
+    expect(norms0.length).toBe(4);
+    dw.dispose();
+    w.dispose();
+  });
+});
 
 describe('STDP layer', () => {
   it('kernels become selective to oriented bars (each pattern drives a different best kernel)', () => {
@@ -159,4 +197,29 @@ describe('BackRes unroll', () => {
     stack.dispose();
     expect(tf.memory().numTensors).toBe(before);
   });
+});
+
+describe('full row', () => {
+  it('a tiny STDP row (stdp, random kernels, ANN) leaks no tensors', async () => {
+    const mk = (n: number, seed: number): ImageSet => {
+      const images = new Uint8Array(n * 32 * 32 * 3);
+      let s = seed;
+      for (let i = 0; i < images.length; i++) images[i] = (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) >>> 24;
+      return { images, labels: Uint8Array.from({ length: n }, (_, i) => i % 10), n, height: 32, width: 32, channels: 3, classes: Array.from({ length: 10 }, (_, i) => `c${i}`) };
+    };
+    const data = { train: mk(40, 1), test: mk(20, 2) };
+    const base = { topology: 'ResNet2x2' as const, T: 2, seed: 0, width: 0.0625, stdpImages: 10, stdpEpochs: 1, trainImages: 20, testImages: 10, headEpochs: 1, annEpochs: 1, batchSize: 10, lr: 1e-3 };
+    const before = tf.memory().numTensors;
+    const leaks: string[] = [];
+    for (const method of ['stdp', 'random-kernels', 'ann'] as const)
+      for (const classifier of ['softmax', 'stochmax', 'convnn'] as const) {
+        const b0 = tf.memory().numTensors;
+        const r = await runStdpRow({ ...base, method, classifier }, data);
+        expect(r.metrics.find((m) => m.metric === 'accuracy')!.value).toBeGreaterThanOrEqual(0);
+        leaks.push(`${method}/${classifier}:${tf.memory().numTensors - b0}`);
+      }
+    clearStdpMemo();
+    console.log(leaks.join(' '));
+    expect(tf.memory().numTensors).toBe(before);
+  }, 30000);
 });
