@@ -114,8 +114,10 @@ export function frozenFeatures(o: FrozenFeatureOptions): FrozenFeatures {
   const ftr = extractFeatures(stack, train.x, { T: o.T, batchSize: o.batchSize, seed: o.seed * 3 + 1, maxRate: o.maxRate });
   const fte = extractFeatures(stack, test.x, { T: o.T, batchSize: o.batchSize, seed: o.seed * 3 + 2, maxRate: o.maxRate, rates, outRates });
   seconds.features = now() - t0;
-  const r4 = (f: tf.Tensor2D) => tf.reshape(f, [f.shape[0], ...featShape]) as tf.Tensor4D;
-  const [xtr, xte] = standardize(r4(ftr), r4(fte));
+  const [xtr, xte] = tf.tidy(() => {
+    const r4 = (f: tf.Tensor2D) => tf.reshape(f, [f.shape[0], ...featShape]) as tf.Tensor4D;
+    return standardize(r4(ftr), r4(fte));
+  });
   ftr.dispose();
   fte.dispose();
   const inputRates = rates.result();

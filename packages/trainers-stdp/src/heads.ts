@@ -108,14 +108,17 @@ function permutation(n: number, seed: number): Int32Array {
 
 /** Adam on (front +) head with the softmax or stochmax loss; x [N, h, w, c], y int32 [N]. */
 export function trainHead(net: HeadNet, x: tf.Tensor4D, y: tf.Tensor1D, classes: number, o: HeadTrainOptions): ClassifierHead {
-  const probe = tf.zeros([1, x.shape[1], x.shape[2], x.shape[3]]) as tf.Tensor4D;
-  const probeIn = o.front ? o.front(probe) : probe;
-  const hidden = net.apply(probeIn, false);
-  if (probeIn !== probe) probeIn.dispose();
-  probe.dispose();
-  const head = makeHead(o.loss, hidden.features.shape[1], classes, o.seed + 99);
-  hidden.features.dispose();
-  hidden.logits.dispose();
+  // FC1 width from a probe pass (tidy: the probe's intermediates must not leak)
+  const featDim = tf.tidy(() => {
+    const probe = tf.zeros([1, x.shape[1], x.shape[2], x.shape[3]]) as tf.Tensor4D;
+    return net.apply(o.front ? o.front(probe) : probe, false).features.shape[1];
+  });
+  // tidy frees the head's variable initialisers (@snn/trainers-agd's stochmax head leaves them); variables survive it
+  let made: ClassifierHead | null = null;
+  tf.tidy(() => {
+    made = makeHead(o.loss, featDim, classes, o.seed + 99);
+  });
+  const head = made as unknown as ClassifierHead;
   const varList = [...(o.frontVars ?? []), ...net.vars, ...Object.values(head.variables)];
   const opt = tf.train.adam(o.lr);
   const N = x.shape[0];

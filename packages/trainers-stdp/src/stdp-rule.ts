@@ -48,15 +48,15 @@ export interface StdpRuleParams {
 }
 
 export const DEFAULT_RULE: StdpRuleParams = {
-  eta: 0.5,
+  eta: 0.05,
   tau: 4,
   offset: 0.4,
-  offsetMode: 'mean-trace',
+  offsetMode: 'constant',
   wMin: -1,
   wMax: 1,
   softBound: true,
   zeroMean: true,
-  normalize: true,
+  normalize: false,
 };
 
 /** decay of the pre-synaptic trace per step: exp(−1/τ) */
