@@ -11,6 +11,7 @@ import {
   type ActivityRecord, type ResultRecord, type StageTableRow,
 } from '@snn/reporting';
 import type { TopLevelSpec } from 'vega-lite';
+import { companionClaims } from './companion-claims.js';
 
 export interface StageReport {
   stage: string;
@@ -89,6 +90,10 @@ export async function buildReport(root: string, profile: ProfileName, opts: { sv
   const engines = [...new Set(fresh.filter((r) => r.engine !== 'none' && r.status === 'ok').map((r) => r.engine))].sort();
   const evaluated = evaluateClaims(fresh, profile);
   files.set('claims.md', claimsMarkdown(evaluated, profile, engines));
+  const companion = evaluateClaims(fresh, profile, companionClaims(fresh, profile));
+  files.set('companion-claims.md', claimsMarkdown(companion, profile, engines)
+    .replace(/^# .*$/m, '# Claims of the companion methods (TTFS, low-latency conversion, Dspike), checked on the extension tables')
+    .replace('checks are in packages/reporting/src/claims.ts', 'checks are in pipelines/report/src/companion-claims.ts'));
 
   const idx = [
     '# Paper tables (generated)',
@@ -103,6 +108,7 @@ export async function buildReport(root: string, profile: ProfileName, opts: { sv
     ...stages.map((s) => `| ${s.stage} | [${s.title.replace(/\|/g, '\\|')}](${s.file}) | ${s.counts.ok} | ${s.counts.failed} | ${s.counts.skipped} | ${s.counts.notRun} |`),
     '',
     `Claims: [claims.md](claims.md) — ${['holds', 'does not hold', 'not run'].map((st) => `${evaluated.filter((e) => e.status === st).length} ${st}`).join(', ')}.`,
+    `Companion-method claims: [companion-claims.md](companion-claims.md) — ${['holds', 'does not hold', 'not run'].map((st) => `${companion.filter((e) => e.status === st).length} ${st}`).join(', ')}.`,
     '',
     'Figures:',
     '',

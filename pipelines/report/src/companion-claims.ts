@@ -1,0 +1,109 @@
+/**
+ * Claims of the companion methods (shared/reference/companions.md), checked on the extension
+ * tables: TTFS coding (Park & Yoon 2021; T2FSNN), low-latency conversion (Deng & Gu 2021: bias
+ * shift; Li et al. 2021: light/advanced calibration) and the Dspike surrogate (Li et al. 2021).
+ * The extension rows differ by what their columns do not record (surrogate, ablation switch), so
+ * these checks select rows by stage and row id. They live in the report stage, beside the one
+ * place they are evaluated; the paper's own claims are in @snn/reporting's claims.ts.
+ */
+import type { Claim, ClaimOutcome, ResultRecord } from '@snn/reporting';
+
+const f = (x: number, d = 2): string => x.toFixed(d);
+const verdict = (ok: boolean, detail: string): ClaimOutcome => ({ status: ok ? 'holds' : 'does not hold', detail });
+
+class MissingRow extends Error {}
+
+/** One profile's ok values, looked up by (stage, row id, metric). */
+function lookup(results: readonly ResultRecord[], profile: string) {
+  const ok = new Map<string, number>();
+  for (const r of results) {
+    if (r.profile === profile && r.status === 'ok' && r.value !== null) ok.set(`${r.table}\0${r.rowId}\0${r.metric}`, r.value);
+  }
+  return (stage: string, rowId: string, metric: string): number => {
+    const v = ok.get(`${stage}\0${rowId}\0${metric}`);
+    if (v === undefined) throw new MissingRow(`${stage}:${rowId} ${metric}`);
+    return v;
+  };
+}
+
+type Get = ReturnType<typeof lookup>;
+
+/** A claim whose check reads rows by id; a missing row makes it 'not run', as for the paper's claims. */
+function claim(id: string, table: string, text: string, rule: string, check: (get: Get) => ClaimOutcome, get: Get): Claim {
+  return {
+    id, table, text, rule,
+    check: () => {
+      try {
+        return check(get);
+      } catch (e) {
+        if (e instanceof MissingRow) return { status: 'not run', detail: `missing ${e.message}` };
+        throw e;
+      }
+    },
+  };
+}
+
+const CALIB_NETS = ['vgg2x4', 'vgg3x2-v1'];
+const LOW_T = [16, 32];
+const SURROGATE_T = [5, 10, 25];
+const TTFS_ABLATIONS = ['ttfs-no-relax', 'ttfs-no-reg', 'ttfs-no-tkabn'];
+
+export function companionClaims(results: readonly ResultRecord[], profile: string): Claim[] {
+  const get = lookup(results, profile);
+  const acc = (stage: string, row: string): number => get(stage, row, 'accuracy');
+  return [
+    claim('ttfs-fewer-spikes', 'Park & Yoon 2021', 'TTFS coding needs fewer spikes than rate coding',
+      'spikes_per_neuron(ttfs) < spikes_per_neuron(rate) (ext-ttfs, same topology and T)',
+      (g) => {
+        const t = g('ext-ttfs', 'ttfs', 'spikes_per_neuron');
+        const r = g('ext-ttfs', 'rate', 'spikes_per_neuron');
+        return verdict(t < r, `ttfs ${f(t, 3)} vs rate ${f(r, 3)} spikes/neuron`);
+      }, get),
+    claim('ttfs-comparable-accuracy', 'Park & Yoon 2021', 'TTFS reaches accuracy comparable to rate coding',
+      'accuracy(ttfs) >= accuracy(rate) - 5 (ext-ttfs)',
+      (g) => {
+        const t = acc('ext-ttfs', 'ttfs');
+        const r = acc('ext-ttfs', 'rate');
+        return verdict(t >= r - 5, `ttfs ${f(t)}% vs rate ${f(r)}%`);
+      }, get),
+    claim('ttfs-at-most-once', 'Park & Yoon 2021', 'a TTFS neuron fires at most once per window',
+      'max_spikes_per_neuron <= 1 for every TTFS row of ext-ttfs',
+      (g) => {
+        const m = ['ttfs', ...TTFS_ABLATIONS].map((r) => [r, g('ext-ttfs', r, 'max_spikes_per_neuron')] as const);
+        return verdict(m.every(([, x]) => x <= 1), m.map(([r, x]) => `${r} ${f(x, 0)}`).join(', '));
+      }, get),
+    claim('ttfs-additions-fewer-spikes', 'Park & Yoon 2021', 'the three training additions cut spikes at comparable accuracy',
+      'for each addition X: spikes_per_neuron(ttfs) <= spikes_per_neuron(ttfs without X) and accuracy(ttfs) >= accuracy(ttfs without X) - 2',
+      (g) => {
+        const s = g('ext-ttfs', 'ttfs', 'spikes_per_neuron');
+        const a = acc('ext-ttfs', 'ttfs');
+        const d = TTFS_ABLATIONS.map((r) => [r, g('ext-ttfs', r, 'spikes_per_neuron'), acc('ext-ttfs', r)] as const);
+        return verdict(d.every(([, sx, ax]) => s <= sx && a >= ax - 2),
+          `ttfs ${f(s, 3)} spikes, ${f(a)}%; ` + d.map(([r, sx, ax]) => `${r} ${f(sx, 3)}, ${f(ax)}%`).join('; '));
+      }, get),
+    claim('calib-bias-shift', 'Deng & Gu 2021', 'a V_th/(2T) bias shift improves low-latency conversion',
+      `accuracy(tb-shift) >= accuracy(tb) at T in {${LOW_T.join(', ')}} for ${CALIB_NETS.join(', ')} (ext-calibration)`,
+      () => {
+        const d = CALIB_NETS.flatMap((n) => LOW_T.map((T) => [`${n} T=${T}`, acc('ext-calibration', `${n}-tb-shift-t${T}`) - acc('ext-calibration', `${n}-tb-t${T}`)] as const));
+        return verdict(d.every(([, x]) => x >= 0), d.map(([k, x]) => `${k} ${x >= 0 ? '+' : ''}${f(x)} pts`).join(', '));
+      }, get),
+    claim('calib-light', 'Li et al. 2021', 'light calibration recovers most of the low-T loss (VGG16 CIFAR10: 64.5% -> 93.3%)',
+      `accuracy(light) > accuracy(tb) at T in {${LOW_T.join(', ')}} for ${CALIB_NETS.join(', ')} (ext-calibration)`,
+      () => {
+        const d = CALIB_NETS.flatMap((n) => LOW_T.map((T) => [`${n} T=${T}`, acc('ext-calibration', `${n}-light-t${T}`) - acc('ext-calibration', `${n}-tb-t${T}`)] as const));
+        return verdict(d.every(([, x]) => x > 0), d.map(([k, x]) => `${k} ${x >= 0 ? '+' : ''}${f(x)} pts`).join(', '));
+      }, get),
+    claim('calib-advanced', 'Li et al. 2021', 'advanced calibration is at least as good as light (93.3% -> 93.65%)',
+      `accuracy(advanced) >= accuracy(light) - 1 at T in {${LOW_T.join(', ')}} for ${CALIB_NETS.join(', ')} (ext-calibration)`,
+      () => {
+        const d = CALIB_NETS.flatMap((n) => LOW_T.map((T) => [`${n} T=${T}`, acc('ext-calibration', `${n}-advanced-t${T}`) - acc('ext-calibration', `${n}-light-t${T}`)] as const));
+        return verdict(d.every(([, x]) => x >= -1), d.map(([k, x]) => `${k} ${x >= 0 ? '+' : ''}${f(x)} pts`).join(', '));
+      }, get),
+    claim('dspike-vs-pwl', 'Li et al. 2021 (Dspike)', 'Dspike with temperature search trains better than a fixed surrogate',
+      `accuracy(dspike) >= accuracy(pwl) at T in {${SURROGATE_T.join(', ')}} (ext-surrogates, VGG5)`,
+      () => {
+        const d = SURROGATE_T.map((T) => [`T=${T}`, acc('ext-surrogates', `vgg5-dspike-t${T}`) - acc('ext-surrogates', `vgg5-pwl-t${T}`)] as const);
+        return verdict(d.every(([, x]) => x >= 0), d.map(([k, x]) => `${k} ${x >= 0 ? '+' : ''}${f(x)} pts`).join(', '));
+      }, get),
+  ];
+}
