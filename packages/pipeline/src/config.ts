@@ -17,7 +17,7 @@ export const baseRow = z.strictObject({
   /** Stable row id, unique in the stage (e.g. 'vgg3x4-agd-t25'). */
   id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'expected an id of letters, digits, . _ -'),
   topology: z.string().optional(),
-  /** 'ann' | 'conversion' | 'agd' | 'stdp' | 'hybrid' | ... (see reporting/src/claims.ts). */
+  /** 'ann' | 'conversion' | 'agd' | 'stdp' | 'hybrid' | ... (see pipelines/report/src/claims.ts). */
   method: z.string().optional(),
   /** 'poisson' | 'direct' | 'latency' | 'real' ... */
   coding: z.string().optional(),

@@ -4,5 +4,3 @@ export { formatValue } from './format.js';
 export { renderStageTable, rowComment, parseRowComment } from './markdown.js';
 export type { StageTableInput, StageTableRow } from './markdown.js';
 export { eeBarSpec, metricBarSpec, accuracyVsTSpec, accuracyVsEnergySpec, activitySpec, renderSvg } from './figures.js';
-export { CLAIMS, ResultsView, evaluateClaims, claimsMarkdown } from './claims.js';
-export type { Claim, ClaimStatus, ClaimOutcome, ClaimResult, Selector } from './claims.js';

@@ -20,7 +20,7 @@ export interface ResultRecord {
   coding: string | null;
   classifier: string | null;
   T: number | null;
-  /** Metric name (see claims.ts for the names the claims read), or 'status' for failed/skipped rows. */
+  /** Metric name (see pipelines/report/src/claims.ts for the names the claims read), or 'status' for failed/skipped rows. */
   metric: string;
   value: number | null;
   /** '%', 'x', 'uJ', 'count', ... (display only). */

@@ -1,6 +1,6 @@
 // The row runner shared by the AGD stages (tables 8, 10, 11, 14, 16 and the surrogate extension):
 // row fields (zod shape, extended onto @snn/pipeline's baseRow by each stage) -> data subset ->
-// topology -> trainAgd -> evaluation -> metrics in the units reporting/src/claims.ts reads:
+// topology -> trainAgd -> evaluation -> metrics in the units pipelines/report/src/claims.ts reads:
 // accuracy in %, ee = E_ANN/E_SNN (whole net), ee_conv, energy_uJ (SNN energy per image).
 import { z } from 'zod';
 import { baseRow, runStage } from '@snn/pipeline';

@@ -6,11 +6,12 @@
 import { join } from 'node:path';
 import { anyRow, listStages, loadStageConfig, PROFILES, resultsRoot, type ExpandedRow, type ProfileName } from '@snn/pipeline';
 import {
-  accuracyVsEnergySpec, accuracyVsTSpec, activitySpec, claimsMarkdown, eeBarSpec, evaluateClaims, metricBarSpec,
+  accuracyVsEnergySpec, accuracyVsTSpec, activitySpec, eeBarSpec, metricBarSpec,
   readActivity, readResults, renderStageTable, renderSvg,
   type ActivityRecord, type ResultRecord, type StageTableRow,
 } from '@snn/reporting';
 import type { TopLevelSpec } from 'vega-lite';
+import { claimsMarkdown, evaluateClaims } from './claims.js';
 import { companionClaims } from './companion-claims.js';
 
 export interface StageReport {
@@ -93,7 +94,7 @@ export async function buildReport(root: string, profile: ProfileName, opts: { sv
   const companion = evaluateClaims(fresh, profile, companionClaims(fresh, profile));
   files.set('companion-claims.md', claimsMarkdown(companion, profile, engines)
     .replace(/^# .*$/m, '# Claims of the companion methods (TTFS, low-latency conversion, Dspike), checked on the extension tables')
-    .replace('checks are in packages/reporting/src/claims.ts', 'checks are in pipelines/report/src/companion-claims.ts'));
+    .replace('checks are in pipelines/report/src/claims.ts', 'checks are in pipelines/report/src/companion-claims.ts'));
 
   const idx = [
     '# Paper tables (generated)',

@@ -4,9 +4,10 @@
  * shift; Li et al. 2021: light/advanced calibration) and the Dspike surrogate (Li et al. 2021).
  * The extension rows differ by what their columns do not record (surrogate, ablation switch), so
  * these checks select rows by stage and row id. They live in the report stage, beside the one
- * place they are evaluated; the paper's own claims are in @snn/reporting's claims.ts.
+ * place they are evaluated; the paper's own claims are in claims.ts.
  */
-import type { Claim, ClaimOutcome, ResultRecord } from '@snn/reporting';
+import type { ResultRecord } from '@snn/reporting';
+import type { Claim, ClaimOutcome } from './claims.js';
 
 const f = (x: number, d = 2): string => x.toFixed(d);
 const verdict = (ok: boolean, detail: string): ClaimOutcome => ({ status: ok ? 'holds' : 'does not hold', detail });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { evaluateClaims, type ResultRecord } from '@snn/reporting';
+import type { ResultRecord } from '@snn/reporting';
+import { evaluateClaims } from '../src/claims.js';
 import { companionClaims } from '../src/companion-claims.js';
 
 function rec(table: string, rowId: string, metric: string, value: number, profile = 'quick'): ResultRecord {

@@ -13,8 +13,9 @@
  *   table-08    VGG5, VGG3x2-v2, VGG7, VGG3x4 x {ann, agd}                          accuracy, ee, energy_uJ
  *   table-10    VGG3 agd, classifier softmax|stochmax, T in {5, 10, 25}             accuracy
  *   table-11    VGG5, VGG3x2-v2 agd, classifier softmax|stochmax                    accuracy, ee
- *   table-12    ResNet2, ResNet3, ResNet2x2 stdp with classifier 'convnn' (+ ann)   accuracy
- *   table-14    VGG9, VGG8x2 x {ann, hybrid}                                        accuracy, ee
+ *   table-12    ResNet2, ResNet3, ResNet2x2 {stdp, ann, random-kernels} with       accuracy
+ *               classifier 'convnn'
+ *   table-14    VGG9, VGG8x2 x {ann, hybrid (classifier 'stochmax')}                accuracy, ee
  *   table-16    VGG13 x {ann, hybrid} (ImageNet)                                    accuracy, ee
  * Metric units: accuracy in percent (0-100, test top-1); ee = E_ANN / E_SNN of the whole net
  * (@snn/energy energyEfficiency().full), ee_conv = the same over spiking conv layers only,
@@ -22,7 +23,7 @@
  * several rows match, the row with the largest T is used. Unspecified classifier = 'softmax' or
  * absent. "~X" in the paper is read with the tolerance written in each claim's `rule`.
  */
-import type { ResultRecord } from './schema.js';
+import type { ResultRecord } from '@snn/reporting';
 
 export type ClaimStatus = 'holds' | 'does not hold' | 'not run';
 
@@ -244,7 +245,7 @@ export const CLAIMS: Claim[] = [
     rule: 'best accuracy(stdp, classifier convnn) > 75 and its gap to the same topology\'s ann <= 5',
     check: (v) => {
       const d = ['ResNet2', 'ResNet3', 'ResNet2x2'].flatMap((t) => {
-        try { return [[t, v.get({ stage: 'table-12', topology: t, method: 'stdp', classifier: 'convnn' }, 'accuracy'), v.get({ stage: 'table-12', topology: t, method: 'ann' }, 'accuracy')] as const]; } catch { return []; }
+        try { return [[t, v.get({ stage: 'table-12', topology: t, method: 'stdp', classifier: 'convnn' }, 'accuracy'), v.get({ stage: 'table-12', topology: t, method: 'ann', classifier: 'convnn' }, 'accuracy')] as const]; } catch { return []; }
       });
       if (!d.length) throw new Missing('table-12 stdp/convnn and ann rows');
       const best = d.reduce((a, b) => (b[1] > a[1] ? b : a));
@@ -252,10 +253,22 @@ export const CLAIMS: Claim[] = [
     },
   },
   {
+    id: 't6-t12-stdp-beats-random', table: 'Tables 6, 12 (implied)', text: 'STDP-learnt kernels are better features than random frozen kernels (the premise of the STDP tables)',
+    rule: 'accuracy(stdp) > accuracy(random-kernels) with the same head, for ResNet2, ResNet3, ResNet2x2 in table-06 (FC head) and table-12 (ConvNN head)',
+    check: (v) => {
+      const d = (['table-06', 'table-12'] as const).flatMap((stage) => ['ResNet2', 'ResNet3', 'ResNet2x2'].map((t) => {
+        const classifier = stage === 'table-12' ? 'convnn' : undefined;
+        return [`${stage === 'table-06' ? 'T6' : 'T12'} ${t}`, v.get({ stage, topology: t, method: 'stdp', classifier }, 'accuracy')
+          - v.get({ stage, topology: t, method: 'random-kernels', classifier }, 'accuracy')] as const;
+      }));
+      return verdict(d.every(([, x]) => x > 0), d.map(([k, x]) => `${k} ${x >= 0 ? '+' : ''}${f(x)} pts`).join(', '));
+    },
+  },
+  {
     id: 't14-hybrid', table: 'Table 14', text: 'VGG9 and VGG8x2 hybrids train, ~1% above the ANN without BN, ~85%',
     rule: 'accuracy(hybrid) >= accuracy(ann) and >= 80 for VGG9 and VGG8x2',
     check: (v) => {
-      const d = ['VGG9', 'VGG8x2'].map((t) => [t, v.get({ stage: 'table-14', topology: t, method: 'hybrid' }, 'accuracy'), v.get({ stage: 'table-14', topology: t, method: 'ann' }, 'accuracy')] as const);
+      const d = ['VGG9', 'VGG8x2'].map((t) => [t, v.get({ stage: 'table-14', topology: t, method: 'hybrid', classifier: 'stochmax' }, 'accuracy'), v.get({ stage: 'table-14', topology: t, method: 'ann' }, 'accuracy')] as const);
       return verdict(d.every(([, h, a]) => h >= a && h >= 80), d.map(([t, h, a]) => `${t} ${f(h)} vs ANN ${f(a)}`).join('; '));
     },
   },
@@ -263,8 +276,8 @@ export const CLAIMS: Claim[] = [
     id: 't14-hybrid-ee', table: 'Table 14', text: 'hybrids ~4× EE; VGG8x2 slightly more EE than VGG9',
     rule: 'ee(hybrid) >= 2 for both and ee(VGG8x2) > ee(VGG9)',
     check: (v) => {
-      const a = v.get({ stage: 'table-14', topology: 'VGG9', method: 'hybrid' }, 'ee');
-      const b = v.get({ stage: 'table-14', topology: 'VGG8x2', method: 'hybrid' }, 'ee');
+      const a = v.get({ stage: 'table-14', topology: 'VGG9', method: 'hybrid', classifier: 'stochmax' }, 'ee');
+      const b = v.get({ stage: 'table-14', topology: 'VGG8x2', method: 'hybrid', classifier: 'stochmax' }, 'ee');
       return verdict(a >= 2 && b >= 2 && b > a, `VGG9 ${f(a)}×, VGG8x2 ${f(b)}×`);
     },
   },
@@ -324,7 +337,7 @@ export function claimsMarkdown(evaluated: readonly ClaimResult[], profile: strin
     '',
     `Profile: **${profile}**. Engine: ${engines.length ? engines.join(', ') : 'n/a'}. ` +
       `${count('holds')} hold, ${count('does not hold')} do not hold, ${count('not run')} not run. ` +
-      'A claim is "not run" when a row it needs has no result under this profile. The tolerance we read into "~" is in the rule column; checks are in packages/reporting/src/claims.ts.',
+      'A claim is "not run" when a row it needs has no result under this profile. The tolerance we read into "~" is in the rule column; checks are in pipelines/report/src/claims.ts.',
     '',
     `| id | paper | claim | rule | ${profile} | detail |`,
     '| --- | --- | --- | --- | --- | --- |',

@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import type { ResultRecord } from '@snn/reporting';
+import { claimsMarkdown, evaluateClaims } from '../src/claims.js';
+
+function rec(p: Partial<ResultRecord>): ResultRecord {
+  return {
+    table: 'table-08', rowId: 'x', configHash: 'h', profile: 'quick', seed: 0, topology: null, method: null, coding: null,
+    classifier: null, T: null, metric: 'accuracy', value: 0, unit: '%', paper: null, paperText: null, status: 'ok', error: null,
+    reconstructed: null, engine: 'wasm@4.22.0+simd', codeVersion: 'abc123', codeHash: 'c0de', wallSeconds: 1.5, ...p,
+  };
+}
+
+describe('claims', () => {
+  const base = (topology: string, method: string, value: number, extra: Partial<ResultRecord> = {}): ResultRecord =>
+    rec({ rowId: `${topology}-${method}`, topology, method, value, ...extra });
+  const t8 = [base('VGG3x4', 'agd', 80), base('VGG7', 'ann', 75), base('VGG3x4', 'ann', 70), base('VGG7', 'agd', 10)];
+  const get = (results: ResultRecord[], id: string, profile = 'quick') => evaluateClaims(results, profile).find((c) => c.claim.id === id)!;
+
+  it('evaluates holds / does not hold / not run', () => {
+    expect(get(t8, 't8-vgg3x4-beats').status).toBe('holds');
+    expect(get(t8, 't8-vgg7-fails').status).toBe('holds');
+    const worse = t8.map((r) => (r.topology === 'VGG7' && r.method === 'ann' ? { ...r, value: 85 } : r));
+    expect(get(worse, 't8-vgg3x4-beats').status).toBe('does not hold');
+    expect(get(t8, 't8-vgg3x4-beats', 'smoke').status).toBe('not run'); // other profile
+    expect(get(t8.slice(1), 't8-vgg3x4-beats')).toMatchObject({ status: 'not run', detail: expect.stringContaining('VGG3x4') });
+    const failed = [...t8.slice(1), rec({ rowId: 'VGG3x4-agd', topology: 'VGG3x4', method: 'agd', metric: 'status', value: null, status: 'failed' })];
+    expect(get(failed, 't8-vgg3x4-beats').status).toBe('not run');
+  });
+
+  it('stochmax > softmax at every T needs all three T', () => {
+    const t10 = [5, 10, 25].flatMap((T) => [
+      rec({ table: 'table-10', topology: 'VGG3', method: 'agd', classifier: 'stochmax', T, value: 50 + T }),
+      rec({ table: 'table-10', topology: 'VGG3', method: 'agd', classifier: 'softmax', T, value: 49 + T }),
+    ]);
+    expect(get(t10, 't10-stochmax-every-t').status).toBe('holds');
+    expect(get(t10.slice(0, 4), 't10-stochmax-every-t').status).toBe('not run');
+    t10[5] = { ...t10[5], value: 99 };
+    expect(get(t10, 't10-stochmax-every-t').status).toBe('does not hold');
+  });
+
+  it('reads the hybrid rows with their stochmax head, and STDP against random kernels per head', () => {
+    const t14 = ['VGG9', 'VGG8x2'].flatMap((t) => [
+      rec({ table: 'table-14', topology: t, method: 'hybrid', classifier: 'stochmax', value: 86 }),
+      rec({ table: 'table-14', topology: t, method: 'ann', classifier: 'softmax', value: 84 }),
+    ]);
+    expect(get(t14, 't14-hybrid').status).toBe('holds');
+    const stdp = (gain: number): ResultRecord[] => (['table-06', 'table-12'] as const).flatMap((table) => ['ResNet2', 'ResNet3', 'ResNet2x2'].flatMap((t) => {
+      const classifier = table === 'table-12' ? 'convnn' : 'softmax';
+      return [rec({ table, topology: t, method: 'stdp', classifier, value: 40 + gain }), rec({ table, topology: t, method: 'random-kernels', classifier, value: 40 })];
+    }));
+    expect(get(stdp(2), 't6-t12-stdp-beats-random').status).toBe('holds');
+    expect(get(stdp(-2), 't6-t12-stdp-beats-random').status).toBe('does not hold');
+  });
+
+  it('writes claims.md with every claim and its status', () => {
+    const md = claimsMarkdown(evaluateClaims(t8, 'quick'), 'quick', ['wasm']);
+    expect(md).toContain('| t8-vgg3x4-beats | Table 8 |');
+    expect(md).toContain('**holds**');
+    expect(md).toContain('**not run**');
+  });
+});
+
