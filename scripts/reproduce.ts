@@ -39,12 +39,12 @@ if (only) {
   // The stage with its dependency stages, then the report alone (its own dependsOn would pull every stage).
   runs = s.name === REPORT ? [[`--filter=${REPORT}`, '--only']] : [[`--filter=${s.name}`], [`--filter=${REPORT}`, '--only']];
 } else {
-  // report reaches every table stage through `dependsOn: ["^stage"]` on its devDependencies; a
-  // stage missing there would run concurrently with the report, so then run the report after.
+  // The stages first, then the report alone: the report's Turbo inputs include the stages' Arrow
+  // results, which must exist when Turbo hashes it, or the next run misses its cache once.
   const listed = stages.find((x) => x.name === REPORT)?.dependencies ?? [];
   const missing = stages.filter((x) => x.config && !listed.includes(x.name)).map((x) => x.name);
-  if (missing.length) process.stderr.write(`reproduce: ${missing.join(', ')} not in pipelines/report/package.json devDependencies; running the report after all stages\n`);
-  runs = missing.length ? [[`--filter=!${REPORT}`], [`--filter=${REPORT}`, '--only']] : [[]];
+  if (missing.length) process.stderr.write(`reproduce: ${missing.join(', ')} not in pipelines/report/package.json devDependencies\n`);
+  runs = [[`--filter=!${REPORT}`], [`--filter=${REPORT}`, '--only']];
 }
 
 interface DryTask { taskId: string; package: string; hash: string; command: string; cache: { status: string }; dependencies: string[] }
