@@ -45,6 +45,19 @@ function ratios(train: BenchTiming, fwd: BenchTiming): Record<string, number> {
   };
 }
 
+/** Forward alone vs forward + backward (tf.variableGrads) of the same loss, with their ratio. */
+async function forwardVsTrain(group: string, label: string, forward: () => tf.Scalar, fwdFlops: number, trainFlops: number,
+  params: BenchResult['params']): Promise<BenchResult[]> {
+  const fwd = await timeIt(() => forward(), { warmup: 1, reps: REPS });
+  const train = await timeIt(() => {
+    const { value, grads } = tf.variableGrads(forward);
+    return [value, ...Object.values(grads)];
+  }, { warmup: 1, reps: REPS });
+  const r = result(group, `train-step (${label})`, train, trainFlops, params);
+  r.ratios = ratios(train, fwd);
+  return [result(group, `forward (${label})`, fwd, fwdFlops, params), r];
+}
+
 async function convStack(label: string): Promise<BenchResult[]> {
   const N = 32;
   const x = tf.randomNormal([N, 32, 32, 3], 0, 1, 'float32', 1) as tf.Tensor4D;
@@ -65,14 +78,7 @@ async function convStack(label: string): Promise<BenchResult[]> {
   const trainFlops = fwdFlops + fwdFlops + f2 + f3;
   const params = { batch: N, input: '32x32x3', layers: '3->64 s1, 64->128 s2, 128->128 s1', kernels: label };
   try {
-    const fwd = await timeIt(() => forward(), { warmup: 1, reps: REPS });
-    const train = await timeIt(() => {
-      const { value, grads } = tf.variableGrads(forward);
-      return [value, ...Object.values(grads)];
-    }, { warmup: 1, reps: REPS });
-    const r = result('conv-stack', `train-step (${label})`, train, trainFlops, params);
-    r.ratios = ratios(train, fwd);
-    return [result('conv-stack', `forward (${label})`, fwd, fwdFlops, params), r];
+    return await forwardVsTrain('conv-stack', label, forward, fwdFlops, trainFlops, params);
   } catch (e) {
     process.stderr.write(`conv-stack (${label}) failed: ${e instanceof Error ? e.message : String(e)}\n`);
     return [];
@@ -92,14 +98,7 @@ async function dense(label: string): Promise<BenchResult[]> {
   const trainFlops = 3 * fwdFlops;
   const params = { batch: B, in: 8192, out: 1024, kernels: label };
   try {
-    const fwd = await timeIt(() => forward(), { warmup: 1, reps: REPS });
-    const train = await timeIt(() => {
-      const { value, grads } = tf.variableGrads(forward);
-      return [value, ...Object.values(grads)];
-    }, { warmup: 1, reps: REPS });
-    const r = result('dense', `train-step (${label})`, train, trainFlops, params);
-    r.ratios = ratios(train, fwd);
-    return [result('dense', `forward (${label})`, fwd, fwdFlops, params), r];
+    return await forwardVsTrain('dense', label, forward, fwdFlops, trainFlops, params);
   } finally {
     tf.dispose([x, w]);
   }
