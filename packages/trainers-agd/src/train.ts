@@ -41,6 +41,8 @@ export interface AgdConfig {
   epochs: number;
   batchSize: number;
   seed: number;
+  /** snn mode only: 'poisson' rate coding (default) or 'direct' (the real-valued image at every step, computed once) */
+  coding?: 'poisson' | 'direct';
   /** Poisson max rate (1 = rate equals intensity) */
   maxRate?: number;
   augment?: { crop?: number; flip?: boolean };
@@ -95,11 +97,11 @@ interface TrainerState {
   dspikeB?: number;
 }
 
-/** Input to models.forward for one batch: the encoding is part of the mode. */
-function encodeInput(mode: AgdMode, x: tf.Tensor, T: number, seed: number, maxRate: number): { input: tf.Tensor; repeated: boolean } {
-  if (mode === 'snn') return { input: poissonEncode(x, T, seed, maxRate), repeated: false };
-  // ann: one step; hybrid: the ReLU block sees the real-valued image once (never tiled)
-  return { input: x, repeated: mode === 'hybrid' };
+/** Input to models.forward for one batch: the encoding is part of the mode (and, for snn, the coding). */
+function encodeInput(cfg: AgdConfig, x: tf.Tensor, seed: number): { input: tf.Tensor; repeated: boolean } {
+  if (cfg.mode === 'snn' && cfg.coding !== 'direct') return { input: poissonEncode(x, cfg.T, seed, cfg.maxRate ?? 1), repeated: false };
+  // ann: one step; hybrid and direct coding: the real-valued image, computed once (never tiled)
+  return { input: x, repeated: cfg.mode !== 'ann' };
 }
 
 /** Size of the classifier's input h (the stochmax head's feature dimension). */
@@ -148,7 +150,7 @@ export class AgdTrainer {
   /** forward to { features, logits }; `seed` drives the Poisson input */
   run(x: tf.Tensor, seed: number, monitor?: SpikeMonitor, bOverride?: number): { features: tf.Tensor; logits: tf.Tensor } {
     const { mode, T } = this.cfg;
-    const { input, repeated } = encodeInput(mode, x, T, seed, this.cfg.maxRate ?? 1);
+    const { input, repeated } = encodeInput(this.cfg, x, seed);
     const np = this.neuronParams(bOverride);
     return forward(this.topo, this.params, input, {
       mode,

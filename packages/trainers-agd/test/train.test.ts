@@ -103,6 +103,24 @@ describe('hybrid nets', () => {
   });
 });
 
+describe('input coding', () => {
+  it('direct coding computes the first conv once on the real-valued image; Poisson coding on T*B spike rows', async () => {
+    const topo = getTopology('VGG5', { width: 1 / 16, input: [8, 8, 1], classes: 4 });
+    const T = 4;
+    const B = 2;
+    const x = tf.randomUniform([B, 8, 8, 1], 0, 1, 'float32', 1);
+    const firstConvRows = async (coding: 'poisson' | 'direct'): Promise<number[]> => {
+      const tr = new AgdTrainer(topo, base({ mode: 'snn', coding, T, neuron: { alpha: 0.97, vth: 0.25, surrogate: { name: 'pwl', gamma: 0.3 } } }));
+      const info = await tf.profile(() => tf.tidy(() => tr.run(x, 7).logits));
+      tr.dispose();
+      return info.kernels.filter((k) => k.name === 'Conv2D').map((k) => k.inputShapes[0]![0]);
+    };
+    expect((await firstConvRows('direct'))[0]).toBe(B);
+    expect((await firstConvRows('poisson'))[0]).toBe(T * B);
+    x.dispose();
+  });
+});
+
 describe('robustness', () => {
   it('a NaN/inf loss stops the row with a DivergenceError', async () => {
     const cfg = base({ optimizer: { name: 'sgd', lr: 1e30 }, epochs: 2, mode: 'ann' });

@@ -1,24 +1,14 @@
 /**
  * The rate- and direct-coded comparison rows, trained with @snn/trainers-agd (surrogate-gradient
- * BPTT). Direct coding is not a mode of AgdTrainer (its 'snn' mode is Poisson-coded), so a
- * subclass feeds the real-valued image at every step (`repeated: true`, @snn/models forward);
- * training and evaluation are the trainer's own (trainBatch / evaluate).
+ * BPTT; `coding: 'direct'` feeds the real-valued image at every step, computed once).
  */
-import { deriveSeed, tf } from '@snn/backend';
-import { batches, type ImageSet } from '@snn/datasets';
-import { forward, type OpSpec, type Topology } from '@snn/models';
+import { deriveSeed } from '@snn/backend';
+import type { ImageSet } from '@snn/datasets';
+import type { Topology } from '@snn/models';
 import { annEnergy, energyEfficiency, inputActivity, macOpsFor, snnEnergy } from '@snn/energy';
-import { AgdTrainer, type AgdConfig } from '@snn/trainers-agd';
-import type { SpikeMonitor } from '@snn/core-neurons';
+import { trainAgd, type AgdConfig } from '@snn/trainers-agd';
 import type { RowContext, RowResult } from '@snn/pipeline';
 import type { TtfsRow } from './main.js';
-
-class DirectAgdTrainer extends AgdTrainer {
-  override run(x: tf.Tensor, _seed: number, monitor?: SpikeMonitor, bOverride?: number): { features: tf.Tensor; logits: tf.Tensor } {
-    const np = this.neuronParams(bOverride);
-    return forward(this.topo, this.params, x, { mode: 'snn', T: this.cfg.T, repeated: true, neuron: (_op: OpSpec) => np, monitor });
-  }
-}
 
 function meanIntensity(set: ImageSet): number {
   let s = 0;
@@ -27,34 +17,14 @@ function meanIntensity(set: ImageSet): number {
 }
 
 export async function runCodedAgd(row: TtfsRow, topo: Topology, train: ImageSet, test: ImageSet, ctx: RowContext): Promise<RowResult> {
+  const coding = row.coding === 'direct' ? 'direct' : 'poisson';
   const cfg: AgdConfig = {
-    mode: 'snn', T: row.T, head: 'softmax', neuron: { alpha: 0.99, vth: 1, reset: 'soft', surrogate: { name: 'pwl', gamma: 0.3 } },
+    mode: 'snn', coding, T: row.T, head: 'softmax', neuron: { alpha: 0.99, vth: 1, reset: 'soft', surrogate: { name: 'pwl', gamma: 0.3 } },
     optimizer: { name: 'adam', lr: row.lr }, epochs: row.epochs, batchSize: row.batchSize, seed: deriveSeed(row.seed, 'agd', row.coding),
     evalBatchSize: row.evalBatch,
   };
-  const tr = row.coding === 'direct' ? new DirectAgdTrainer(topo, cfg) : new AgdTrainer(topo, cfg);
+  const { trainer: tr } = await trainAgd(topo, cfg, train, { checkpointDir: ctx.checkpointDir, progress: (p) => ctx.progress(p), log: (m) => ctx.log(m) });
   try {
-    const per = Math.ceil(train.n / row.batchSize);
-    for (let epoch = 0; epoch < row.epochs; epoch++) {
-      let bi = 0;
-      let loss = 0;
-      let n = 0;
-      let correct = 0;
-      for (const b of batches(train, { batchSize: row.batchSize, seed: deriveSeed(cfg.seed, 'shuffle', epoch), shuffle: true })) {
-        try {
-          const r = tr.trainBatch(b.x, b.y, deriveSeed(cfg.seed, 'batch', epoch, bi));
-          if (!Number.isFinite(r.loss)) throw new Error(`training diverged at epoch ${epoch + 1}, batch ${bi + 1}`);
-          loss += r.loss * b.size;
-          correct += r.correct;
-          n += b.size;
-        } finally {
-          tf.dispose([b.x, b.y]);
-        }
-        bi++;
-        ctx.progress({ epoch: epoch + 1, of: row.epochs, step: bi, note: `batch ${bi}/${per} loss ${(loss / n).toFixed(3)}` });
-      }
-      ctx.log(`${row.coding} epoch ${epoch + 1}: loss ${(loss / n).toFixed(4)} train acc ${((100 * correct) / n).toFixed(1)}%`);
-    }
     const ev = tr.evaluate(test, { batchSize: row.evalBatch });
     const rates: Record<string, number> = {};
     let spikes = 0;
@@ -66,7 +36,6 @@ export async function runCodedAgd(row: TtfsRow, topo: Topology, train: ImageSet,
       spikes += a.rate * row.T * nOp;
       neurons += nOp;
     }
-    const coding = row.coding === 'direct' ? 'direct' : 'poisson';
     const inputRate = coding === 'poisson' ? meanIntensity(test) : undefined;
     const snn = snnEnergy(topo, { activity: inputActivity(topo, rates, inputRate), T: row.T, macOps: macOpsFor(topo, { mode: 'snn', coding }) });
     const ee = energyEfficiency(annEnergy(topo), snn).full;
