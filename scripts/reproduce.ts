@@ -1,5 +1,5 @@
 /**
- * `pnpm reproduce [--profile smoke|quick|paper] [--only <stage>] [--dry]`
+ * `pnpm reproduce [--profile smoke|quick|paper] [--only <stage>[,<stage>...]] [--dry]`
  *
  * Runs the pipeline through Turbo (its cache is the incremental rerun): every stage package's
  * `stage` task, then `report`. The profile goes to the stages as SNN_PROFILE (part of every Turbo
@@ -15,7 +15,7 @@ import { publish } from '../pipelines/report/src/publish.js';
 
 const args = minimist(process.argv.slice(2), { string: ['profile', 'only'], boolean: ['dry', 'help'], alias: { p: 'profile', h: 'help' } });
 if (args.help) {
-  process.stdout.write('usage: pnpm reproduce [--profile smoke|quick|paper] [--only <stage>] [--dry]\n');
+  process.stdout.write('usage: pnpm reproduce [--profile smoke|quick|paper] [--only <stage>[,<stage>...]] [--dry]\n');
   process.exit(0);
 }
 const root = repoRoot();
@@ -31,13 +31,18 @@ const jobs = Number(process.env.SNN_JOBS ?? availableParallelism());
 const only: string | undefined = args.only;
 let runs: string[][];
 if (only) {
-  const s = stages.find((x) => x.dir === only || x.name === only || x.dir === only.replace(/^@snn\/stage-/, ''));
-  if (!s) {
-    process.stderr.write(`unknown stage '${only}'; stages: ${stages.map((x) => x.dir).join(', ')}\n`);
-    process.exit(2);
-  }
-  // The stage with its dependency stages, then the report alone (its own dependsOn would pull every stage).
-  runs = s.name === REPORT ? [[`--filter=${REPORT}`, '--only']] : [[`--filter=${s.name}`], [`--filter=${REPORT}`, '--only']];
+  // --only a,b: those stages (with their dependency stages), then the report alone (its own
+  // dependsOn would pull every stage)
+  const picked = only.split(',').map((o) => o.trim()).filter(Boolean).map((o) => {
+    const s = stages.find((x) => x.dir === o || x.name === o || x.dir === o.replace(/^@snn\/stage-/, ''));
+    if (!s) {
+      process.stderr.write(`unknown stage '${o}'; stages: ${stages.map((x) => x.dir).join(', ')}\n`);
+      process.exit(2);
+    }
+    return s;
+  });
+  const named = picked.filter((s) => s.name !== REPORT).map((s) => `--filter=${s.name}`);
+  runs = named.length ? [named, [`--filter=${REPORT}`, '--only']] : [[`--filter=${REPORT}`, '--only']];
 } else {
   // The stages first, then the report alone: the report's Turbo inputs include the stages' Arrow
   // results, which must exist when Turbo hashes it, or the next run misses its cache once.

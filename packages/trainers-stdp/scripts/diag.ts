@@ -3,7 +3,7 @@
 // the FC head on frozen features (train/test subsets), for STDP and random kernels side by side.
 // usage: pnpm tsx packages/trainers-stdp/scripts/diag.ts [topology] [stdpImages] [json overrides]
 import { initEngine } from '@snn/backend';
-import { loadDataset, balancedSubset, type ImageSet } from '@snn/datasets';
+import { loadDataset, balancedSubset, takeIndices, type ImageSet } from '@snn/datasets';
 import { getTopology, type TopologyName } from '@snn/models';
 import { tf } from '../src/tf.js';
 import { StdpStack, trainStackStdp, extractFeatures, stackOutShape } from '../src/stack.js';
@@ -18,8 +18,23 @@ const nTr = Number(process.env.NTR ?? 1000);
 const nTe = Number(process.env.NTE ?? 500);
 const kinds = (process.env.KINDS ?? 'random,stdp').split(',');
 
+const INPUT = process.env.INPUT ?? 'raw';
+const GAIN = Number(process.env.GAIN ?? 0.5);
+function gauss(s: number, r: number): number[] { const g: number[] = []; for (let i = -r; i <= r; i++) g.push(Math.exp(-(i * i) / (2 * s * s))); const z = g.reduce((a, b) => a + b, 0); return g.map((v) => v / z); }
+function onOff(x: tf.Tensor4D): tf.Tensor4D {
+  return tf.tidy(() => {
+    const r = 3, C = x.shape[3];
+    const k = (s: number) => { const g = gauss(s, r); const k2: number[] = []; for (const a of g) for (const b of g) k2.push(a * b); return tf.tile(tf.reshape(tf.tensor1d(k2), [2 * r + 1, 2 * r + 1, 1, 1]), [1, 1, C, 1]) as tf.Tensor4D; };
+    const d = tf.sub(tf.depthwiseConv2d(x, k(Number(process.env.S1 ?? 0.7)), 1, 'same'), tf.depthwiseConv2d(x, k(Number(process.env.S2 ?? 2)), 1, 'same'));
+    const sd = tf.add(tf.sqrt(tf.moments(d, [1, 2, 3], true).variance), 1e-3);
+    const n = tf.mul(tf.div(d, sd), GAIN);
+    return tf.concat([tf.clipByValue(n, 0, 1), tf.clipByValue(tf.neg(n), 0, 1)], 3) as tf.Tensor4D;
+  });
+}
 function toX(s: ImageSet): tf.Tensor4D {
-  return tf.tidy(() => tf.div(tf.tensor4d(s.images, [s.n, s.height, s.width, s.channels], 'int32'), 255) as tf.Tensor4D);
+  const x = tf.tidy(() => tf.div(tf.tensor4d(s.images, [s.n, s.height, s.width, s.channels], 'int32'), 255) as tf.Tensor4D);
+  if (INPUT === 'raw') return x;
+  const y = onOff(x); x.dispose(); return y;
 }
 
 function kernelStats(stack: StdpStack): string[] {
@@ -50,22 +65,37 @@ function kernelStats(stack: StdpStack): string[] {
 async function main() {
   await initEngine({ quiet: true });
   const data = await loadDataset('cifar10');
-  const tr = balancedSubset(data.train, nTr, 1);
-  const te = balancedSubset(data.test, nTe, 2);
-  const st = balancedSubset(data.train, nStdp, 3);
+  const firstHalf = process.env.VAL ? takeIndices(data.train, Array.from({ length: 25000 }, (_, i) => i)) : data.train;
+  const tr = balancedSubset(firstHalf, nTr, 1);
+  // VAL=1: evaluate on training images outside the head/STDP subsets (model selection without the test set)
+  const te = process.env.VAL
+    ? balancedSubset(takeIndices(data.train, Array.from({ length: 25000 }, (_, i) => 25000 + i)), nTe, 2)
+    : balancedSubset(data.test, nTe, 2);
+  if (process.env.VAL) console.log('validation: train images 25000..49999');
+  const st = balancedSubset(firstHalf, nStdp, 3);
   const topo = getTopology(topoName, { width: Number(process.env.WIDTH ?? 0.25) });
   const full = stackSpecFromTopology(topo);
   // LAYERS=L: keep the first L layers (the last one pools twice so the feature size is unchanged)
   const L = Number(process.env.LAYERS ?? full.layers.length);
   const spec = { ...full, layers: full.layers.slice(0, L).map((l) => ({ ...l })) };
+  if (INPUT !== 'raw') { spec.layers[0].cin = 6; spec.input = [32, 32, 6]; }
+  if (L < full.layers.length && !spec.layers[L - 1].poolAfter) spec.layers[L - 1].poolAfter = true;
   const xtr = toX(tr), xte = toX(te), xst = toX(st);
   const ytr = tf.tensor1d(tr.labels, 'int32'), yte = tf.tensor1d(te.labels, 'int32');
   for (const kind of kinds) {
     const t0 = performance.now();
-    const stack = new StdpStack(spec, over, 1);
-    trainStackStdp(stack, xst, { T, batchSize: 32, epochs: 1, seed: 17, learn: kind === 'stdp' });
+    const SEED = Number(process.env.SEED ?? 1);
+    const stack = new StdpStack(spec, over, SEED);
+    const init = stack.layers.map((l) => tf.clone(l.w));
+    trainStackStdp(stack, xst, { T, batchSize: 32, epochs: Number(process.env.STDP_EP ?? 1), seed: 17 + SEED, learn: kind === 'stdp' });
     const tS = (performance.now() - t0) / 1000;
     for (const s of kernelStats(stack)) console.log(`  [${kind}] ${s}`);
+    for (let i = 0; i < stack.layers.length; i++) {
+      const c = tf.tidy(() => { const a = tf.reshape(stack.layers[i].w, [-1, stack.layers[i].cout]); const b = tf.reshape(init[i], [-1, stack.layers[i].cout]);
+        return tf.mean(tf.div(tf.sum(tf.mul(a, b), 0), tf.mul(tf.norm(a, 2, 0), tf.norm(b, 2, 0)))).dataSync()[0]; });
+      console.log(`  [${kind}] ${stack.layers[i].id} cos(init) ${c.toFixed(3)}`);
+    }
+    tf.dispose(init);
     const t1 = performance.now();
     // per-layer, per-kernel rates at inference (features of each depth: truncate the stack)
     const fTr = extractFeatures(stack, xtr, { T, batchSize: 50, seed: 4 });

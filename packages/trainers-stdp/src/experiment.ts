@@ -73,6 +73,8 @@ export interface FrozenFeatureOptions {
   seed: number;
   /** 'stdp': kernels learnt by STDP; 'random': random frozen kernels (same homeostatic thresholds) */
   kernels: 'stdp' | 'random';
+  /** name in logs (default: kernels) */
+  label?: string;
   maxRate?: number;
   stdp?: Partial<Omit<StdpLayerParams, 'rule'>> & { rule?: Partial<StdpRuleParams> };
   log?: (msg: string) => void;
@@ -106,7 +108,7 @@ export function frozenFeatures(o: FrozenFeatureOptions): FrozenFeatures {
   });
   seconds[o.kernels] = now() - t0;
   const updates = Object.fromEntries(stack.layers.map((l) => [l.id, l.updates]));
-  log(`${topo.name} ${o.kernels}: ${stdpX.shape[0]} images, updates ${JSON.stringify(updates)}, ${seconds[o.kernels].toFixed(1)} s`);
+  log(`${topo.name} ${o.label ?? o.kernels}: ${stdpX.shape[0]} images, updates ${JSON.stringify(updates)}, ${seconds[o.kernels].toFixed(1)} s`);
 
   t0 = now();
   const rates = new RateAccumulator();
@@ -127,7 +129,7 @@ export function frozenFeatures(o: FrozenFeatureOptions): FrozenFeatures {
   });
   rates.dispose();
   outRates.dispose();
-  log(`${topo.name} ${o.kernels}: features ${featShape.join('x')} for ${o.train.n}+${o.test.n} images in ${seconds.features.toFixed(1)} s; rates ${activity.map((a) => `${a.layer}@${a.unrollStep} ${a.rate.toFixed(3)}`).join(', ')}`);
+  log(`${topo.name} ${o.label ?? o.kernels}: features ${featShape.join('x')} for ${o.train.n}+${o.test.n} images in ${seconds.features.toFixed(1)} s; rates ${activity.map((a) => `${a.layer}@${a.unrollStep} ${a.rate.toFixed(3)}`).join(', ')}`);
   train.x.dispose();
   test.x.dispose();
   stdpX.dispose();

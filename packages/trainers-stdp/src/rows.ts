@@ -9,7 +9,13 @@ import type { HeadArch } from './heads.js';
 import type { StdpLayerParams } from './stdp-layer.js';
 import type { StdpRuleParams } from './stdp-rule.js';
 
-export type StdpRowMethod = 'stdp' | 'ann' | 'random-kernels';
+/**
+ * 'stdp': kernels learnt by STDP; 'random-kernels': random frozen kernels (thresholds adapted the
+ * same way); 'random-decorrelated': the STDP loop with η = 0, so the random kernels get only the
+ * rule's normalisation and decorrelation (control: how much of the STDP-vs-random gap is learning,
+ * not orthogonality); 'ann': the same topology and head trained end to end.
+ */
+export type StdpRowMethod = 'stdp' | 'ann' | 'random-kernels' | 'random-decorrelated';
 export type StdpRowClassifier = 'softmax' | 'stochmax' | 'convnn';
 
 export interface StdpRowSpec {
@@ -27,6 +33,8 @@ export interface StdpRowSpec {
   annEpochs: number;
   batchSize: number;
   lr: number;
+  /** repeats with seeds seed, seed + 1, ...: accuracy is their mean, accuracy_sd their sample sd (default 1) */
+  seeds?: number;
   maxRate?: number;
   stdp?: Partial<Omit<StdpLayerParams, 'rule'>> & { rule?: Partial<StdpRuleParams> };
 }
@@ -57,38 +65,60 @@ export async function runStdpRow(
   hooks: { log?: (m: string) => void; progress?: (p: { step?: number; of?: number; note?: string }) => void } = {},
 ): Promise<StdpRowResult> {
   const topo = getTopology(r.topology, { width: r.width });
+  // the image subsets are fixed by the row's seed; the repeats vary the kernels' init, the STDP
+  // and feature Poisson draws and the head's init (seed, seed + 1, ...)
   const train = balancedSubset(data.train, r.trainImages, r.seed + 1);
   const test = balancedSubset(data.test, r.testImages, r.seed + 2);
   const { arch, loss } = headOf(r.classifier);
-  const head = { arch, loss, batchSize: r.batchSize, lr: r.lr, seed: r.seed };
   const params = uniqueParams(topo);
-  if (r.method === 'ann') {
-    const acc = annAccuracy({ topology: r.topology, width: r.width, train, test }, { ...head, epochs: r.annEpochs });
-    hooks.log?.(`${r.topology} ANN ${r.classifier}: ${(100 * acc).toFixed(2)}%`);
-    return { metrics: [{ metric: 'accuracy', value: 100 * acc, unit: '%' }, { metric: 'unique_params', value: params, unit: 'count' }], activity: [], reconstructed: topo.reconstructed };
+  const seeds = Array.from({ length: r.seeds ?? 1 }, (_, i) => r.seed + i);
+  const accs: number[] = [];
+  const extra: Array<Record<string, number>> = [];
+  let activity: StdpRowResult['activity'] = [];
+  for (const [i, seed] of seeds.entries()) {
+    const head = { arch, loss, batchSize: r.batchSize, lr: r.lr, seed };
+    const tag = seeds.length > 1 ? ` (seed ${i + 1}/${seeds.length})` : '';
+    const progress = hooks.progress && ((p: { step?: number; of?: number; note?: string }) => hooks.progress!({ ...p, note: `${p.note ?? ''}${tag}` }));
+    if (r.method === 'ann') {
+      const acc = annAccuracy({ topology: r.topology, width: r.width, train, test }, { ...head, epochs: r.annEpochs });
+      hooks.log?.(`${r.topology} ANN ${r.classifier}${tag}: ${(100 * acc).toFixed(2)}%`);
+      accs.push(100 * acc);
+      continue;
+    }
+    const kernels = r.method === 'random-kernels' ? 'random' : 'stdp';
+    const stdp = r.method === 'random-decorrelated' ? { ...r.stdp, rule: { ...r.stdp?.rule, eta: 0 } } : r.stdp;
+    const fo: Omit<FrozenFeatureOptions, 'train' | 'test' | 'stdpImages' | 'log' | 'progress'> = {
+      topology: r.topology, width: r.width, T: r.T, stdpEpochs: r.stdpEpochs, batchSize: r.batchSize, seed, kernels, maxRate: r.maxRate, stdp,
+      label: r.method === 'random-decorrelated' ? 'random-decorrelated' : kernels,
+    };
+    const key = JSON.stringify({ fo, n: [r.stdpImages, r.trainImages, r.testImages], subsets: r.seed });
+    let f = memo.get(key);
+    if (!f) {
+      // STDP images: a balanced subset of the training set (paper: 5,000 CIFAR-10 images)
+      const stdpImages = balancedSubset(data.train, r.stdpImages, r.seed + 3);
+      f = frozenFeatures({ ...fo, train, test, stdpImages, log: hooks.log, progress });
+      memo.set(key, f);
+    }
+    const acc = headAccuracy(f, { ...head, epochs: r.headEpochs });
+    hooks.log?.(`${r.topology} ${r.method} ${r.classifier}${tag}: ${(100 * acc).toFixed(2)}%`);
+    accs.push(100 * acc);
+    const e = stdpEnergy({ topology: r.topology, width: r.width, T: r.T, inputRates: f.inputRates, head: arch });
+    const x: Record<string, number> = { ee: e.eeFull, ee_conv: e.eeConv, stdp_seconds: f.seconds[kernels] ?? 0 };
+    for (const [layer, n] of Object.entries(f.updates)) x[`stdp_updates_${layer}`] = n;
+    extra.push(x);
+    if (i === 0) activity = f.activity;
   }
-  const kernels = r.method === 'stdp' ? 'stdp' : 'random';
-  const fo: Omit<FrozenFeatureOptions, 'train' | 'test' | 'stdpImages' | 'log' | 'progress'> = {
-    topology: r.topology, width: r.width, T: r.T, stdpEpochs: r.stdpEpochs, batchSize: r.batchSize, seed: r.seed, kernels, maxRate: r.maxRate, stdp: r.stdp,
-  };
-  const key = JSON.stringify({ fo, n: [r.stdpImages, r.trainImages, r.testImages] });
-  let f = memo.get(key);
-  if (!f) {
-    // STDP images: a balanced subset of the training set (paper: 5,000 CIFAR-10 images)
-    const stdpImages = balancedSubset(data.train, r.stdpImages, r.seed + 3);
-    f = frozenFeatures({ ...fo, train, test, stdpImages, log: hooks.log, progress: hooks.progress });
-    memo.set(key, f);
+  const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
+  const metrics: StdpRowMetric[] = [{ metric: 'accuracy', value: mean(accs), unit: '%' }];
+  if (seeds.length > 1) {
+    const m = mean(accs);
+    metrics.push({ metric: 'accuracy_sd', value: Math.sqrt(accs.reduce((a, v) => a + (v - m) ** 2, 0) / (accs.length - 1)), unit: '%' });
+    metrics.push({ metric: 'seeds', value: seeds.length, unit: 'count' });
   }
-  const acc = headAccuracy(f, { ...head, epochs: r.headEpochs });
-  hooks.log?.(`${r.topology} ${r.method} ${r.classifier}: ${(100 * acc).toFixed(2)}%`);
-  const e = stdpEnergy({ topology: r.topology, width: r.width, T: r.T, inputRates: f.inputRates, head: arch });
-  const metrics: StdpRowMetric[] = [
-    { metric: 'accuracy', value: 100 * acc, unit: '%' },
-    { metric: 'unique_params', value: params, unit: 'count' },
-    { metric: 'ee', value: e.eeFull, unit: 'x' },
-    { metric: 'ee_conv', value: e.eeConv, unit: 'x' },
-    { metric: 'stdp_seconds', value: f.seconds[kernels] ?? 0, unit: 's' },
-  ];
-  for (const [layer, n] of Object.entries(f.updates)) metrics.push({ metric: `stdp_updates_${layer}`, value: n, unit: 'count' });
-  return { metrics, activity: f.activity, reconstructed: topo.reconstructed };
+  metrics.push({ metric: 'unique_params', value: params, unit: 'count' });
+  if (extra.length) {
+    const units: Record<string, string> = { ee: 'x', ee_conv: 'x', stdp_seconds: 's' };
+    for (const k of Object.keys(extra[0])) metrics.push({ metric: k, value: mean(extra.map((x) => x[k])), unit: units[k] ?? 'count' });
+  }
+  return { metrics, activity, reconstructed: topo.reconstructed };
 }

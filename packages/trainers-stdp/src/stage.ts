@@ -6,7 +6,7 @@ import { runStdpRow } from './rows.js';
 
 export const rowSchema = baseRow.extend({
   topology: z.enum(['ResNet2', 'ResNet2x2', 'ResNet3']),
-  method: z.enum(['stdp', 'ann', 'random-kernels']),
+  method: z.enum(['stdp', 'ann', 'random-kernels', 'random-decorrelated']),
   classifier: z.enum(['softmax', 'stochmax', 'convnn']).default('softmax'),
   T: z.number().int().positive(),
   /** channel-width multiplier (1 = the VGG-style widths of `paper`); default: the profile's */
@@ -21,6 +21,8 @@ export const rowSchema = baseRow.extend({
   annEpochs: z.number().int().positive(),
   batchSize: z.number().int().positive().optional(),
   lr: z.number().positive().default(0.001),
+  /** repeats with seeds seed, seed + 1, ...; accuracy = their mean, accuracy_sd = their sample sd */
+  seeds: z.number().int().positive().default(1),
   maxRate: z.number().positive().max(1).default(1),
   /** STDP constants not given by the paper (defaults: packages/trainers-stdp/README.md) */
   stdp: z.record(z.string(), z.unknown()).optional(),
@@ -53,6 +55,7 @@ export async function runStdpStage(stage: string, config: URL): Promise<void> {
           annEpochs: row.annEpochs,
           batchSize: row.batchSize ?? s.batchSize,
           lr: row.lr,
+          seeds: row.seeds,
           maxRate: row.maxRate,
           stdp: row.stdp as Parameters<typeof runStdpRow>[0]['stdp'],
         },

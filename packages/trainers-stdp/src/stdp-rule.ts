@@ -45,18 +45,26 @@ export interface StdpRuleParams {
    * homeostasis, cannot drift with the update count.
    */
   normalize: boolean;
+  /**
+   * heterosynaptic decorrelation between the kernels of a layer, after each update:
+   * W ← W − λ·W·offdiag(ŴᵀŴ) on the kernels as columns (Ŵ: unit columns), i.e. each kernel is
+   * pushed away from the kernels it overlaps with, in proportion to the overlap (a symmetric
+   * Földiák/Sanger-style anti-Hebbian competition; 0 = off).
+   */
+  decorrelate: number;
 }
 
 export const DEFAULT_RULE: StdpRuleParams = {
-  eta: 0.05,
+  eta: 0.5,
   tau: 4,
   offset: 0.4,
-  offsetMode: 'constant',
+  offsetMode: 'mean-trace',
   wMin: -1,
   wMax: 1,
   softBound: true,
   zeroMean: true,
-  normalize: false,
+  normalize: true,
+  decorrelate: 0.5,
 };
 
 /** decay of the pre-synaptic trace per step: exp(−1/τ) */
@@ -131,6 +139,13 @@ export function applyDeltaW(w: tf.Variable, dw: tf.Tensor, p: StdpRuleParams): v
   tf.tidy(() => {
     let next: tf.Tensor = tf.add(w, dw);
     if (p.zeroMean && w.rank === 4) next = tf.sub(next, tf.mean(next, [0, 1, 2], true));
+    if (p.decorrelate > 0 && w.rank === 4) {
+      const [k1, k2, ci, co] = w.shape;
+      const Wf = tf.reshape(next, [k1 * k2 * ci, co]);
+      const Wn = tf.div(Wf, tf.maximum(tf.norm(Wf, 2, 0, true), 1e-12));
+      const G = tf.sub(tf.matMul(Wn, Wn, true, false), tf.eye(co));
+      next = tf.reshape(tf.sub(Wf, tf.mul(tf.matMul(Wf, G), p.decorrelate)), [k1, k2, ci, co]);
+    }
     if (p.normalize && w.rank === 4) {
       const before = tf.sqrt(tf.sum(tf.square(w), [0, 1, 2], true));
       const after = tf.sqrt(tf.sum(tf.square(next), [0, 1, 2], true));

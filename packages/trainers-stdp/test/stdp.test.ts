@@ -106,6 +106,37 @@ describe('rule normalisation and covariance offset', () => {
   });
 });
 
+describe('kernel decorrelation', () => {
+  it('pushes overlapping kernels apart and leaves orthogonal kernels alone', () => {
+    const meanAbsCos = (w: tf.Tensor) => tf.tidy(() => {
+      const co = w.shape[3]!;
+      const W = tf.reshape(w, [-1, co]);
+      const Wn = tf.div(W, tf.norm(W, 2, 0, true));
+      return tf.sum(tf.abs(tf.sub(tf.matMul(Wn, Wn, true, false), tf.eye(co)))).dataSync()[0] / (co * (co - 1));
+    });
+    const rule = { ...DEFAULT_RULE, normalize: true, zeroMean: false, decorrelate: 0.5 };
+    // 4 kernels sharing one strong common component (|cos| ~0.8)
+    const w = tf.variable(tf.tidy(() => tf.add(tf.randomUniform([3, 3, 2, 4], -0.1, 0.1, 'float32', 11), tf.randomUniform([3, 3, 2, 1], 0, 0.3, 'float32', 12)))) as tf.Variable<tf.Rank.R4>;
+    const before = meanAbsCos(w);
+    const zero = tf.zerosLike(w);
+    const seq = [before];
+    for (let i = 0; i < 5; i++) {
+      applyDeltaW(w, zero, rule);
+      seq.push(meanAbsCos(w));
+    }
+    expect(before).toBeGreaterThan(0.5);
+    for (let i = 1; i < seq.length; i++) expect(seq[i]).toBeLessThan(seq[i - 1]);
+    expect(seq[seq.length - 1]).toBeLessThan(0.05);
+    // orthogonal kernels (one-hot columns) are a fixed point
+    const eye = tf.variable(tf.tidy(() => tf.reshape(tf.slice(tf.eye(18), [0, 0], [18, 4]), [3, 3, 2, 4]))) as tf.Variable<tf.Rank.R4>;
+    const e0 = eye.dataSync().slice();
+    applyDeltaW(eye, zero, rule);
+    const e1 = eye.dataSync();
+    e0.forEach((v, i) => expect(e1[i]).toBeCloseTo(v, 6));
+    tf.dispose([w, zero, eye]);
+  });
+});
+
 describe('STDP layer', () => {
   it('kernels become selective to oriented bars (each pattern drives a different best kernel)', () => {
     const pats = bars();
@@ -210,7 +241,7 @@ describe('full row', () => {
     const data = { train: mk(40, 1), test: mk(20, 2) };
     const base = { topology: 'ResNet2x2' as const, T: 2, seed: 0, width: 0.0625, stdpImages: 10, stdpEpochs: 1, trainImages: 20, testImages: 10, headEpochs: 1, annEpochs: 1, batchSize: 10, lr: 1e-3 };
     const before = tf.memory().numTensors;
-    const rows = [['stdp', 'softmax'], ['stdp', 'stochmax'], ['stdp', 'convnn'], ['random-kernels', 'softmax'], ['ann', 'stochmax']] as const;
+    const rows = [['stdp', 'softmax'], ['stdp', 'stochmax'], ['stdp', 'convnn'], ['random-kernels', 'softmax'], ['random-decorrelated', 'softmax'], ['ann', 'stochmax']] as const;
     for (const [method, classifier] of rows) {
         const b0 = tf.memory().numTensors;
         const r = await runStdpRow({ ...base, method, classifier }, data);

@@ -50,6 +50,12 @@ describe('claims', () => {
     }));
     expect(get(stdp(2), 't6-t12-stdp-beats-random').status).toBe('holds');
     expect(get(stdp(-2), 't6-t12-stdp-beats-random').status).toBe('does not hold');
+    const control = (gain: number): ResultRecord[] => ['ResNet2', 'ResNet3', 'ResNet2x2'].flatMap((t) => [
+      rec({ table: 'table-06', topology: t, method: 'stdp', classifier: 'softmax', value: 40 + gain }),
+      rec({ table: 'table-06', topology: t, method: 'random-decorrelated', classifier: 'softmax', value: 40 }),
+    ]);
+    expect(get(control(1), 't6-stdp-beats-decorrelated-random').status).toBe('holds');
+    expect(get(control(-1), 't6-stdp-beats-decorrelated-random').status).toBe('does not hold');
   });
 
   it('writes claims.md with every claim and its status', () => {
