@@ -1,6 +1,5 @@
+// Result records and their Arrow I/O: what every stage writes (through @snn/pipeline) and the
+// report reads. The Markdown tables and Vega-Lite figures live in pipelines/report, so editing
+// them reruns only the report, not the stages (whose code fingerprints include this package).
 export * from './schema.js';
 export * from './arrow.js';
-export { formatValue } from './format.js';
-export { renderStageTable, rowComment, parseRowComment } from './markdown.js';
-export type { StageTableInput, StageTableRow } from './markdown.js';
-export { eeBarSpec, metricBarSpec, accuracyVsTSpec, accuracyVsEnergySpec, activitySpec, renderSvg } from './figures.js';

@@ -3,10 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { tableFromIPC, Type } from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
-import {
-  eeBarSpec, readResults, renderStageTable, renderSvg, writeResults, parseRowComment,
-  type ResultRecord,
-} from '../src/index.js';
+import { readResults, writeResults, type ResultRecord } from '../src/index.js';
 
 function rec(p: Partial<ResultRecord>): ResultRecord {
   return {
@@ -28,53 +25,5 @@ describe('Arrow results', () => {
     expect(t.schema.fields.find((f) => f.name === 'value')!.type.typeId).toBe(Type.Float);
     expect(t.schema.fields.find((f) => f.name === 'T')!.type.typeId).toBe(Type.Int);
     expect(t.numRows).toBe(2);
-  });
-});
-
-describe('stage Markdown', () => {
-  const rows = [
-    { id: 'vgg5-agd', hash: 'h1', topology: 'VGG5', method: 'agd', T: 25, paper: { accuracy: 88.1 } },
-    { id: 'vgg7-agd', hash: 'h2', topology: 'VGG7', method: 'agd', T: 25, paper: { accuracy: 'fails to train' } },
-    { id: 'vgg3x4-agd', hash: 'h3', topology: 'VGG3x4', method: 'agd', T: 25 },
-    { id: 'vgg16', hash: 'h4', topology: 'VGG16', method: 'conversion', T: 2500, skip: 'needs ImageNet' },
-    { id: 'vgg3x2-agd', hash: 'h5', topology: 'VGG3x2-v2', method: 'agd', T: 25 },
-  ];
-  const results = [
-    rec({ rowId: 'vgg5-agd', configHash: 'h1', topology: 'VGG5', value: 61.234, reconstructed: true }),
-    rec({ rowId: 'vgg7-agd', configHash: 'h2', topology: 'VGG7', value: 10.0 }),
-    rec({ rowId: 'vgg3x4-agd', configHash: 'h3', metric: 'status', value: null, status: 'failed', error: 'NaN loss' }),
-    rec({ rowId: 'vgg3x2-agd', configHash: 'OLD', value: 70 }), // stale hash: not shown
-    rec({ rowId: 'vgg5-agd', configHash: 'h1', profile: 'smoke', value: 99 }), // other profile: not shown
-  ];
-  const md = renderStageTable({ stage: 'table-08', title: 'Table 8: AGD', profile: 'quick', profileDescription: 'laptop', rows, results });
-  const line = (id: string): string => md.split('\n').find((l) => l.startsWith(`| ${id} `))!;
-
-  it('shows the paper and ours side by side, with profile, engine, provenance', () => {
-    expect(md).toContain('| accuracy (%) paper | accuracy (%) ours |');
-    expect(line('vgg5-agd')).toContain('| 88.10 | 61.23 |');
-    expect(line('vgg7-agd')).toContain('| fails to train | 10.00 |');
-    expect(md).toContain('Profile: **quick**');
-    expect(md).toContain('Engine: wasm@4.22.0+simd');
-    expect(parseRowComment(line('vgg5-agd'))).toEqual({ stage: 'table-08', row: 'vgg5-agd', hash: 'h1', profile: 'quick' });
-    expect(line('vgg5-agd')).toContain('VGG5†');
-    expect(md).toContain('reconstructed topology');
-  });
-
-  it('says failed / not run / needs ImageNet instead of a number', () => {
-    expect(line('vgg3x4-agd')).toMatch(/\| failed \|$/);
-    expect(line('vgg16')).toMatch(/\| needs ImageNet \|$/);
-    expect(line('vgg3x2-agd')).toMatch(/\| not run \|$/);
-  });
-});
-
-describe('figures', () => {
-  it('renders a Figure-7 style EE bar chart to SVG in Node', async () => {
-    const spec = eeBarSpec([rec({ table: 'figure-07', metric: 'ee', unit: 'x', topology: 'VGG2x4', method: 'conversion', value: 13 }),
-      rec({ table: 'figure-07', metric: 'ee', unit: 'x', topology: 'VGG3x2-v1', method: 'conversion', value: 10, rowId: 'y' })]);
-    expect(spec).toBeDefined();
-    const svg = await renderSvg(spec!);
-    expect(svg.startsWith('<svg')).toBe(true);
-    expect(svg).toContain('VGG2x4');
-    expect(eeBarSpec([])).toBeUndefined();
   });
 });

@@ -7,7 +7,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isProfileName, type ProfileName } from '@snn/pipeline';
-import { parseRowComment } from '@snn/reporting';
+import { parseRowComment } from './markdown.js';
 import { buildReport } from './build.js';
 
 export interface AuditProblem { file: string; row?: string; reason: string }

@@ -5,11 +5,9 @@
  */
 import { join } from 'node:path';
 import { anyRow, listStages, loadStageConfig, PROFILES, resultsRoot, type ExpandedRow, type ProfileName } from '@snn/pipeline';
-import {
-  accuracyVsEnergySpec, accuracyVsTSpec, activitySpec, eeBarSpec, metricBarSpec,
-  readActivity, readResults, renderStageTable, renderSvg,
-  type ActivityRecord, type ResultRecord, type StageTableRow,
-} from '@snn/reporting';
+import { readActivity, readResults, type ActivityRecord, type ResultRecord } from '@snn/reporting';
+import { accuracyVsEnergySpec, accuracyVsTSpec, activitySpec, eeBarSpec, metricBarSpec, renderSvg } from './figures.js';
+import { renderStageTable, type StageTableRow } from './markdown.js';
 import type { TopLevelSpec } from 'vega-lite';
 import { claimsMarkdown, evaluateClaims } from './claims.js';
 import { companionClaims } from './companion-claims.js';

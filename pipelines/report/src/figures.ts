@@ -4,7 +4,7 @@
  */
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
-import type { ActivityRecord, ResultRecord } from './schema.js';
+import type { ActivityRecord, ResultRecord } from '@snn/reporting';
 
 const label = (r: ResultRecord): string => [r.topology ?? r.rowId, r.method, r.classifier && r.classifier !== 'softmax' ? r.classifier : null, r.T !== null ? `T=${r.T}` : null].filter(Boolean).join(' ');
 

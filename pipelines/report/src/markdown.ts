@@ -3,7 +3,7 @@
  * header (nobody should mistake a `quick` run for the paper's), a provenance comment per row
  * (stage, row, config hash, profile) that `pnpm audit:tables` checks against config and Arrow.
  */
-import type { ResultRecord } from './schema.js';
+import type { ResultRecord } from '@snn/reporting';
 import { formatValue } from './format.js';
 
 export interface StageTableRow {
