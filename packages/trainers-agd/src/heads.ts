@@ -105,8 +105,9 @@ export function stochmaxHead(featureDim: number, classes: number, seed: number, 
   const lambda = opts.lambda ?? 1;
   const eps = opts.eps ?? 1e-20;
   const limit = Math.sqrt(6 / (featureDim + classes));
-  const wRho = tf.variable(tf.randomUniform([featureDim, classes], -limit, limit, 'float32', seed), true);
-  const bRho = tf.variable(tf.fill([classes], opts.biasInit ?? 0), true);
+  // tidy frees the initialiser tensors; the variables survive it
+  const wRho = tf.tidy(() => tf.variable(tf.randomUniform([featureDim, classes], -limit, limit, 'float32', seed), true));
+  const bRho = tf.tidy(() => tf.variable(tf.fill([classes], opts.biasInit ?? 0), true));
   const rhoLogit = (h: tf.Tensor): tf.Tensor2D => tf.add(tf.matMul(tf.reshape(h, [h.shape[0], -1]) as tf.Tensor2D, wRho), bRho) as tf.Tensor2D;
 
   return {

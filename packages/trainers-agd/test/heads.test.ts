@@ -7,6 +7,14 @@ beforeAll(async () => {
 });
 
 describe('stochmax (DropMax) head', () => {
+  it('holds only its two variables (no initialiser tensors leak)', () => {
+    const before = tf.memory().numTensors;
+    const head = stochmaxHead(6, 5, 3);
+    expect(tf.memory().numTensors - before).toBe(2);
+    for (const v of Object.values(head.variables)) v.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
   it('test-time probabilities sum to 1 and equal (rho + eps) exp(o) normalised', () => {
     const head = stochmaxHead(6, 5, 3);
     const h = tf.randomUniform([7, 6], 0, 1, 'float32', 1);
