@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import { anyRow, listStages, loadStageConfig, PROFILES, resultsRoot, type ExpandedRow, type ProfileName } from '@snn/pipeline';
 import { readActivity, readResults, type ActivityRecord, type ResultRecord } from '@snn/reporting';
-import { accuracyVsEnergySpec, accuracyVsTSpec, activitySpec, eeBarSpec, metricBarSpec, renderSvg } from './figures.js';
+import { accuracyVsEnergySpec, accuracyVsTSpec, activitySpec, eeBarSpec, metricBarSpec, renderSvg, stdpVsRandomSpec } from './figures.js';
 import { renderStageTable, type StageTableRow } from './markdown.js';
 import type { TopLevelSpec } from 'vega-lite';
 import { claimsMarkdown, evaluateClaims } from './claims.js';
@@ -78,6 +78,7 @@ export async function buildReport(root: string, profile: ProfileName, opts: { sv
   add('figure-07-ee', eeBarSpec(fig7.length ? fig7 : fresh, 'Figure 7: energy efficiency per network'));
   add('accuracy-vs-T', accuracyVsTSpec(fresh));
   add('accuracy-vs-energy', accuracyVsEnergySpec(fresh));
+  add('stdp-vs-random', stdpVsRandomSpec(fresh));
 
   const figureNames = [...specs.keys()].sort();
   for (const name of figureNames) {

@@ -61,6 +61,45 @@ export function accuracyVsTSpec(results: readonly ResultRecord[]): TopLevelSpec 
   };
 }
 
+/**
+ * Tables 6 and 12: STDP features against random frozen kernels (and the η = 0 control, and the
+ * ANN) with the same head, per topology; whiskers = ± the sd over seeds where rows were repeated.
+ */
+export function stdpVsRandomSpec(results: readonly ResultRecord[]): TopLevelSpec | undefined {
+  const sd = new Map(ok(results, 'accuracy_sd').map((r) => [`${r.table}/${r.configHash}`, r.value as number]));
+  const rows = ok(results, 'accuracy')
+    .filter((r) => (r.table === 'table-06' && r.classifier !== 'stochmax') || r.table === 'table-12')
+    .map((r) => {
+      const d = sd.get(`${r.table}/${r.configHash}`) ?? 0;
+      const v = r.value as number;
+      return { table: r.table === 'table-06' ? 'Table 6 (FC head)' : 'Table 12 (ConvNN head)', net: r.topology ?? r.rowId, method: r.method ?? '', accuracy: v, lo: v - d, hi: v + d, sd: d };
+    });
+  if (!rows.length) return undefined;
+  const x = { field: 'net', type: 'nominal', sort: null, title: null } as const;
+  const xOffset = { field: 'method', type: 'nominal', sort: ['stdp', 'random-kernels', 'random-decorrelated', 'ann'] } as const;
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title: 'STDP features vs random frozen kernels, same head (mean ± sd over seeds)',
+    data: { values: rows },
+    facet: { column: { field: 'table', type: 'nominal', title: null } },
+    spec: {
+      width: 300, height: 220,
+      layer: [
+        {
+          mark: 'bar',
+          encoding: {
+            x, xOffset,
+            y: { field: 'accuracy', type: 'quantitative', title: 'test accuracy (%)' },
+            color: { field: 'method', type: 'nominal', sort: ['stdp', 'random-kernels', 'random-decorrelated', 'ann'] },
+            tooltip: [{ field: 'net' }, { field: 'method' }, { field: 'accuracy', format: '.2f' }, { field: 'sd', format: '.2f' }],
+          },
+        },
+        { mark: 'rule', encoding: { x, xOffset, y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' } } },
+      ],
+    },
+  } as TopLevelSpec;
+}
+
 /** Accuracy vs SNN energy per image: joins the two metrics of each row by config hash. */
 export function accuracyVsEnergySpec(results: readonly ResultRecord[]): TopLevelSpec | undefined {
   const energy = new Map(ok(results, 'energy_uJ').map((r) => [`${r.table}/${r.configHash}`, r.value as number]));

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ResultRecord } from '@snn/reporting';
-import { eeBarSpec, renderSvg } from '../src/figures.js';
+import { eeBarSpec, renderSvg, stdpVsRandomSpec } from '../src/figures.js';
 import { parseRowComment, renderStageTable } from '../src/markdown.js';
 
 function rec(p: Partial<ResultRecord>): ResultRecord {
@@ -56,5 +56,21 @@ describe('figures', () => {
     expect(svg.startsWith('<svg')).toBe(true);
     expect(svg).toContain('VGG2x4');
     expect(eeBarSpec([])).toBeUndefined();
+  });
+
+  it('draws STDP vs random kernels per table with the seed sd as whiskers', async () => {
+    const r = (table: string, method: string, value: number, sd: number | null, h: string): ResultRecord[] => [
+      rec({ table, rowId: `${method}-${h}`, configHash: h, topology: 'ResNet2', method, classifier: table === 'table-12' ? 'convnn' : 'softmax', value }),
+      ...(sd === null ? [] : [rec({ table, rowId: `${method}-${h}`, configHash: h, topology: 'ResNet2', method, metric: 'accuracy_sd', value: sd })]),
+    ];
+    const spec = stdpVsRandomSpec([...r('table-06', 'stdp', 42, 1.5, 'a'), ...r('table-06', 'random-kernels', 40, 0.5, 'b'), ...r('table-12', 'ann', 35, null, 'c'),
+      rec({ table: 'table-08', topology: 'VGG5', method: 'agd', value: 60 })]) as unknown as { data: { values: Array<{ method: string; lo: number; hi: number }> } };
+    const vals = spec.data.values;
+    expect(vals.map((v) => v.method)).toEqual(['stdp', 'random-kernels', 'ann']);
+    expect([vals[0].lo, vals[0].hi]).toEqual([40.5, 43.5]);
+    expect([vals[2].lo, vals[2].hi]).toEqual([35, 35]);
+    const svg = await renderSvg(spec as never);
+    expect(svg).toContain('Table 6 (FC head)');
+    expect(stdpVsRandomSpec([])).toBeUndefined();
   });
 });
