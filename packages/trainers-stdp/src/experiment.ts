@@ -7,6 +7,8 @@
 //   4. baselines: the same head on RANDOM frozen kernels (same homeostatic thresholds, no STDP),
 //      and the ANN of the same topology + same head trained end to end;
 //   5. energy: EE_Full and EE_Conv from the measured input spike rates (@snn/energy).
+import { existsSync, readFileSync } from 'node:fs';
+import { writeFileAtomic } from '@snn/pipeline';
 import { annEnergy, energyEfficiency, snnEnergy, uniqueParams, type EnergyPresetName } from '@snn/energy';
 import { getTopology, type TopologyName } from '@snn/models';
 import type { ImageSet } from '@snn/datasets';
@@ -33,6 +35,53 @@ function standardize(train: tf.Tensor4D, test: tf.Tensor4D): [tf.Tensor4D, tf.Te
     const sd = tf.add(tf.sqrt(variance), 1e-3);
     return [tf.div(tf.sub(train, mean), sd) as tf.Tensor4D, tf.div(tf.sub(test, mean), sd) as tf.Tensor4D];
   });
+}
+
+export interface KernelCache {
+  file: string;
+  /** what the file must say it was made from (configuration + code fingerprint) */
+  key: string;
+}
+
+interface KernelFile {
+  format: 1;
+  key: string;
+  seconds: number;
+  layers: Array<{ id: string; shape: number[]; w: number[]; vth: number[]; updates: number }>;
+}
+
+/** load a kernel checkpoint into `stack`; null (and the caller relearns) if absent, stale or malformed */
+function loadKernels(stack: StdpStack, c: KernelCache): { seconds: number } | null {
+  if (!existsSync(c.file)) return null;
+  let k: KernelFile;
+  try {
+    k = JSON.parse(readFileSync(c.file, 'utf8')) as KernelFile;
+  } catch {
+    return null;
+  }
+  const fits = k.format === 1 && k.key === c.key && Array.isArray(k.layers) && k.layers.length === stack.layers.length
+    && k.layers.every((l, i) => {
+      const layer = stack.layers[i];
+      return l.id === layer.id && l.shape.join() === layer.w.shape.join() && l.w.length === layer.w.size && l.vth.length === layer.vth.size;
+    });
+  if (!fits) return null;
+  k.layers.forEach((l, i) => {
+    const layer = stack.layers[i];
+    tf.tidy(() => {
+      layer.w.assign(tf.tensor(l.w, layer.w.shape) as tf.Tensor4D);
+      layer.vth.assign(tf.tensor1d(l.vth));
+    });
+    layer.updates = l.updates;
+  });
+  return { seconds: k.seconds };
+}
+
+function saveKernels(stack: StdpStack, c: KernelCache, seconds: number): void {
+  const k: KernelFile = {
+    format: 1, key: c.key, seconds,
+    layers: stack.layers.map((l) => ({ id: l.id, shape: l.w.shape, w: Array.from(l.w.dataSync()), vth: Array.from(l.vth.dataSync()), updates: l.updates })),
+  };
+  writeFileAtomic(c.file, `${JSON.stringify(k)}\n`);
 }
 
 function now(): number {
@@ -75,6 +124,12 @@ export interface FrozenFeatureOptions {
   kernels: 'stdp' | 'random';
   /** name in logs (default: kernels) */
   label?: string;
+  /**
+   * learnt kernels and thresholds are saved to / loaded from this file (a JSON checkpoint of the
+   * frozen stack), so stages with the same STDP configuration (Tables 6 and 12) learn them once.
+   * The caller keys the file by the full configuration and the code fingerprint.
+   */
+  kernelCache?: KernelCache;
   maxRate?: number;
   stdp?: Partial<Omit<StdpLayerParams, 'rule'>> & { rule?: Partial<StdpRuleParams> };
   log?: (msg: string) => void;
@@ -99,16 +154,23 @@ export function frozenFeatures(o: FrozenFeatureOptions): FrozenFeatures {
 
   let t0 = now();
   const stack = new StdpStack(spec, o.stdp ?? {}, o.seed + 1);
-  const nb = Math.ceil(stdpX.shape[0] / o.batchSize) * spec.layers.length * o.stdpEpochs;
-  let done = 0;
-  trainStackStdp(stack, stdpX, {
-    T: o.T, batchSize: o.batchSize, epochs: o.stdpEpochs, seed: o.seed + 17, maxRate: o.maxRate,
-    learn: o.kernels === 'stdp',
-    onProgress: (p) => o.progress?.({ step: ++done, of: nb, note: `${o.kernels === 'stdp' ? 'STDP' : 'thresholds'} ${p.layer}` }),
-  });
-  seconds[o.kernels] = now() - t0;
+  const cached = o.kernelCache ? loadKernels(stack, o.kernelCache) : null;
+  if (cached) {
+    seconds[o.kernels] = cached.seconds;
+    log(`${topo.name} ${o.label ?? o.kernels}: kernels from ${o.kernelCache!.file} (learnt in ${cached.seconds.toFixed(1)} s)`);
+  } else {
+    const nb = Math.ceil(stdpX.shape[0] / o.batchSize) * spec.layers.length * o.stdpEpochs;
+    let done = 0;
+    trainStackStdp(stack, stdpX, {
+      T: o.T, batchSize: o.batchSize, epochs: o.stdpEpochs, seed: o.seed + 17, maxRate: o.maxRate,
+      learn: o.kernels === 'stdp',
+      onProgress: (p) => o.progress?.({ step: ++done, of: nb, note: `${o.kernels === 'stdp' ? 'STDP' : 'thresholds'} ${p.layer}` }),
+    });
+    seconds[o.kernels] = now() - t0;
+    if (o.kernelCache) saveKernels(stack, o.kernelCache, seconds[o.kernels]);
+  }
   const updates = Object.fromEntries(stack.layers.map((l) => [l.id, l.updates]));
-  log(`${topo.name} ${o.label ?? o.kernels}: ${stdpX.shape[0]} images, updates ${JSON.stringify(updates)}, ${seconds[o.kernels].toFixed(1)} s`);
+  if (!cached) log(`${topo.name} ${o.label ?? o.kernels}: ${stdpX.shape[0]} images, updates ${JSON.stringify(updates)}, ${seconds[o.kernels].toFixed(1)} s`);
 
   t0 = now();
   const rates = new RateAccumulator();

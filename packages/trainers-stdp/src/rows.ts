@@ -2,7 +2,9 @@
 // packages wrap this in @snn/pipeline's runStage. Frozen features are memoised in-process by their
 // full configuration, so the rows of one topology (softmax, stochmax, ConvNN heads) share one
 // STDP run and one feature pass.
+import { join } from 'node:path';
 import { balancedSubset, type ImageSet } from '@snn/datasets';
+import { sha256, stableStringify } from '@snn/pipeline';
 import { getTopology, type TopologyName } from '@snn/models';
 import { annAccuracy, disposeFeatures, frozenFeatures, headAccuracy, stdpEnergy, uniqueParams, type FrozenFeatures, type FrozenFeatureOptions } from './experiment.js';
 import type { HeadArch } from './heads.js';
@@ -62,7 +64,12 @@ function headOf(c: StdpRowClassifier): { arch: HeadArch; loss: 'softmax' | 'stoc
 export async function runStdpRow(
   r: StdpRowSpec,
   data: { train: ImageSet; test: ImageSet },
-  hooks: { log?: (m: string) => void; progress?: (p: { step?: number; of?: number; note?: string }) => void } = {},
+  hooks: {
+    log?: (m: string) => void;
+    progress?: (p: { step?: number; of?: number; note?: string }) => void;
+    /** folder of learnt-kernel checkpoints shared by the STDP stages, and the code fingerprint they are keyed by */
+    kernelCache?: { dir: string; code: string };
+  } = {},
 ): Promise<StdpRowResult> {
   const topo = getTopology(r.topology, { width: r.width });
   // the image subsets are fixed by the row's seed; the repeats vary the kernels' init, the STDP
@@ -96,7 +103,11 @@ export async function runStdpRow(
     if (!f) {
       // STDP images: a balanced subset of the training set (paper: 5,000 CIFAR-10 images)
       const stdpImages = balancedSubset(data.train, r.stdpImages, r.seed + 3);
-      f = frozenFeatures({ ...fo, train, test, stdpImages, log: hooks.log, progress });
+      // the kernels depend on everything but the head and the train/test subsets
+      const kc = hooks.kernelCache;
+      const kernelKey = kc ? sha256(stableStringify({ ...fo, label: undefined, stdpImages: r.stdpImages, stdpSubset: r.seed + 3, code: kc.code })).slice(0, 24) : '';
+      const kernelCache = kc ? { file: join(kc.dir, `${r.topology}-${kernels}-${kernelKey}.json`), key: kernelKey } : undefined;
+      f = frozenFeatures({ ...fo, train, test, stdpImages, log: hooks.log, progress, kernelCache });
       memo.set(key, f);
     }
     const acc = headAccuracy(f, { ...head, epochs: r.headEpochs });

@@ -1,6 +1,8 @@
 /** Row schema + stage runner shared by the STDP stages table-06 and table-12 (thin wrapper of @snn/pipeline's runStage). */
 import { z } from 'zod';
-import { baseRow, runStage } from '@snn/pipeline';
+import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { baseRow, codeFingerprint, repoRoot, runStage } from '@snn/pipeline';
 import { loadDataset, type ImageSet } from '@snn/datasets';
 import { runStdpRow } from './rows.js';
 
@@ -31,6 +33,10 @@ export type StdpRow = z.output<typeof rowSchema>;
 
 export async function runStdpStage(stage: string, config: URL): Promise<void> {
   let data: { train: ImageSet; test: ImageSet } | null = null;
+  // learnt kernels are checkpointed under artifacts/cache/stdp-kernels, keyed by their configuration
+  // and this package's code fingerprint: table-12 (same STDP settings, another head) reuses table-06's
+  const root = repoRoot();
+  const kernelCache = { dir: join(root, 'artifacts', 'cache', 'stdp-kernels'), code: codeFingerprint(root, fileURLToPath(new URL('..', import.meta.url)).replace(/\/$/, '')) };
   await runStage({
     stage,
     config,
@@ -60,7 +66,7 @@ export async function runStdpStage(stage: string, config: URL): Promise<void> {
           stdp: row.stdp as Parameters<typeof runStdpRow>[0]['stdp'],
         },
         data,
-        { log: (m) => ctx.log(m), progress: (p) => ctx.progress(p) },
+        { log: (m) => ctx.log(m), progress: (p) => ctx.progress(p), kernelCache },
       );
       return { metrics: r.metrics, activity: r.activity, reconstructed: r.reconstructed };
     },

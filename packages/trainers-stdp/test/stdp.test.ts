@@ -1,3 +1,6 @@
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initEngine } from '@snn/backend';
 import { tf } from '../src/tf.js';
@@ -230,14 +233,15 @@ describe('BackRes unroll', () => {
   });
 });
 
+const mk = (n: number, seed: number): ImageSet => {
+  const images = new Uint8Array(n * 32 * 32 * 3);
+  let s = seed;
+  for (let i = 0; i < images.length; i++) images[i] = (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) >>> 24;
+  return { images, labels: Uint8Array.from({ length: n }, (_, i) => i % 10), n, height: 32, width: 32, channels: 3, classes: Array.from({ length: 10 }, (_, i) => `c${i}`) };
+};
+
 describe('full row', () => {
   it('a tiny STDP row (stdp, random kernels, ANN) leaks no tensors', async () => {
-    const mk = (n: number, seed: number): ImageSet => {
-      const images = new Uint8Array(n * 32 * 32 * 3);
-      let s = seed;
-      for (let i = 0; i < images.length; i++) images[i] = (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) >>> 24;
-      return { images, labels: Uint8Array.from({ length: n }, (_, i) => i % 10), n, height: 32, width: 32, channels: 3, classes: Array.from({ length: 10 }, (_, i) => `c${i}`) };
-    };
     const data = { train: mk(40, 1), test: mk(20, 2) };
     const base = { topology: 'ResNet2x2' as const, T: 2, seed: 0, width: 0.0625, stdpImages: 10, stdpEpochs: 1, trainImages: 20, testImages: 10, headEpochs: 1, annEpochs: 1, batchSize: 10, lr: 1e-3 };
     const before = tf.memory().numTensors;
@@ -251,5 +255,33 @@ describe('full row', () => {
       }
     clearStdpMemo();
     expect(tf.memory().numTensors).toBe(before);
+  }, 30000);
+});
+
+describe('kernel checkpoints', () => {
+  it('a second row with the same STDP settings loads the learnt kernels and gets the same features; a corrupt file is relearnt', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'stdp-kernels-'));
+    const data = { train: mk(40, 1), test: mk(20, 2) };
+    const row = { topology: 'ResNet2' as const, method: 'stdp' as const, classifier: 'softmax' as const, T: 2, seed: 0, width: 0.0625, stdpImages: 10, stdpEpochs: 1,
+      trainImages: 20, testImages: 10, headEpochs: 1, annEpochs: 1, batchSize: 10, lr: 1e-3 };
+    const run = async () => {
+      const logs: string[] = [];
+      const r = await runStdpRow(row, data, { log: (m) => logs.push(m), kernelCache: { dir, code: 'test' } });
+      clearStdpMemo();
+      return { logs, acc: r.metrics.find((m) => m.metric === 'accuracy')!.value, ee: r.metrics.find((m) => m.metric === 'ee')!.value };
+    };
+    const a = await run();
+    const files = readdirSync(dir);
+    expect(files.length).toBe(1);
+    expect(a.logs.some((l) => l.includes('kernels from'))).toBe(false);
+    const b = await run();
+    expect(b.logs.some((l) => l.includes('kernels from'))).toBe(true);
+    expect(b.acc).toBe(a.acc);
+    expect(b.ee).toBe(a.ee);
+    writeFileSync(join(dir, files[0]), '{"format":1,"key":"');
+    const c = await run();
+    expect(c.logs.some((l) => l.includes('kernels from'))).toBe(false);
+    expect(c.acc).toBe(a.acc);
+    expect(JSON.parse(readFileSync(join(dir, files[0]), 'utf8')).format).toBe(1);
   }, 30000);
 });
