@@ -4,14 +4,8 @@ import { join } from 'node:path';
 import { tableFromIPC, Type } from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
 import { readResults, writeResults, type ResultRecord } from '../src/index.js';
+import { resultRecord as rec } from '../src/testing.js';
 
-function rec(p: Partial<ResultRecord>): ResultRecord {
-  return {
-    table: 'table-08', rowId: 'x', configHash: 'h', profile: 'quick', seed: 0, topology: null, method: null, coding: null,
-    classifier: null, T: null, metric: 'accuracy', value: 0, unit: '%', paper: null, paperText: null, status: 'ok', error: null,
-    reconstructed: null, engine: 'wasm@4.22.0+simd', codeVersion: 'abc123', codeHash: 'c0de', wallSeconds: 1.5, ...p,
-  };
-}
 
 describe('Arrow results', () => {
   it('round-trips records with nulls and typed (non-dictionary) columns', () => {

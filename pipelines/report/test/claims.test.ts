@@ -1,14 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { ResultRecord } from '@snn/reporting';
 import { claimsMarkdown, evaluateClaims } from '../src/claims.js';
+import { resultRecord as rec } from '@snn/reporting/testing';
 
-function rec(p: Partial<ResultRecord>): ResultRecord {
-  return {
-    table: 'table-08', rowId: 'x', configHash: 'h', profile: 'quick', seed: 0, topology: null, method: null, coding: null,
-    classifier: null, T: null, metric: 'accuracy', value: 0, unit: '%', paper: null, paperText: null, status: 'ok', error: null,
-    reconstructed: null, engine: 'wasm@4.22.0+simd', codeVersion: 'abc123', codeHash: 'c0de', wallSeconds: 1.5, ...p,
-  };
-}
 
 describe('claims', () => {
   const base = (topology: string, method: string, value: number, extra: Partial<ResultRecord> = {}): ResultRecord =>
