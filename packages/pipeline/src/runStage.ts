@@ -47,7 +47,11 @@ export interface RowContext {
   settings: ProfileSettings;
   engine: EngineRecord;
   seed: number;
-  /** Per-row folder for per-epoch checkpoints (kept across runs; not a Turbo output). */
+  /**
+   * Per-row folder for per-epoch checkpoints (kept across runs; not a Turbo output). It is keyed
+   * by the row's config hash AND the stage's code fingerprint, so an interrupted row resumes, but a
+   * row rerun after a code change trains from scratch instead of from the old code's weights.
+   */
   checkpointDir: string;
   progress(p: ProgressUpdate): void;
   log(msg: string): void;
@@ -224,7 +228,7 @@ export async function runStage<S extends z.ZodType<BaseRow>>(opts: RunStageOptio
     try {
       engine ??= await loadEngine();
       engineText = engineLabel(engine);
-      const checkpointDir = join(checkpointsRoot, r.hash);
+      const checkpointDir = join(checkpointsRoot, `${r.hash}-${codeHash.slice(0, 12)}`);
       mkdirSync(checkpointDir, { recursive: true });
       const ctx: RowContext = {
         stage: opts.stage, rowId: r.id, hash: r.hash, profile, settings, engine, seed: r.row.seed, checkpointDir,

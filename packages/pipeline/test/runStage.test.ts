@@ -20,9 +20,11 @@ describe('runStage', () => {
   it('runs rows, writes tidy Arrow, resumes without rerunning done rows', async () => {
     const { configPath, resultsDir } = tempStage('demo', config);
     const calls: string[] = [];
+    const dirs: string[] = [];
     const runRow = async (row: { id: string; T?: number }, ctx: { seed: number; checkpointDir: string; profile: string }): Promise<RowResult> => {
       calls.push(row.id);
       expect(existsSync(ctx.checkpointDir)).toBe(true);
+      dirs.push(ctx.checkpointDir);
       return { metrics: [{ metric: 'accuracy', value: 50 + calls.length, unit: '%' }], reconstructed: true,
         activity: [{ layer: 'conv1', unrollStep: 1, rate: 0.2, perStep: [0.1, 0.3] }] };
     };
@@ -37,6 +39,8 @@ describe('runStage', () => {
     expect(r1.configHash).toMatch(/^[0-9a-f]{16}$/);
     expect(r1.codeVersion.length).toBeGreaterThan(0);
     expect(r1.codeHash).toMatch(/^[0-9a-f]{16}$/);
+    // epoch checkpoints live per row and per code version: a code change never resumes old weights
+    expect(dirs[0].endsWith(`${r1.configHash}-${r1.codeHash.slice(0, 12)}`)).toBe(true);
     expect(res.find((r) => r.rowId === 'r2')!.paperText).toBe('fails to train');
     expect(res.find((r) => r.rowId === 'r4')).toMatchObject({ status: 'skipped', error: 'needs ImageNet', metric: 'status', value: null });
     const act = readActivity(join(resultsDir, 'demo', 'activity.arrow'));

@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { codeFingerprint, repoRoot } from '@snn/pipeline';
 import { tf } from './tf.js';
 import { getTopology, type Topology, type TopologyName } from '@snn/models';
 import { batches, type ImageSet } from '@snn/datasets';
@@ -43,9 +45,20 @@ export function annConfigHash(cfg: ConvertibleAnnConfig): string {
   return createHash('sha256').update(JSON.stringify(keys.map((k) => [k, cfg[k]]))).digest('hex').slice(0, 16);
 }
 
+let codeHash: string | undefined;
+/** fingerprint of this package's code and its workspace dependencies (the ANN trainer among them) */
+function trainerCode(): string {
+  codeHash ??= codeFingerprint(repoRoot(), fileURLToPath(new URL('..', import.meta.url)).replace(/[\\/]$/, '')).slice(0, 12);
+  return codeHash;
+}
+
+/**
+ * Train (or load from `cacheRoot`) the ANN that conversion stages share. The cache folder is keyed
+ * by the ANN configuration and the trainer code, so a code change retrains instead of reusing.
+ */
 export async function trainConvertibleAnn(cfg: ConvertibleAnnConfig, train: ImageSet, cacheRoot: string, ctx: AgdContext = {}): Promise<ConvertibleAnn> {
   const topo = getTopology(cfg.topology, { width: cfg.width, input: [train.height, train.width, train.channels], classes: train.classes.length });
-  const cacheDir = join(cacheRoot, `${cfg.topology}-${cfg.classifier}-${annConfigHash(cfg)}`);
+  const cacheDir = join(cacheRoot, `${cfg.topology}-${cfg.classifier}-${annConfigHash(cfg)}-${trainerCode()}`);
   const run = await trainAgd(
     topo,
     {
