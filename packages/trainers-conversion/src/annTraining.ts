@@ -14,7 +14,7 @@ import type { LabelledBatch } from './evaluate.js';
 /**
  * The ANN to convert (Panda et al. 2020 / Sengupta et al. 2019): ReLU, average pooling, no bias,
  * no batch norm; trained by the AGD trainer in 'ann' mode (reused, not duplicated) with a softmax
- * or stochmax head. The trained weights are cached by the config's own hash (per-epoch AGD
+ * or stochmax head. The trained weights are cached by the config's own hash and the trainer code (per-epoch AGD
  * checkpoints: a finished run resumes with zero epochs left), so every stage and row that
  * converts the same ANN reuses it.
  */
