@@ -38,6 +38,7 @@ const OVERRIDDEN = [
   'Slice',
   'Unpack',
   'MaxPoolGrad',
+  'AvgPoolGrad',
 ] as const;
 
 /** Stock wasm kernel configs, captured before we override any of them. */
@@ -490,6 +491,51 @@ function fusedMatMulKernel(args: KernelArgs): TensorInfo {
   return out;
 }
 
+/**
+ * Average-pool gradient. For non-overlapping windows without padding (filter = stride, 'valid',
+ * every input in exactly one window: the VGG/ResNet pools) each input gets dy · 1/(fH·fW) of its
+ * window, a single product, the same value the cpu backend computes; a direct loop over the heap
+ * is ~5× faster than the stock wasm kernel there. Anything else goes to the stock kernel.
+ */
+function avgPoolGrad(args: KernelArgs): TensorInfo {
+  const backend = args.backend as WasmBackend;
+  const dy = args.inputs.dy as TensorInfo;
+  const input = args.inputs.input as TensorInfo;
+  const { filterSize, strides, pad, dimRoundingMode } = args.attrs as unknown as {
+    filterSize: number | [number, number];
+    strides: number | [number, number];
+    pad: 'valid' | 'same' | number | backend_util.ExplicitPadding;
+    dimRoundingMode?: 'floor' | 'round' | 'ceil';
+  };
+  const info = backend_util.computePool2DInfo(
+    input.shape as [number, number, number, number], filterSize, strides, 1, pad, dimRoundingMode);
+  const { batchSize: N, inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW } = info;
+  const { strideHeight: sH, strideWidth: sW, filterHeight: fH, filterWidth: fW } = info;
+  const tiled = sH === fH && sW === fW && OH * fH === H && OW * fW === W && info.padInfo.top === 0 && info.padInfo.left === 0;
+  if (!tiled) return call('AvgPoolGrad', backend, args.inputs as Record<string, TensorInfo>, args.attrs as NamedAttrMap);
+  const dx = backend.makeOutput(input.shape, 'float32');
+  const dxv = backend.typedArrayFromHeap(dx) as Float32Array;
+  const dyv = backend.typedArrayFromHeap(dy) as Float32Array;
+  const mult = 1 / (fH * fW);
+  const rowC = W * C;
+  for (let n = 0; n < N; n++) {
+    for (let oh = 0; oh < OH; oh++) {
+      const dyRow = (n * OH + oh) * OW * C;
+      for (let kh = 0; kh < fH; kh++) {
+        let at = (n * H + oh * fH + kh) * rowC;
+        for (let ow = 0; ow < OW; ow++) {
+          const src = dyRow + ow * C;
+          for (let kw = 0; kw < fW; kw++) {
+            for (let c = 0; c < C; c++) dxv[at + c] = (dyv[src + c] as number) * mult;
+            at += C;
+          }
+        }
+      }
+    }
+  }
+  return dx;
+}
+
 const ours: Record<(typeof OVERRIDDEN)[number], KernelFunc> = {
   Conv2DBackpropFilter: conv2DBackpropFilter as KernelFunc,
   Conv2DBackpropInput: conv2DBackpropInput as KernelFunc,
@@ -498,6 +544,7 @@ const ours: Record<(typeof OVERRIDDEN)[number], KernelFunc> = {
   Slice: sliceKernel as KernelFunc,
   Unpack: unpackKernel as KernelFunc,
   MaxPoolGrad: maxPoolGrad as KernelFunc,
+  AvgPoolGrad: avgPoolGrad as KernelFunc,
 };
 
 /**

@@ -114,6 +114,17 @@ describe('wasm training kernels', () => {
     }
   });
 
+  it('avgPool gradient on tiled windows (filter = stride, no padding) is bit-identical to cpu', () => {
+    for (const [h, fs] of [[8, 2], [9, 3], [32, 2]] as const) {
+      const err = compareWithCpu(() => {
+        const x = tf.randomNormal([3, h, h, 5], 0, 1, 'float32', 33) as tf.Tensor4D;
+        const r = tf.randomNormal(tf.avgPool(x, fs, fs, 'valid').shape, 0, 1, 'float32', 34);
+        return [tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.avgPool(t as tf.Tensor4D, fs, fs, 'valid'), r)))(x)];
+      });
+      expect(err, `avgPool ${fs}x${fs} on ${h}x${h}`).toBe(0);
+    }
+  });
+
   it('slice and unstack match cpu on every axis and dtype', () => {
     const err = compareWithCpu(() => {
       const x = tf.randomNormal([3, 4, 5, 6], 0, 1, 'float32', 41);
