@@ -356,12 +356,8 @@ function conv2DBackpropInput(args: KernelArgs): TensorInfo {
   return z;
 }
 
-/**
- * Max-pool gradient: dy goes to the first maximum of each window (row-major scan, as the cpu
- * backend and TensorFlow do). The stock wasm MaxPoolGrad disagrees with cpu by O(1) on plain 2x2
- * pools (tfjs 4.22); this is a direct loop over the wasm heap, channels innermost.
- */
-function maxPoolGrad(args: KernelArgs): TensorInfo {
+/** inputs and pooling geometry of a MaxPoolGrad / AvgPoolGrad call */
+function poolGradArgs(args: KernelArgs): { backend: WasmBackend; dy: TensorInfo; input: TensorInfo; info: backend_util.Conv2DInfo } {
   const backend = args.backend as WasmBackend;
   const dy = args.inputs.dy as TensorInfo;
   const input = args.inputs.input as TensorInfo;
@@ -373,6 +369,16 @@ function maxPoolGrad(args: KernelArgs): TensorInfo {
   };
   const info = backend_util.computePool2DInfo(
     input.shape as [number, number, number, number], filterSize, strides, 1, pad, dimRoundingMode);
+  return { backend, dy, input, info };
+}
+
+/**
+ * Max-pool gradient: dy goes to the first maximum of each window (row-major scan, as the cpu
+ * backend and TensorFlow do). The stock wasm MaxPoolGrad disagrees with cpu by O(1) on plain 2x2
+ * pools (tfjs 4.22); this is a direct loop over the wasm heap, channels innermost.
+ */
+function maxPoolGrad(args: KernelArgs): TensorInfo {
+  const { backend, dy, input, info } = poolGradArgs(args);
   const { batchSize: N, inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW } = info;
   const { strideHeight: sH, strideWidth: sW, filterHeight: fH, filterWidth: fW } = info;
   const top = info.padInfo.top;
@@ -498,17 +504,7 @@ function fusedMatMulKernel(args: KernelArgs): TensorInfo {
  * is ~5× faster than the stock wasm kernel there. Anything else goes to the stock kernel.
  */
 function avgPoolGrad(args: KernelArgs): TensorInfo {
-  const backend = args.backend as WasmBackend;
-  const dy = args.inputs.dy as TensorInfo;
-  const input = args.inputs.input as TensorInfo;
-  const { filterSize, strides, pad, dimRoundingMode } = args.attrs as unknown as {
-    filterSize: number | [number, number];
-    strides: number | [number, number];
-    pad: 'valid' | 'same' | number | backend_util.ExplicitPadding;
-    dimRoundingMode?: 'floor' | 'round' | 'ceil';
-  };
-  const info = backend_util.computePool2DInfo(
-    input.shape as [number, number, number, number], filterSize, strides, 1, pad, dimRoundingMode);
+  const { backend, dy, input, info } = poolGradArgs(args);
   const { batchSize: N, inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW } = info;
   const { strideHeight: sH, strideWidth: sW, filterHeight: fH, filterWidth: fW } = info;
   const tiled = sH === fH && sW === fW && OH * fH === H && OW * fW === W && info.padInfo.top === 0 && info.padInfo.left === 0;
