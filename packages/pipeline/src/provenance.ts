@@ -6,8 +6,10 @@
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { createHash } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { repoRoot } from './fsutil.js';
 
 /** `git describe --always --dirty` (e.g. 'a1b2c3d-dirty'), or 'unknown' outside a git checkout. */
 export function gitVersion(root: string): string {
@@ -77,4 +79,18 @@ export function codeFingerprint(root: string, pkgDir: string): string {
     }
   }
   return h.digest('hex').slice(0, 16);
+}
+
+/**
+ * codeFingerprint of the workspace package that holds the module at `moduleUrl` (pass
+ * `import.meta.url`): for caches a library shares across stages, keyed by the library's code.
+ */
+export function moduleCodeFingerprint(moduleUrl: string | URL): string {
+  let dir = dirname(fileURLToPath(moduleUrl));
+  while (!existsSync(join(dir, 'package.json'))) {
+    const up = dirname(dir);
+    if (up === dir) throw new Error(`moduleCodeFingerprint: no package.json above ${fileURLToPath(moduleUrl)}`);
+    dir = up;
+  }
+  return codeFingerprint(repoRoot(dir), dir);
 }

@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { codeFingerprint, repoRoot } from '@snn/pipeline';
+import { moduleCodeFingerprint } from '@snn/pipeline';
 import { tf } from './tf.js';
 import { getTopology, type Topology, type TopologyName } from '@snn/models';
 import { batches, type ImageSet } from '@snn/datasets';
@@ -48,7 +47,7 @@ export function annConfigHash(cfg: ConvertibleAnnConfig): string {
 let codeHash: string | undefined;
 /** fingerprint of this package's code and its workspace dependencies (the ANN trainer among them) */
 function trainerCode(): string {
-  codeHash ??= codeFingerprint(repoRoot(), fileURLToPath(new URL('..', import.meta.url)).replace(/[\\/]$/, '')).slice(0, 12);
+  codeHash ??= moduleCodeFingerprint(import.meta.url).slice(0, 12);
   return codeHash;
 }
 

@@ -1,8 +1,7 @@
 /** Row schema + stage runner shared by the STDP stages table-06 and table-12 (thin wrapper of @snn/pipeline's runStage). */
 import { z } from 'zod';
-import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
-import { baseRow, codeFingerprint, repoRoot, runStage } from '@snn/pipeline';
+import { baseRow, moduleCodeFingerprint, repoRoot, runStage } from '@snn/pipeline';
 import { loadDataset, type ImageSet } from '@snn/datasets';
 import { runStdpRow } from './rows.js';
 
@@ -35,8 +34,7 @@ export async function runStdpStage(stage: string, config: URL): Promise<void> {
   let data: { train: ImageSet; test: ImageSet } | null = null;
   // learnt kernels are checkpointed under artifacts/cache/stdp-kernels, keyed by their configuration
   // and this package's code fingerprint: table-12 (same STDP settings, another head) reuses table-06's
-  const root = repoRoot();
-  const kernelCache = { dir: join(root, 'artifacts', 'cache', 'stdp-kernels'), code: codeFingerprint(root, fileURLToPath(new URL('..', import.meta.url)).replace(/\/$/, '')) };
+  const kernelCache = { dir: join(repoRoot(), 'artifacts', 'cache', 'stdp-kernels'), code: moduleCodeFingerprint(import.meta.url) };
   await runStage({
     stage,
     config,
