@@ -80,8 +80,11 @@ function describe(s: Selector): string {
   return `${s.stage}:${[s.topology, s.method, s.classifier, s.T !== undefined ? `T=${s.T}` : undefined].filter(Boolean).join('/')}`;
 }
 
-const f = (x: number, d = 2): string => x.toFixed(d);
-const verdict = (ok: boolean, detail: string): ClaimOutcome => ({ status: ok ? 'holds' : 'does not hold', detail });
+export const f = (x: number, d = 2): string => x.toFixed(d);
+export const verdict = (ok: boolean, detail: string): ClaimOutcome => ({ status: ok ? 'holds' : 'does not hold', detail });
+/** 'ResNet2 +3.07 pts, ResNet3 -0.27 pts': signed differences in points, for a claim's detail */
+export const signedPts = (d: ReadonlyArray<readonly [string, number, ...unknown[]]>): string =>
+  d.map(([k, x]) => `${k} ${x >= 0 ? '+' : ''}${f(x)} pts`).join(', ');
 
 const CIFAR_BACKRES_CONV = ['VGG2x4', 'VGG3x2-v1'];
 
@@ -92,7 +95,7 @@ export const CLAIMS: Claim[] = [
     check: (v) => {
       const ref = v.get({ stage: 'table-02', topology: 'VGG7', method: 'ann' }, 'accuracy');
       const d = CIFAR_BACKRES_CONV.map((t) => [t, v.get({ stage: 'table-02', topology: t, method: 'ann' }, 'accuracy') - ref] as const);
-      return verdict(d.every(([, x]) => x >= -2), d.map(([t, x]) => `${t} ${x >= 0 ? '+' : ''}${f(x)} pts`).join(', '));
+      return verdict(d.every(([, x]) => x >= -2), signedPts(d));
     },
   },
   {
@@ -220,7 +223,7 @@ export const CLAIMS: Claim[] = [
     check: (v) => {
       const d = ['VGG5', 'VGG3x2-v2'].map((t) => [t, v.get({ stage: 'table-11', topology: t, method: 'agd', classifier: 'stochmax' }, 'accuracy')
         - v.get({ stage: 'table-11', topology: t, method: 'agd', classifier: 'softmax' }, 'accuracy')] as const);
-      return verdict(d.every(([, x]) => x >= 2), d.map(([t, x]) => `${t} ${x >= 0 ? '+' : ''}${f(x)} pts`).join(', '));
+      return verdict(d.every(([, x]) => x >= 2), signedPts(d));
     },
   },
   {
@@ -262,7 +265,7 @@ export const CLAIMS: Claim[] = [
         return [`${stage === 'table-06' ? 'T6' : 'T12'} ${t}`, v.get({ stage, topology: t, method: 'stdp', classifier }, 'accuracy')
           - v.get({ stage, topology: t, method: 'random-kernels', classifier }, 'accuracy')] as const;
       }));
-      return verdict(d.every(([, x]) => x > 0), d.map(([k, x]) => `${k} ${x >= 0 ? '+' : ''}${f(x)} pts`).join(', '));
+      return verdict(d.every(([, x]) => x > 0), signedPts(d));
     },
   },
   {
@@ -271,7 +274,7 @@ export const CLAIMS: Claim[] = [
     check: (v) => {
       const d = ['ResNet2', 'ResNet3', 'ResNet2x2'].map((t) => [t, v.get({ stage: 'table-06', topology: t, method: 'stdp', classifier: 'softmax' }, 'accuracy')
         - v.get({ stage: 'table-06', topology: t, method: 'random-decorrelated' }, 'accuracy')] as const);
-      return verdict(d.every(([, x]) => x > 0), d.map(([k, x]) => `${k} ${x >= 0 ? '+' : ''}${f(x)} pts`).join(', '));
+      return verdict(d.every(([, x]) => x > 0), signedPts(d));
     },
   },
   {

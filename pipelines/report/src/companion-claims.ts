@@ -7,10 +7,7 @@
  * place they are evaluated; the paper's own claims are in claims.ts.
  */
 import type { ResultRecord } from '@snn/reporting';
-import type { Claim, ClaimOutcome } from './claims.js';
-
-const f = (x: number, d = 2): string => x.toFixed(d);
-const verdict = (ok: boolean, detail: string): ClaimOutcome => ({ status: ok ? 'holds' : 'does not hold', detail });
+import { f, signedPts, verdict, type Claim, type ClaimOutcome } from './claims.js';
 
 class MissingRow extends Error {}
 
@@ -86,25 +83,25 @@ export function companionClaims(results: readonly ResultRecord[], profile: strin
       `accuracy(tb-shift) >= accuracy(tb) at T in {${LOW_T.join(', ')}} for ${CALIB_NETS.join(', ')} (ext-calibration)`,
       () => {
         const d = CALIB_NETS.flatMap((n) => LOW_T.map((T) => [`${n} T=${T}`, acc('ext-calibration', `${n}-tb-shift-t${T}`) - acc('ext-calibration', `${n}-tb-t${T}`)] as const));
-        return verdict(d.every(([, x]) => x >= 0), d.map(([k, x]) => `${k} ${x >= 0 ? '+' : ''}${f(x)} pts`).join(', '));
+        return verdict(d.every(([, x]) => x >= 0), signedPts(d));
       }, get),
     claim('calib-light', 'Li et al. 2021', 'light calibration recovers most of the low-T loss (VGG16 CIFAR10: 64.5% -> 93.3%)',
       `accuracy(light) > accuracy(tb) at T in {${LOW_T.join(', ')}} for ${CALIB_NETS.join(', ')} (ext-calibration)`,
       () => {
         const d = CALIB_NETS.flatMap((n) => LOW_T.map((T) => [`${n} T=${T}`, acc('ext-calibration', `${n}-light-t${T}`) - acc('ext-calibration', `${n}-tb-t${T}`)] as const));
-        return verdict(d.every(([, x]) => x > 0), d.map(([k, x]) => `${k} ${x >= 0 ? '+' : ''}${f(x)} pts`).join(', '));
+        return verdict(d.every(([, x]) => x > 0), signedPts(d));
       }, get),
     claim('calib-advanced', 'Li et al. 2021', 'advanced calibration is at least as good as light (93.3% -> 93.65%)',
       `accuracy(advanced) >= accuracy(light) - 1 at T in {${LOW_T.join(', ')}} for ${CALIB_NETS.join(', ')} (ext-calibration)`,
       () => {
         const d = CALIB_NETS.flatMap((n) => LOW_T.map((T) => [`${n} T=${T}`, acc('ext-calibration', `${n}-advanced-t${T}`) - acc('ext-calibration', `${n}-light-t${T}`)] as const));
-        return verdict(d.every(([, x]) => x >= -1), d.map(([k, x]) => `${k} ${x >= 0 ? '+' : ''}${f(x)} pts`).join(', '));
+        return verdict(d.every(([, x]) => x >= -1), signedPts(d));
       }, get),
     claim('dspike-vs-pwl', 'Li et al. 2021 (Dspike)', 'Dspike with temperature search trains better than a fixed surrogate',
       `accuracy(dspike) >= accuracy(pwl) at T in {${SURROGATE_T.join(', ')}} (ext-surrogates, VGG5)`,
       () => {
         const d = SURROGATE_T.map((T) => [`T=${T}`, acc('ext-surrogates', `vgg5-dspike-t${T}`) - acc('ext-surrogates', `vgg5-pwl-t${T}`)] as const);
-        return verdict(d.every(([, x]) => x >= 0), d.map(([k, x]) => `${k} ${x >= 0 ? '+' : ''}${f(x)} pts`).join(', '));
+        return verdict(d.every(([, x]) => x >= 0), signedPts(d));
       }, get),
   ];
 }
