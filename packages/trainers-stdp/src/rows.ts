@@ -120,9 +120,9 @@ export async function runStdpRow(
     if (i === 0) activity = f.activity;
   }
   const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
-  const metrics: StdpRowMetric[] = [{ metric: 'accuracy', value: mean(accs), unit: '%' }];
+  const m = mean(accs);
+  const metrics: StdpRowMetric[] = [{ metric: 'accuracy', value: m, unit: '%' }];
   if (seeds.length > 1) {
-    const m = mean(accs);
     metrics.push({ metric: 'accuracy_sd', value: Math.sqrt(accs.reduce((a, v) => a + (v - m) ** 2, 0) / (accs.length - 1)), unit: '%' });
     metrics.push({ metric: 'seeds', value: seeds.length, unit: 'count' });
   }
