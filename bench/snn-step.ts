@@ -88,6 +88,28 @@ export async function run(): Promise<BenchResult[]> {
   }
   const ratio = timings.stepwise / timings.folded;
   results[0].ratios = { ...results[0].ratios, 'folded/stepwise speed': ratio };
+  // forward only (inference, folded), to report what a training step costs over its forward pass
+  const fwd = await timeIt(() => {
+    const outs: tf.Tensor[] = [];
+    for (const { spikes } of chunks) {
+      const logits = tf.tidy(() => forward(topo, params, spikes, { mode: 'snn', T, neuron, schedule: 'folded' }).logits);
+      logits.dataSync();
+      outs.push(logits);
+    }
+    return outs;
+  }, { warmup: 1, reps });
+  results.push({
+    group: 'snn-forward',
+    case: 'folded',
+    ms: fwd.ms,
+    samples: fwd.samples,
+    flops: trainFlops / 3,
+    gflops: gflops(trainFlops / 3, fwd.ms),
+    ratios: { 'image-timesteps/s': (B * T) / (fwd.ms / 1000) },
+    params: { ...common, schedule: 'folded' },
+    engine: engineInfo(),
+  });
+  results[0].ratios = { ...results[0].ratios, 'train/forward': timings.folded / fwd.ms };
   for (const c of chunks) tf.dispose([c.spikes, c.labels]);
   disposeParams(params);
   return results;

@@ -1,13 +1,16 @@
 /**
  * `pnpm bench [name...]`: runs every bench/*.ts module (each exports
- * `async function run(): Promise<BenchResult[]>`), prints a compact table, and writes
- * artifacts/bench/<name>.json plus a Vega-Lite bar chart spec artifacts/bench/<name>.vl.json.
+ * `async function run(): Promise<BenchResult[]>`) on every engine present (tfjs-node, wasm), one
+ * child process per engine, prints a compact table per engine and the two side by side, and
+ * writes artifacts/bench/<name>.json (all engines) plus a Vega-Lite bar chart spec
+ * artifacts/bench/<name>.vl.json. `SNN_BACKEND=wasm pnpm bench` runs one engine only.
  */
 import { mkdir, readdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { spawnSync } from 'node:child_process';
 import { initEngine } from '../packages/backend/src/index.js';
-import type { BenchResult } from '../packages/backend/src/index.js';
+import type { BenchResult, EngineName } from '../packages/backend/src/index.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const benchDir = path.join(root, 'bench');
@@ -36,11 +39,12 @@ function table(name: string, results: BenchResult[]): string {
 function vegaLite(name: string, results: BenchResult[]): object {
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: `bench: ${name} (${results[0]?.engine.name ?? '?'} engine), median ms per call`,
+    title: `bench: ${name} (${[...new Set(results.map((r) => r.engine.name))].join(' vs ')}), median ms per call`,
     data: {
       values: results.map((r) => ({
         group: r.group,
         case: r.case,
+        engine: r.engine.name,
         ms: r.ms,
         cpuMs: r.cpuMs ?? null,
         minMs: r.minMs ?? null,
@@ -53,9 +57,11 @@ function vegaLite(name: string, results: BenchResult[]): object {
       row: { field: 'group', type: 'nominal', title: null },
       y: { field: 'case', type: 'nominal', sort: null, title: null },
       x: { field: 'ms', type: 'quantitative', title: 'ms per call (median)' },
-      color: { field: 'group', type: 'nominal', legend: null },
+      yOffset: { field: 'engine', type: 'nominal' },
+      color: { field: 'engine', type: 'nominal', title: 'engine' },
       tooltip: [
         { field: 'case', type: 'nominal' },
+        { field: 'engine', type: 'nominal' },
         { field: 'ms', type: 'quantitative', format: '.1f' },
         { field: 'cpuMs', type: 'quantitative', format: '.1f', title: 'cpu ms' },
         { field: 'gflops', type: 'quantitative', format: '.1f', title: 'GFLOP/s' },
@@ -72,39 +78,114 @@ async function writeAtomic(file: string, data: unknown): Promise<void> {
   await rename(tmp, file);
 }
 
-async function main(): Promise<void> {
-  const only = process.argv.slice(2);
-  const files = (await readdir(benchDir)).filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts')).sort();
-  const names = files.map((f) => f.replace(/\.ts$/, '')).filter((n) => only.length === 0 || only.includes(n));
-  if (names.length === 0) throw new Error(`no bench modules matched ${only.join(', ') || '(any)'} in ${benchDir}`);
-  await initEngine();
-  await mkdir(outDir, { recursive: true });
-  let failed = 0;
+const ENGINES: readonly EngineName[] = ['tensorflow', 'wasm'];
+
+/** Child mode: run the named modules on this process's engine and print their results as JSON. */
+async function child(names: string[]): Promise<void> {
+  await initEngine({ quiet: true });
+  const out: Record<string, BenchResult[] | { error: string }> = {};
   for (const name of names) {
-    const mod = (await import(pathToFileURL(path.join(benchDir, `${name}.ts`)).href)) as {
-      run?: () => Promise<BenchResult[]>;
-    };
+    const mod = (await import(pathToFileURL(path.join(benchDir, `${name}.ts`)).href)) as { run?: () => Promise<BenchResult[]> };
     if (typeof mod.run !== 'function') {
-      process.stderr.write(`bench/${name}.ts exports no run(); skipped\n`);
-      failed++;
+      out[name] = { error: `bench/${name}.ts exports no run()` };
       continue;
     }
-    const t0 = performance.now();
     try {
-      const results = await mod.run();
-      console.log(table(name, results));
-      console.log(`(${((performance.now() - t0) / 1000).toFixed(1)} s)\n`);
-      await writeAtomic(path.join(outDir, `${name}.json`), {
-        name,
-        createdAt: new Date().toISOString(),
-        engine: results[0]?.engine ?? null,
-        results,
-      });
-      await writeAtomic(path.join(outDir, `${name}.vl.json`), vegaLite(name, results));
+      out[name] = await mod.run();
     } catch (e) {
-      failed++;
-      process.stderr.write(`bench/${name}.ts failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+      out[name] = { error: e instanceof Error ? (e.stack ?? e.message) : String(e) };
     }
+  }
+  process.stdout.write(`\n@@bench-json ${JSON.stringify(out)}\n`);
+}
+
+/** Runs the modules on one engine in a child process (the engine is per process). */
+function runOnEngine(engine: EngineName, names: string[]): { results?: Record<string, BenchResult[] | { error: string }>; error?: string } {
+  const r = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), '--child', ...names], {
+    env: { ...process.env, SNN_BACKEND: engine },
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+    maxBuffer: 256 * 1024 * 1024,
+  });
+  const line = (r.stdout ?? '').split('\n').find((l) => l.startsWith('@@bench-json '));
+  if (!line) return { error: `exit ${r.status ?? r.signal}` };
+  return { results: JSON.parse(line.slice('@@bench-json '.length)) as Record<string, BenchResult[] | { error: string }> };
+}
+
+/** Image-timesteps/s (or any shared ratio) per engine for the same case, side by side. */
+function sideBySide(name: string, byEngine: Map<EngineName, BenchResult[]>): string[] {
+  const lines: string[] = [];
+  const present = [...byEngine.keys()];
+  if (present.length < 2) return lines;
+  const cases = new Map<string, Map<EngineName, BenchResult>>();
+  for (const [e, rs] of byEngine) {
+    for (const r of rs) {
+      const k = `${r.group} / ${r.case}`;
+      if (!cases.has(k)) cases.set(k, new Map());
+      cases.get(k)!.set(e, r);
+    }
+  }
+  lines.push(`-- ${name}: ${present.join(' vs ')}, ms per call (speed-up over ${present[present.length - 1]})`);
+  for (const [k, m] of cases) {
+    if (m.size < 2) continue;
+    const base = m.get(present[present.length - 1]!);
+    const cells = present.map((e) => {
+      const r = m.get(e);
+      if (!r) return `${e} -`;
+      const its = r.ratios?.['image-timesteps/s'];
+      return `${e} ${fmt(r.ms)} ms${its ? ` (${fmt(its, 0)} img*T/s)` : ''}`;
+    });
+    const top = m.get(present[0]!);
+    const speed = top && base ? ` ${(base.ms / top.ms).toFixed(2)}x` : '';
+    lines.push(`  ${k.padEnd(36)} ${cells.join('  ')}${speed}`);
+  }
+  return lines;
+}
+
+async function main(): Promise<void> {
+  const argv = process.argv.slice(2);
+  if (argv[0] === '--child') return child(argv.slice(1));
+  const files = (await readdir(benchDir)).filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts')).sort();
+  const all = files.map((f) => f.replace(/\.ts$/, ''));
+  const unknown = argv.filter((a) => !all.includes(a));
+  if (unknown.length) throw new Error(`no bench module ${unknown.join(', ')} in bench/ (have: ${all.join(', ')})`);
+  const names = argv.length ? argv : all;
+  // Every engine present, side by side: SNN_BACKEND names one engine only.
+  const engines = process.env.SNN_BACKEND ? [process.env.SNN_BACKEND as EngineName] : ENGINES;
+  await mkdir(outDir, { recursive: true });
+  const byName = new Map<string, Map<EngineName, BenchResult[]>>(names.map((n) => [n, new Map()]));
+  let failed = 0;
+  for (const engine of engines) {
+    const t0 = performance.now();
+    process.stderr.write(`[bench] ${names.join(', ')} on ${engine}\n`);
+    const r = runOnEngine(engine, names);
+    if (!r.results) {
+      process.stderr.write(`[bench] engine ${engine} not available (${r.error}); skipped\n`);
+      if (process.env.SNN_BACKEND) failed++;
+      continue;
+    }
+    for (const [name, res] of Object.entries(r.results)) {
+      if (!Array.isArray(res)) {
+        failed++;
+        process.stderr.write(`bench/${name}.ts failed on ${engine}: ${res.error}\n`);
+        continue;
+      }
+      byName.get(name)!.set(engine, res);
+      console.log(table(`${name} (${engine})`, res));
+    }
+    console.log(`(${engine}: ${((performance.now() - t0) / 1000).toFixed(1)} s)\n`);
+  }
+  for (const [name, byEngine] of byName) {
+    if (byEngine.size === 0) continue;
+    for (const l of sideBySide(name, byEngine)) console.log(l);
+    const results = [...byEngine.values()].flat();
+    await writeAtomic(path.join(outDir, `${name}.json`), {
+      name,
+      createdAt: new Date().toISOString(),
+      engines: [...byEngine.values()].map((rs) => rs[0]?.engine ?? null),
+      results,
+    });
+    await writeAtomic(path.join(outDir, `${name}.vl.json`), vegaLite(name, results));
   }
   if (failed) process.exitCode = 1;
 }

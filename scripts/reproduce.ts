@@ -12,6 +12,7 @@ import { availableParallelism } from 'node:os';
 import { $, minimist } from 'zx';
 import { listStages, repoRoot, resolveProfile, PROFILES } from '../packages/pipeline/src/index.js';
 import { publish } from '../pipelines/report/src/publish.js';
+import { initEngine } from '../packages/backend/src/index.js';
 
 const args = minimist(process.argv.slice(2), { string: ['profile', 'only'], boolean: ['dry', 'help'], alias: { p: 'profile', h: 'help' } });
 if (args.help) {
@@ -22,10 +23,14 @@ const root = repoRoot();
 const profile = resolveProfile(args.profile ?? process.env.SNN_PROFILE ?? 'quick');
 const stages = listStages(root);
 const REPORT = '@snn/stage-report';
-const env = { ...process.env, SNN_PROFILE: profile, TURBO_TELEMETRY_DISABLED: '1' };
+// Name the engine once, here, so every stage uses the same one and it is part of each stage's Turbo
+// hash: results computed on wasm are not reused after tfjs-node becomes available (or back).
+const engine = await initEngine();
+const env = { ...process.env, SNN_PROFILE: profile, SNN_BACKEND: engine.name, TURBO_TELEMETRY_DISABLED: '1' };
 const turbo = join(root, 'node_modules', '.bin', 'turbo');
-// The wasm engine runs one thread per process, so one stage per core keeps every core busy without
-// oversubscribing (Turbo's default is 10 concurrent tasks). SNN_JOBS overrides.
+// Both engines run one thread per stage process (wasm always; tensorflow by default, SNN_THREADS),
+// so one stage per core keeps every core busy without oversubscribing (Turbo's default is 10
+// concurrent tasks). SNN_JOBS overrides.
 const jobs = Number(process.env.SNN_JOBS ?? availableParallelism());
 
 const only: string | undefined = args.only;

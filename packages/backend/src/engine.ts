@@ -20,6 +20,8 @@ export interface EngineInfo {
   version: string;
   simd?: boolean;
   threads?: number;
+  /** tensorflow only: the TensorFlow C library's version (e.g. 2.21.0). */
+  tfVersion?: string;
   /** wasm only: whether our training kernels replace the stock ones (SNN_WASM_STOCK=1 disables). */
   customKernels?: boolean;
 }
@@ -39,10 +41,30 @@ function parseEngineName(v: string, source: string): EngineName {
   throw new Error(`${source}=${v}: unknown engine; use one of ${ENGINE_NAMES.join(', ')}`);
 }
 
+/**
+ * TensorFlow's own settings, read by its C library when tfjs-node loads (so set before the import):
+ * quiet logs, deterministic kernels (`TF_DETERMINISTIC_OPS`: same seed, same numbers) and the
+ * intra-op thread count. Threads default to 1: `pnpm reproduce` runs one stage per core, and at
+ * `quick` widths a second thread per process gains under 5% (bench snn-step). `SNN_THREADS`
+ * (or TF's own `TF_NUM_INTRAOP_THREADS`) overrides it, e.g. for one big run on a many-core machine.
+ */
+export function tensorflowEnv(env: NodeJS.ProcessEnv = process.env): { threads: number } {
+  env.TF_CPP_MIN_LOG_LEVEL ??= '2';
+  env.TF_DETERMINISTIC_OPS ??= '1';
+  if (env.TF_NUM_INTRAOP_THREADS === undefined) {
+    const t = env.SNN_THREADS ?? '1';
+    if (!/^[1-9][0-9]*$/.test(t)) throw new Error(`SNN_THREADS=${t}: expected a positive whole number of threads`);
+    env.TF_NUM_INTRAOP_THREADS = t;
+  }
+  env.TF_NUM_INTEROP_THREADS ??= '1';
+  return { threads: Number(env.TF_NUM_INTRAOP_THREADS) };
+}
+
 async function tryTensorflow(): Promise<EngineInfo> {
   // A variable specifier keeps bundlers/typecheck from requiring the optional package.
   const spec = '@tensorflow/tfjs-node';
   let version = 'unknown';
+  const { threads } = tensorflowEnv();
   try {
     const mod = (await import(spec)) as { version?: { 'tfjs-node'?: string } };
     version = mod.version?.['tfjs-node'] ?? version;
@@ -50,8 +72,8 @@ async function tryTensorflow(): Promise<EngineInfo> {
     const reason = e instanceof Error ? e.message.split('\n')[0] : String(e);
     throw new Error(
       `engine 'tensorflow' is unavailable: @tensorflow/tfjs-node did not load (${reason}). ` +
-        `Its install step downloads libtensorflow, which fails offline; fix it with network access via ` +
-        `\`pnpm rebuild @tensorflow/tfjs-node\` (or reinstall), or choose SNN_BACKEND=wasm.`,
+        `\`pnpm install\` sets it up offline (scripts/setup-native.mjs; a deleted native cache is rebuilt there), ` +
+        `or choose SNN_BACKEND=wasm.`,
     );
   }
   if (tf.findBackendFactory('tensorflow') == null) {
@@ -61,7 +83,8 @@ async function tryTensorflow(): Promise<EngineInfo> {
     );
   }
   if (!(await tf.setBackend('tensorflow'))) throw new Error(`engine 'tensorflow' failed to initialise`);
-  return { name: 'tensorflow', version };
+  const binding = (tf.backend() as unknown as { binding?: { TF_Version?: string } }).binding;
+  return { name: 'tensorflow', version, tfVersion: binding?.TF_Version, threads };
 }
 
 async function tryWasm(): Promise<EngineInfo> {
@@ -109,6 +132,7 @@ async function select(forced: EngineName | undefined): Promise<EngineInfo> {
 
 function describe(info: EngineInfo): string {
   const parts = [`tfjs ${info.version}`];
+  if (info.tfVersion) parts.push(`TensorFlow ${info.tfVersion}`);
   if (info.simd !== undefined) parts.push(info.simd ? 'simd' : 'no simd');
   if (info.threads !== undefined) parts.push(`${info.threads} thread${info.threads === 1 ? '' : 's'}`);
   if (info.customKernels !== undefined) parts.push(info.customKernels ? 'snn training kernels' : 'stock kernels');

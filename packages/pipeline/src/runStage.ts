@@ -16,7 +16,7 @@ import { codeFingerprint, gitVersion } from './provenance.js';
 import { StageProgress, formatSeconds, type ProgressUpdate } from './progress.js';
 
 /** Structurally compatible with @snn/backend's EngineInfo; name 'none' for stages without tensors. */
-export interface EngineRecord { name: string; version: string; simd?: boolean; threads?: number }
+export interface EngineRecord { name: string; version: string; simd?: boolean; threads?: number; tfVersion?: string }
 
 export interface MetricValue {
   metric: string;
@@ -125,9 +125,17 @@ async function loadEngine(): Promise<EngineRecord> {
   return { name: 'unknown', version: '' };
 }
 
+/** Whether a finished row's engine label matches the engine this run asked for (SNN_BACKEND). */
+function sameEngine(label: string, wanted = process.env.SNN_BACKEND): boolean {
+  if (!wanted) return true;
+  const name = wanted.trim().toLowerCase();
+  const canonical = name === 'node' || name === 'tfjs-node' ? 'tensorflow' : name;
+  return label === 'none' || label.split('@')[0] === canonical;
+}
+
 export function engineLabel(e: EngineRecord): string {
   if (e.name === 'none') return 'none';
-  return `${e.name}${e.version ? `@${e.version}` : ''}${e.simd ? '+simd' : ''}${e.threads && e.threads > 1 ? `x${e.threads}` : ''}`;
+  return `${e.name}${e.version ? `@${e.version}` : ''}${e.tfVersion ? `+tf${e.tfVersion}` : ''}${e.simd ? '+simd' : ''}${e.threads && e.threads > 1 ? `x${e.threads}` : ''}`;
 }
 
 function recordsFor(row: ExpandedRow<BaseRow>, base: Omit<ResultRecord, 'metric' | 'value' | 'unit' | 'paper' | 'paperText' | 'status' | 'error' | 'reconstructed'>,
@@ -190,7 +198,9 @@ export async function runStage<S extends z.ZodType<BaseRow>>(opts: RunStageOptio
     if (!existsSync(p)) continue;
     try {
       const c = JSON.parse(readFileSync(p, 'utf8')) as RowCheckpoint;
-      if (c.format === 1 && (anyCode || c.codeHash === codeHash)) done.set(r.hash, c);
+      // A finished row is reused only from the same code and, when the engine is named (pnpm
+      // reproduce always names it), the same engine: numbers differ across engines.
+      if (c.format === 1 && (anyCode || (c.codeHash === codeHash && sameEngine(c.engine)))) done.set(r.hash, c);
     } catch { /* a corrupt checkpoint is rerun */ }
   }
   const toRun = cfg.rows.filter((r) => !done.has(r.hash) && r.row.skip === undefined).length;

@@ -102,3 +102,29 @@ describe('runStage', () => {
     process.exitCode = before;
   });
 });
+
+describe('runStage reuses a finished row only from the engine this run names', () => {
+  it('a row computed on cpu is reused on cpu, and rerun when SNN_BACKEND names another engine', async () => {
+    const saved = process.env.SNN_BACKEND;
+    try {
+      const { configPath, resultsDir } = tempStage('demo', { ...config, rows: config.rows.slice(0, 1) });
+      let calls = 0;
+      const runRow = async (): Promise<RowResult> => ({ metrics: [{ metric: 'accuracy', value: ++calls }] });
+      const opts = { stage: 'demo', config: configPath, rowSchema: baseRow, runRow, profile: 'smoke' as const, resultsDir, setExitCode: false, out: quietOut };
+      process.env.SNN_BACKEND = 'cpu';
+      expect((await runStage(opts)).ran).toBe(1);
+      expect(readResults(join(resultsDir, 'demo', 'results.arrow'))[0]!.engine).toMatch(/^cpu@/);
+      expect((await runStage(opts)).cached).toBe(1);
+      process.env.SNN_BACKEND = 'wasm';
+      expect((await runStage(opts)).ran).toBe(1);
+      expect(readResults(join(resultsDir, 'demo', 'results.arrow'))[0]!.engine).toMatch(/^wasm@/);
+      // unnamed engine (a stage run by hand): whatever finished row there is
+      delete process.env.SNN_BACKEND;
+      expect((await runStage(opts)).cached).toBe(1);
+      expect(calls).toBe(2);
+    } finally {
+      if (saved === undefined) delete process.env.SNN_BACKEND;
+      else process.env.SNN_BACKEND = saved;
+    }
+  });
+});

@@ -3,8 +3,10 @@
 // topology -> trainAgd -> evaluation -> metrics in the units pipelines/report/src/claims.ts reads:
 // accuracy in %, ee = E_ANN/E_SNN (whole net), ee_conv, energy_uJ (SNN energy per image).
 import { z } from 'zod';
-import { baseRow, runStage } from '@snn/pipeline';
-import { deriveSeed } from '@snn/backend';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { baseRow, runStage, moduleCodeFingerprint, resultsRoot, sha256, stableStringify, writeFileAtomic, engineLabel } from '@snn/pipeline';
+import { deriveSeed, engineInfo } from '@snn/backend';
 import { loadDataset, balancedSubset, type ImageSet } from '@snn/datasets';
 import { getTopology, type Topology, type TopologyName } from '@snn/models';
 import { annEnergy, snnEnergy, macOpsFor, inputActivity, energyEfficiency, uniqueParams, type EnergyPresetName } from '@snn/energy';
@@ -63,6 +65,9 @@ export interface AgdRow extends AgdRowFields {
 export interface AgdRowContext {
   settings: { trainSamples: number | 'all'; testSamples: number | 'all'; epochScale: number; maxEpochs: number; width: number; batchSize: number };
   checkpointDir: string;
+  /** The row's stage and id, recorded with a shared run (see runAgdRowShared). */
+  stage?: string;
+  rowId?: string;
   progress(p: { epoch?: number; of?: number; step?: number; steps?: number; note?: string }): void;
   log(msg: string): void;
 }
@@ -188,6 +193,65 @@ export async function runAgdRow(row: AgdRow, ctx: AgdRowContext, data?: { train:
   }
 }
 
+/** Everything a row's result depends on, with profile settings resolved (no row id, no stage). */
+export function agdRunIdentity(row: AgdRow, s: AgdRowContext['settings']): Record<string, unknown> {
+  return {
+    config: agdConfigOf(row, s),
+    topology: row.topology,
+    width: row.width ?? s.width,
+    dataset: row.dataset,
+    trainSamples: row.trainSamples ?? s.trainSamples,
+    testSamples: row.testSamples ?? s.testSamples,
+    rowSeed: row.seed,
+    energyPreset: row.energyPreset,
+    method: row.method,
+  };
+}
+
+let trainerCode: string | undefined;
+
+/** Folder of the shared AGD run cache (artifacts/cache/agd-runs beside artifacts/results). */
+export function agdRunCacheDir(): string {
+  return join(dirname(resultsRoot()), 'cache', 'agd-runs');
+}
+
+interface SharedRun { format: 1; key: string; stage?: string; rowId?: string; engine: string; finishedAt: string; result: AgdRowResult }
+
+/**
+ * runAgdRow through a cache shared by every AGD stage: two rows that train the same thing (same
+ * resolved config, data subset, seed, trainer code and engine; e.g. table-11's softmax rows and
+ * table-08's AGD rows) train once. Deterministic training makes the reuse exact: the second row
+ * would compute the same numbers. Atomic JSON; a corrupt entry is retrained.
+ */
+export async function runAgdRowShared(
+  row: AgdRow,
+  ctx: AgdRowContext,
+  opts: { cacheDir?: string; data?: { train: ImageSet; test: ImageSet } } = {},
+): Promise<AgdRowResult & { sharedWith?: string }> {
+  const cacheDir = opts.cacheDir ?? agdRunCacheDir();
+  trainerCode ??= moduleCodeFingerprint(import.meta.url);
+  const engine = engineLabel(engineInfo());
+  const key = sha256(stableStringify({ v: 1, run: agdRunIdentity(row, ctx.settings), code: trainerCode, engine })).slice(0, 20);
+  const file = join(cacheDir, `${key}.json`);
+  if (existsSync(file)) {
+    try {
+      const c = JSON.parse(readFileSync(file, 'utf8')) as SharedRun;
+      if (c.format === 1 && c.key === key && Array.isArray(c.result?.metrics)) {
+        const from = c.stage && c.rowId ? `${c.stage} ${c.rowId}` : 'an earlier row';
+        ctx.log(`${row.id}: same training run as ${from}: reused (artifacts/cache/agd-runs/${key}.json)`);
+        return { ...c.result, sharedWith: from };
+      }
+    } catch {
+      /* corrupt: retrain below */
+    }
+    ctx.log(`${row.id}: shared run ${key}.json is unreadable; training again`);
+  }
+  const result = await runAgdRow(row, ctx, opts.data);
+  const rec: SharedRun = { format: 1, key, stage: ctx.stage, rowId: ctx.rowId, engine, finishedAt: new Date().toISOString(), result };
+  writeFileAtomic(file, JSON.stringify(rec));
+  return result;
+}
+
 /**
  * The whole `main` of an AGD stage (tables 8, 10, 11, 14, 16, ext-surrogates): validate the stage's
  * config against baseRow + agdRowFields and run every row through runAgdRow. `guard` may throw
@@ -200,7 +264,7 @@ export async function runAgdStage(stage: string, config: URL, guard?: (row: AgdR
     rowSchema: baseRow.extend(agdRowFields),
     runRow: (row, ctx) => {
       guard?.(row as AgdRow);
-      return runAgdRow(row as AgdRow, ctx);
+      return runAgdRowShared(row as AgdRow, ctx);
     },
   });
 }
