@@ -9,6 +9,7 @@ import { mkdir, readdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { spawnSync } from 'node:child_process';
+import { availableParallelism } from 'node:os';
 import { initEngine } from '../packages/backend/src/index.js';
 import type { BenchResult, EngineName } from '../packages/backend/src/index.js';
 
@@ -102,7 +103,9 @@ async function child(names: string[]): Promise<void> {
 /** Runs the modules on one engine in a child process (the engine is per process). */
 function runOnEngine(engine: EngineName, names: string[]): { results?: Record<string, BenchResult[] | { error: string }>; error?: string } {
   const r = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), '--child', ...names], {
-    env: { ...process.env, SNN_BACKEND: engine },
+    // One benchmark process has the machine: tfjs-node gets every core (the pipeline instead runs
+    // one single-threaded stage per core); wasm in Node is single-threaded either way.
+    env: { ...process.env, SNN_BACKEND: engine, SNN_THREADS: process.env.SNN_THREADS ?? String(availableParallelism()) },
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'inherit'],
     maxBuffer: 256 * 1024 * 1024,
@@ -171,7 +174,8 @@ async function main(): Promise<void> {
         continue;
       }
       byName.get(name)!.set(engine, res);
-      console.log(table(`${name} (${engine})`, res));
+      const e = res[0]?.engine;
+      console.log(table(`${name} (${engine}${e?.threads ? `, ${e.threads} thread${e.threads > 1 ? 's' : ''}` : ''})`, res));
     }
     console.log(`(${engine}: ${((performance.now() - t0) / 1000).toFixed(1)} s)\n`);
   }
