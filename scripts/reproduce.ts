@@ -8,30 +8,68 @@
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { availableParallelism } from 'node:os';
-import { $, minimist } from 'zx';
-import { listStages, repoRoot, resolveProfile, PROFILES } from '../packages/pipeline/src/index.js';
+import { parseArgs } from 'node:util';
+import { $ } from 'zx';
+import { listStages, repoRoot, resolveProfile, isProfileName, PROFILES, PROFILE_NAMES } from '../packages/pipeline/src/index.js';
 import { publish } from '../pipelines/report/src/publish.js';
 import { initEngine } from '../packages/backend/src/index.js';
 
-const args = minimist(process.argv.slice(2), { string: ['profile', 'only'], boolean: ['dry', 'help'], alias: { p: 'profile', h: 'help' } });
+const USAGE = 'usage: pnpm reproduce [--profile smoke|quick|paper] [--only <stage>[,<stage>...]] [--dry]';
+
+/** The command line, strictly: an unknown flag, a flag without its value or a stray word is one line and exit 2, before anything starts. */
+function parseCommandLine(argv: string[]): { profile?: string; only?: string; dry: boolean; help: boolean } {
+  try {
+    const { values, positionals } = parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: true,
+      options: { profile: { type: 'string', short: 'p' }, only: { type: 'string' }, dry: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    });
+    if (positionals.length) throw new Error(`unexpected argument '${positionals[0]}'`);
+    for (const k of ['profile', 'only'] as const) {
+      const v = values[k];
+      if (v !== undefined && (v.trim() === '' || v.startsWith('-'))) throw new Error(`option '--${k}' needs a value`);
+    }
+    if (values.profile !== undefined && !isProfileName(values.profile)) {
+      throw new Error(`unknown profile '${values.profile}': expected one of ${PROFILE_NAMES.join(', ')}`);
+    }
+    return { profile: values.profile, only: values.only, dry: values.dry ?? false, help: values.help ?? false };
+  } catch (e) {
+    let msg = (e instanceof Error ? e.message : String(e)).split('\n')[0]!;
+    const missing = /^Option '(--[a-z]+)[^']*' argument (missing|is ambiguous)/.exec(msg);
+    if (missing) msg = `option '${missing[1]}' needs a value`;
+    msg = msg.replace(/\. To specify a positional argument.*$/, '').replace(/^Unknown option/, 'unknown option');
+    process.stderr.write(`reproduce: ${msg}\n${USAGE}\n`);
+    process.exit(2);
+  }
+}
+
+const args = parseCommandLine(process.argv.slice(2));
 if (args.help) {
-  process.stdout.write('usage: pnpm reproduce [--profile smoke|quick|paper] [--only <stage>[,<stage>...]] [--dry]\n');
+  process.stdout.write(`${USAGE}\n`);
   process.exit(0);
 }
 const root = repoRoot();
-const profile = resolveProfile(args.profile ?? process.env.SNN_PROFILE ?? 'quick');
+let profile: ReturnType<typeof resolveProfile>;
+try {
+  profile = resolveProfile(args.profile ?? process.env.SNN_PROFILE ?? 'quick');
+} catch (e) {
+  process.stderr.write(`reproduce: SNN_PROFILE: ${(e as Error).message}\n`);
+  process.exit(2);
+}
 const stages = listStages(root);
 const REPORT = '@snn/stage-report';
-// Name the engine once, here, so every stage uses the same one and it is part of each stage's Turbo
-// hash: results computed on wasm are not reused after tfjs-node becomes available (or back).
-const engine = await initEngine();
-const env = { ...process.env, SNN_PROFILE: profile, SNN_BACKEND: engine.name, TURBO_TELEMETRY_DISABLED: '1' };
 const turbo = join(root, 'node_modules', '.bin', 'turbo');
 // Both engines run one thread per stage process (wasm always; tensorflow by default, SNN_THREADS),
 // so one stage per core keeps every core busy without oversubscribing (Turbo's default is 10
 // concurrent tasks). SNN_JOBS overrides.
 const jobs = Number(process.env.SNN_JOBS ?? availableParallelism());
+if (!Number.isInteger(jobs) || jobs < 1) {
+  process.stderr.write(`reproduce: SNN_JOBS=${process.env.SNN_JOBS}: expected a whole number of stages to run at once (1 or more)\n`);
+  process.exit(2);
+}
 
 const only: string | undefined = args.only;
 let runs: string[][];
@@ -41,7 +79,7 @@ if (only) {
   const picked = only.split(',').map((o) => o.trim()).filter(Boolean).map((o) => {
     const s = stages.find((x) => x.dir === o || x.name === o || x.dir === o.replace(/^@snn\/stage-/, ''));
     if (!s) {
-      process.stderr.write(`unknown stage '${o}'; stages: ${stages.map((x) => x.dir).join(', ')}\n`);
+      process.stderr.write(`reproduce: unknown stage '${o}'; stages: ${stages.map((x) => x.dir).join(', ')}\n`);
       process.exit(2);
     }
     return s;
@@ -57,12 +95,23 @@ if (only) {
   runs = [[`--filter=!${REPORT}`], [`--filter=${REPORT}`, '--only']];
 }
 
+// Name the engine once, here, so every stage uses the same one and it is part of each stage's Turbo
+// hash: results computed on wasm are not reused after tfjs-node becomes available (or back).
+const engine = await initEngine();
+// Every Node process of the run watches this one and exits when it dies (scripts/parent-watch.mjs):
+// Turbo gives each stage its own process group, which a kill of ours would not reach.
+const watch = `--import=${pathToFileURL(join(root, 'scripts', 'parent-watch.mjs')).href}`;
+const env = {
+  ...process.env, SNN_PROFILE: profile, SNN_BACKEND: engine.name, TURBO_TELEMETRY_DISABLED: '1',
+  SNN_RUN_PID: String(process.pid), NODE_OPTIONS: [process.env.NODE_OPTIONS, watch].filter(Boolean).join(' '),
+};
+
 interface DryTask { taskId: string; package: string; hash: string; command: string; cache: { status: string }; dependencies: string[] }
 
 const $$ = $({ cwd: root, env, verbose: false, quiet: true });
 
 if (args.dry) {
-  process.stdout.write(`profile ${profile} (${PROFILES[profile].description})\n`);
+  process.stdout.write(`profile ${profile} (${PROFILES[profile].description}); engine ${engine.name}\n`);
   for (const extra of runs) {
     const out = await $$`${turbo} run stage --dry=json ${extra}`;
     const dry = JSON.parse(out.stdout) as { tasks: DryTask[] };
