@@ -147,7 +147,10 @@ for (const extra of runs) {
     const code = t.execution?.exitCode;
     let detail = '';
     const sj = join(root, 'artifacts', 'results', dir, 'summary.json');
-    if (existsSync(sj)) {
+    // Row counts only from this run's own summary: a cached stage did no work now, and a stage that
+    // failed before writing its summary must not show the previous run's counts.
+    if (t.cache.status === 'HIT') detail = 'restored from the Turbo cache';
+    else if (existsSync(sj) && statSync(sj).mtimeMs >= started - 1000) {
       const s = JSON.parse(readFileSync(sj, 'utf8')) as { profile: string; rows: number; ran: number; cached: number; failed: number; skipped: number; wallSeconds: number };
       if (s.profile === profile) detail = `${s.rows} rows: ${s.ran} run, ${s.cached} reused, ${s.failed} failed, ${s.skipped} skipped (${s.wallSeconds.toFixed(1)}s)`;
     }
