@@ -7,7 +7,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isProfileName, type ProfileName } from '@snn/pipeline';
-import { parseRowComment } from './markdown.js';
+import { DETAILS_HEADING, parseRowComment } from './markdown.js';
 import { buildReport } from './build.js';
 
 export interface AuditProblem { file: string; row?: string; reason: string }
@@ -45,11 +45,21 @@ export async function auditTables(root: string, dir = join(root, 'paper-tables')
     const header = cells(wantLines.find((l) => l.startsWith('| row')) ?? '');
     const wantByRow = new Map<string, string>();
     for (const l of wantLines) { const c = parseRowComment(l); if (c) wantByRow.set(c.row, l); }
+    // the run-details section: plain row ids (no provenance comment), ours only
+    const detailsAt = wantLines.indexOf(DETAILS_HEADING);
+    const detailHeader = detailsAt >= 0 ? cells(wantLines[detailsAt + 2] ?? '') : [];
+    const wantDetail = new Map<string, string>();
+    if (detailsAt >= 0) for (const l of wantLines.slice(detailsAt + 4)) { if (!l.startsWith('|')) break; wantDetail.set(cells(l)[0] ?? '', l); }
     const seen = new Set<string>();
     haveLines.forEach((line, i) => {
       const c = parseRowComment(line);
       if (!c) {
-        if (line.startsWith('|') && !wantLines.includes(line)) problems.push({ file: f, reason: `line ${i + 1}: table line without provenance comment or changed header: ${line.slice(0, 80)}` });
+        const detail = line.startsWith('|') && !wantLines.includes(line) ? wantDetail.get(cells(line)[0] ?? '') : undefined;
+        if (detail !== undefined) {
+          const a = cells(line); const b = cells(detail);
+          const diffs = b.map((x, k) => (a[k] !== x ? `'${detailHeader[k] ?? `column ${k + 1}`}': table says ${a[k] ?? '(nothing)'}, Arrow gives ${x}` : '')).filter(Boolean);
+          problems.push({ file: f, row: a[0], reason: `run detail differs from Arrow: ${diffs.join('; ') || 'cell count differs'}` });
+        } else if (line.startsWith('|') && !wantLines.includes(line)) problems.push({ file: f, reason: `line ${i + 1}: table line without provenance comment or changed header: ${line.slice(0, 80)}` });
         else if (!line.startsWith('|') && !wantLines.includes(line)) problems.push({ file: f, reason: `line ${i + 1}: text differs from the generated table (e.g. profile/engine header): ${line.slice(0, 80)}` });
         return;
       }

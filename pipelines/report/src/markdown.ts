@@ -52,6 +52,16 @@ function statusCell(recs: readonly ResultRecord[], skip: string | undefined): st
   return st.error ?? 'skipped';
 }
 
+/**
+ * Metrics that belong in a table's first (compact) section whatever the paper says of them: the
+ * paper's own columns. Every metric the paper gives a value or words for is added to them; the
+ * rest (training details: samples, epochs, width, throughput, energy in µJ...) go to the second.
+ */
+/** Heading of a stage table's second section (the audit finds it by this line). */
+export const DETAILS_HEADING = '## Training and run details (ours)';
+
+export const PRIMARY_METRICS: readonly string[] = ['accuracy', 'accuracy_sd', 'ee', 'unique_params'];
+
 export function renderStageTable(inp: StageTableInput): string {
   const mine = inp.results.filter((r) => r.profile === inp.profile && r.table === inp.stage);
   const recsOf = (row: StageTableRow): ResultRecord[] => mine.filter((r) => r.rowId === row.id && r.configHash === row.hash);
@@ -66,36 +76,61 @@ export function renderStageTable(inp: StageTableInput): string {
   for (const row of inp.rows) for (const m of Object.keys(row.paper ?? {})) if (!metrics.includes(m)) metrics.push(m);
   const hasPaper = (m: string): boolean => inp.rows.some((row) => row.paper?.[m] !== undefined)
     || mine.some((r) => r.metric === m && (r.paper !== null || r.paperText !== null));
+  const primary = [
+    ...PRIMARY_METRICS.filter((m) => metrics.includes(m) && m !== 'unique_params'),
+    ...metrics.filter((m) => hasPaper(m) && !PRIMARY_METRICS.includes(m)),
+    ...PRIMARY_METRICS.filter((m) => m === 'unique_params' && metrics.includes(m)),
+  ];
+  const details = metrics.filter((m) => !primary.includes(m));
 
+  // Row attributes: topology always; the others only where rows differ (a column of one value is noise).
   const attrs: Array<[keyof StageTableRow, string]> = [['topology', 'topology'], ['method', 'method'], ['coding', 'coding'], ['classifier', 'classifier'], ['T', 'T']];
-  const shownAttrs = attrs.filter(([k]) => inp.rows.some((r) => r[k] !== undefined));
+  const shownAttrs = attrs.filter(([k]) => {
+    const vals = new Set(inp.rows.map((r) => r[k]).filter((v) => v !== undefined).map(String));
+    return k === 'topology' ? vals.size > 0 : vals.size > 1 || (k === 'T' && vals.size > 0);
+  });
+  const constAttrs = attrs.filter(([k]) => !shownAttrs.some(([s]) => s === k)).map(([k, h]) => {
+    const vals = [...new Set(inp.rows.map((r) => r[k]).filter((v) => v !== undefined).map(String))];
+    return vals.length === 1 ? `${h} ${vals[0]}` : '';
+  }).filter(Boolean);
   const reconstructed = new Set(mine.filter((r) => r.reconstructed).map((r) => r.topology));
+  const label = (m: string): string => {
+    const u = units.get(m);
+    return u && u !== 'count' ? `${m} (${u})` : m;
+  };
+
+  const attrCells = (row: StageTableRow): string[] => shownAttrs.map(([k]) => {
+    const v = row[k];
+    return v === undefined ? '' : k === 'topology' && reconstructed.has(String(v)) ? `${String(v)}†` : String(v);
+  });
+  const value = (recs: ResultRecord[], status: string | undefined, m: string): string => {
+    const rec = recs.find((r) => r.metric === m && r.status === 'ok');
+    return status ?? (rec ? formatValue(rec.value, rec.unit) : '—');
+  };
 
   const header = ['row', ...shownAttrs.map(([, h]) => h)];
-  for (const m of metrics) {
-    const u = units.get(m);
-    const label = u && u !== 'count' ? `${m} (${u})` : m;
-    if (hasPaper(m)) header.push(`${label} paper`, `${label} ours`);
-    else header.push(`${label} ours`);
+  for (const m of primary) {
+    if (hasPaper(m)) header.push(`${label(m)} paper`, `${label(m)} ours`);
+    else header.push(`${label(m)} ours`);
   }
   const body: string[] = [];
+  const detailBody: string[] = [];
   for (const row of inp.rows) {
     const recs = recsOf(row);
     const status = statusCell(recs, row.skip);
-    const cells = [`${row.id} ${rowComment(inp.stage, row.id, row.hash, inp.profile)}`];
-    for (const [k] of shownAttrs) {
-      const v = row[k];
-      cells.push(v === undefined ? '' : k === 'topology' && reconstructed.has(String(v)) ? `${String(v)}†` : String(v));
-    }
-    for (const m of metrics) {
-      const rec = recs.find((r) => r.metric === m && r.status === 'ok');
+    const cells = [`${row.id} ${rowComment(inp.stage, row.id, row.hash, inp.profile)}`, ...attrCells(row)];
+    for (const m of primary) {
       if (hasPaper(m)) {
+        const rec = recs.find((r) => r.metric === m && r.status === 'ok');
         const p = row.paper?.[m] ?? rec?.paper ?? rec?.paperText ?? undefined;
         cells.push(p === undefined || p === null ? '—' : typeof p === 'number' ? formatValue(p, units.get(m)) : esc(p));
       }
-      cells.push(status ?? (rec ? formatValue(rec.value, rec.unit) : '—'));
+      cells.push(value(recs, status, m));
     }
     body.push(`| ${cells.join(' | ')} |`);
+    if (details.length && (status === undefined || recs.length)) {
+      detailBody.push(`| ${[row.id, ...details.map((m) => value(recs, status, m))].join(' | ')} |`);
+    }
   }
 
   const engines = [...new Set(mine.filter((r) => r.status !== 'skipped').map((r) => r.engine))].sort();
@@ -111,9 +146,15 @@ export function renderStageTable(inp: StageTableInput): string {
     `Profile: **${inp.profile}**${inp.profileDescription ? ` (${inp.profileDescription})` : ''}. Engine: ${engines.length ? engines.join(', ') : 'n/a'}. Code: ${versions.length ? versions.join(', ') : 'n/a'}.`,
     '',
   ];
-  if (inp.description) out.push(inp.description, '');
+  if (inp.profile !== 'paper') out.push(`These are \`${inp.profile}\` numbers, not the paper's setting: the paper's values stand beside ours for reference only.`, '');
+  if (constAttrs.length) out.push(`Every row: ${constAttrs.join(', ')}.`, '');
   out.push(`| ${header.join(' | ')} |`, `| ${header.map(() => '---').join(' | ')} |`, ...body, '');
   if (reconstructed.size) out.push('† reconstructed topology: built from the naming rules in the paper\'s text (its tables and figures were images); see packages/models.', '');
+  if (inp.description) out.push(inp.description, '');
+  if (detailBody.length) {
+    const dh = ['row', ...details.map(label)];
+    out.push(DETAILS_HEADING, '', `| ${dh.join(' | ')} |`, `| ${dh.map(() => '---').join(' | ')} |`, ...detailBody, '');
+  }
   if (noPaper.length) out.push(`The paper's text gives no number for: ${noPaper.join(', ')}.`, '');
   return out.join('\n');
 }

@@ -21,7 +21,7 @@ async function setup(): Promise<{ root: string; dir: string; configPath: string 
   ] }));
   await runStage({ stage: 'table-08', config: configPath, rowSchema: baseRow, profile: 'smoke', resultsDir: join(root, 'artifacts', 'results'),
     needsEngine: false, setExitCode: false, out: quietOut,
-    runRow: async (row) => ({ metrics: [{ metric: 'accuracy', value: row.id === 'vgg5-agd' ? 61.25 : 10.5, unit: '%' }] }) });
+    runRow: async (row) => ({ metrics: [{ metric: 'accuracy', value: row.id === 'vgg5-agd' ? 61.25 : 10.5, unit: '%' }, { metric: 'train_samples', value: 5000, unit: 'count' }] }) });
   const built = await buildReport(root, 'smoke', { svg: false });
   const dir = join(root, 'paper-tables');
   mkdirSync(dir);
@@ -39,6 +39,14 @@ describe('audit:tables', () => {
     expect(problems).toHaveLength(1);
     expect(problems[0]).toMatchObject({ file: 'table-08.md', row: 'vgg5-agd' });
     expect(problems[0].reason).toContain('table says 71.25, Arrow gives 61.25');
+  });
+
+  it('names the row and column of a hand-edited run detail', async () => {
+    const { root, dir } = await setup();
+    const p = join(dir, 'table-08.md');
+    writeFileSync(p, readFileSync(p, 'utf8').replace('| vgg7-agd | 5,000 |', '| vgg7-agd | 50,000 |'));
+    const problems = await auditTables(root, dir, undefined, { svg: false });
+    expect(problems).toEqual([{ file: 'table-08.md', row: 'vgg7-agd', reason: "run detail differs from Arrow: 'train_samples': table says 50,000, Arrow gives 5,000" }]);
   });
 
   it('reports a stale table after the config changed', async () => {

@@ -41,6 +41,40 @@ describe('stage Markdown', () => {
   });
 });
 
+describe('compact stage tables: the paper\'s columns first, run details after', () => {
+  const rows = [
+    { id: 'vgg5-agd', hash: 'h1', topology: 'VGG5', method: 'agd', coding: 'poisson', T: 25, paper: { accuracy: 88.1, ee: '~15x' } },
+    { id: 'vgg5-ann', hash: 'h2', topology: 'VGG5', method: 'ann', coding: 'poisson' },
+  ];
+  const results = [
+    rec({ rowId: 'vgg5-agd', configHash: 'h1', topology: 'VGG5', value: 30.5, reconstructed: true }),
+    rec({ rowId: 'vgg5-agd', configHash: 'h1', topology: 'VGG5', metric: 'ee', unit: 'x', value: 4.5 }),
+    rec({ rowId: 'vgg5-agd', configHash: 'h1', topology: 'VGG5', metric: 'unique_params', unit: 'count', value: 263640 }),
+    rec({ rowId: 'vgg5-agd', configHash: 'h1', topology: 'VGG5', metric: 'samples_per_s', unit: 'img/s', value: 41.7 }),
+    rec({ rowId: 'vgg5-agd', configHash: 'h1', topology: 'VGG5', metric: 'train_samples', unit: 'count', value: 5000 }),
+    rec({ rowId: 'vgg5-ann', configHash: 'h2', topology: 'VGG5', method: 'ann', value: 35 }),
+  ];
+  const md = renderStageTable({ stage: 'table-08', title: 'Table 8', profile: 'quick', rows, results });
+  const lines = md.split('\n');
+  const firstHeader = lines.find((l) => l.startsWith('| row'))!;
+
+  it('first table: row, topology, the attributes that vary, accuracy and EE paper | ours, unique parameters', () => {
+    expect(firstHeader).toBe('| row | topology | method | T | accuracy (%) paper | accuracy (%) ours | ee (x) paper | ee (x) ours | unique_params ours |');
+    expect(lines.find((l) => l.startsWith('| vgg5-agd <!--'))).toMatch(/\| VGG5† \| agd \| 25 \| 88.10 \| 30.50 \| ~15x \| 4.50 \| 263,640 \|$/);
+    expect(md).toContain('Every row: coding poisson.');
+    expect(md).toContain("These are `quick` numbers, not the paper's setting");
+  });
+
+  it('second section: the run details, ours only, without provenance comments', () => {
+    const at = lines.indexOf('## Training and run details (ours)');
+    expect(at).toBeGreaterThan(lines.indexOf(firstHeader));
+    expect(lines[at + 2]).toBe('| row | samples_per_s (img/s) | train_samples |');
+    expect(lines[at + 4]).toBe('| vgg5-agd | 41.7 | 5,000 |');
+    expect(firstHeader).not.toContain('samples_per_s');
+    expect(lines.slice(at).some((l) => l.includes('<!--'))).toBe(false);
+  });
+});
+
 describe('figures', () => {
   it('renders a Figure-7 style EE bar chart to SVG in Node', async () => {
     const spec = eeBarSpec([rec({ table: 'figure-07', metric: 'ee', unit: 'x', topology: 'VGG2x4', method: 'conversion', value: 13 }),
