@@ -29,7 +29,9 @@ export async function auditTables(root: string, dir = join(root, 'paper-tables')
   if (!existsSync(dir)) return [{ file: dir, reason: 'no paper-tables folder' }];
   const profile = profileArg ?? committedProfile(dir) ?? 'quick';
   const built = await buildReport(root, profile, { svg: opts.svg });
-  const committed = readdirSync(dir).filter((f) => /\.(md|vl\.json|svg)$/.test(f) && (opts.svg !== false || !f.endsWith('.svg')));
+  // svg: false (a quick audit) skips the SVGs and the page that embeds them
+  const rendered = (f: string): boolean => f.endsWith('.svg') || f.endsWith('.html');
+  const committed = readdirSync(dir).filter((f) => /\.(md|vl\.json|svg|html)$/.test(f) && (opts.svg !== false || !rendered(f)));
   const stageFiles = new Map(built.stages.map((s) => [s.file, s]));
 
   for (const f of committed) {
@@ -84,7 +86,7 @@ export async function auditTables(root: string, dir = join(root, 'paper-tables')
     for (const r of st.rows) if (!seen.has(r.id)) problems.push({ file: f, row: r.id, reason: 'row of today\'s config is missing from the table' });
   }
   for (const f of built.files.keys()) {
-    if (!committed.includes(f) && (opts.svg !== false || !f.endsWith('.svg'))) problems.push({ file: f, reason: 'missing: today\'s results produce it but it is not in paper-tables/' });
+    if (!committed.includes(f) && (opts.svg !== false || !rendered(f))) problems.push({ file: f, reason: 'missing: today\'s results produce it but it is not in paper-tables/' });
   }
   return problems;
 }

@@ -11,6 +11,7 @@ import { renderStageTable, type StageTableRow } from './markdown.js';
 import type { TopLevelSpec } from 'vega-lite';
 import { claimsMarkdown, evaluateClaims } from './claims.js';
 import { companionClaims } from './companion-claims.js';
+import { resultsPage } from './page.js';
 
 export interface StageReport {
   stage: string;
@@ -110,11 +111,27 @@ export async function buildReport(root: string, profile: ProfileName, opts: { sv
     `Claims: [claims.md](claims.md) — ${['holds', 'does not hold', 'not run'].map((st) => `${evaluated.filter((e) => e.status === st).length} ${st}`).join(', ')}.`,
     `Companion-method claims: [companion-claims.md](companion-claims.md) — ${['holds', 'does not hold', 'not run'].map((st) => `${companion.filter((e) => e.status === st).length} ${st}`).join(', ')}.`,
     '',
+    'All of it on one page, offline: [index.html](index.html) (figures drawn by vega-embed from `vendor/`, which `pnpm reproduce` writes beside it and git ignores; without it the page shows the SVGs).',
+    '',
     'Figures:',
     '',
     ...(figureNames.length ? figureNames.map((n) => `- ${n}: [spec](${n}.vl.json), [svg](${n}.svg)`) : ['- none yet (no results with the metrics they plot)']),
     '',
   ];
   files.set('README.md', idx.join('\n'));
+  // The results page needs the SVGs (its fallback where the vendored scripts are absent): the
+  // audit's svg-less build leaves it out, as it leaves out the SVGs.
+  if (opts.svg !== false) {
+    files.set('index.html', resultsPage({
+      profile, profileDescription: PROFILES[profile].description, engines,
+      codeVersions: [...new Set(fresh.filter((r) => r.status !== 'skipped').map((r) => r.codeVersion))].sort(),
+      claims: [
+        { title: 'Claims of Panda, Aketi & Roy 2020', file: 'claims.md', results: evaluated },
+        { title: 'Claims of the companion methods (TTFS, low-latency conversion, Dspike)', file: 'companion-claims.md', results: companion },
+      ],
+      tables: stages.map((st) => ({ stage: st.stage, file: st.file, title: st.title, markdown: files.get(st.file) ?? '' })),
+      figures: figureNames.map((n) => ({ name: n, spec: files.get(`${n}.vl.json`) ?? '{}', svg: files.get(`${n}.svg`) ?? '' })),
+    }));
+  }
   return { profile, files, stages, results: fresh };
 }

@@ -48,11 +48,25 @@ class Missing extends Error {}
 /** Query helper over one profile's ok rows. Throws Missing (-> 'not run') when a value is absent. */
 export class ResultsView {
   private readonly ok: ResultRecord[];
+  /** Rows (stage/row id) a check has looked up since the last `takeUsed` (the results page links them). */
+  private used = new Set<string>();
   constructor(results: readonly ResultRecord[], public readonly profile: string) {
     this.ok = results.filter((r) => r.profile === profile && r.status === 'ok' && r.value !== null);
   }
 
+  takeUsed(): Array<{ stage: string; rowId: string }> {
+    const out = [...this.used].sort().map((k) => ({ stage: k.split('/')[0]!, rowId: k.split('/').slice(1).join('/') }));
+    this.used = new Set();
+    return out;
+  }
+
   private match(sel: Selector, metric: string): ResultRecord[] {
+    const rows = this.matchAll(sel, metric);
+    for (const r of rows) this.used.add(`${r.table}/${r.rowId}`);
+    return rows;
+  }
+
+  private matchAll(sel: Selector, metric: string): ResultRecord[] {
     return this.ok.filter((r) => r.table === sel.stage && r.metric === metric
       && (sel.topology === undefined || r.topology === sel.topology)
       && (sel.method === undefined || r.method === sel.method)
@@ -325,17 +339,25 @@ export const CLAIMS: Claim[] = [
   },
 ];
 
-export interface ClaimResult { claim: Claim; profile: string; status: ClaimStatus; detail: string }
+export interface ClaimResult {
+  claim: Claim;
+  profile: string;
+  status: ClaimStatus;
+  detail: string;
+  /** The result rows the check looked up. */
+  rows: Array<{ stage: string; rowId: string }>;
+}
 
 export function evaluateClaims(results: readonly ResultRecord[], profile: string, claims: readonly Claim[] = CLAIMS): ClaimResult[] {
   const v = new ResultsView(results, profile);
   return claims.map((claim) => {
     try {
       const o = claim.check(v);
-      return { claim, profile, ...o };
+      return { claim, profile, ...o, rows: v.takeUsed() };
     } catch (e) {
-      if (e instanceof Missing) return { claim, profile, status: 'not run' as const, detail: `missing ${e.message}` };
-      return { claim, profile, status: 'not run' as const, detail: `check error: ${(e as Error).message}` };
+      const rows = v.takeUsed();
+      if (e instanceof Missing) return { claim, profile, status: 'not run' as const, detail: `missing ${e.message}`, rows };
+      return { claim, profile, status: 'not run' as const, detail: `check error: ${(e as Error).message}`, rows };
     }
   });
 }

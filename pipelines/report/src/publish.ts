@@ -9,16 +9,16 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:f
 import { join } from 'node:path';
 import { writeFileAtomic } from '@snn/pipeline';
 
-export const GENERATED = /\.(md|svg|vl\.json)$/;
+export const GENERATED = /\.(md|svg|vl\.json|html)$/;
 
 export function reportDir(root: string): string {
   return join(root, 'artifacts', 'report');
 }
 
 /** Make `dir` hold exactly `files` among generated file types (others are left alone). */
-export function writeFolder(dir: string, files: ReadonlyMap<string, string>): void {
+export function writeFolder(dir: string, files: ReadonlyMap<string, string>, generated: RegExp = GENERATED): void {
   mkdirSync(dir, { recursive: true });
-  for (const f of readdirSync(dir)) if (GENERATED.test(f) && !files.has(f)) rmSync(join(dir, f));
+  for (const f of readdirSync(dir)) if (generated.test(f) && !files.has(f)) rmSync(join(dir, f));
   for (const [name, text] of files) {
     const p = join(dir, name);
     if (existsSync(p) && readFileSync(p, 'utf8') === text) continue; // keep mtimes of unchanged files
@@ -26,12 +26,18 @@ export function writeFolder(dir: string, files: ReadonlyMap<string, string>): vo
   }
 }
 
-/** Mirror artifacts/report/ into paper-tables/. Returns the number of files, or 0 if none. */
+/** Mirror artifacts/report/ (and its vendor/ scripts) into paper-tables/. Returns the number of files, or 0 if none. */
 export function publish(root: string): number {
   const src = reportDir(root);
   if (!existsSync(src)) return 0;
   const files = new Map<string, string>();
   for (const f of readdirSync(src)) if (GENERATED.test(f)) files.set(f, readFileSync(join(src, f), 'utf8'));
   writeFolder(join(root, 'paper-tables'), files);
+  const vendor = join(src, 'vendor');
+  if (existsSync(vendor)) {
+    const v = new Map<string, string>();
+    for (const f of readdirSync(vendor)) if (f.endsWith('.js')) v.set(f, readFileSync(join(vendor, f), 'utf8'));
+    writeFolder(join(root, 'paper-tables', 'vendor'), v, /\.js$/);
+  }
   return files.size;
 }
