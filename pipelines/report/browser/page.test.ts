@@ -43,8 +43,9 @@ describe('paper-tables/index.html in Chromium', () => {
     // offline: any request that leaves file:// is an error
     await p.route(/^(?!file:)/, (route) => { errors.push(`network request: ${route.request().url()}`); return route.abort(); });
     await p.goto(pathToFileURL(page).href);
-    await p.waitForFunction(() => document.body.dataset.figures !== undefined, undefined, { timeout: 60_000 });
-    expect(await p.evaluate(() => document.body.dataset.figures)).toBe('vega-embed');
+    // (strings, not functions: this file is typechecked without the DOM library)
+    await p.waitForFunction('document.body.dataset.figures !== undefined', undefined, { timeout: 60_000 });
+    expect(await p.evaluate('document.body.dataset.figures')).toBe('vega-embed');
 
     const figures = readdirSync(dir).filter((f) => f.endsWith('.vl.json')).map((f) => f.replace(/\.vl\.json$/, ''));
     expect(figures.length).toBeGreaterThan(0);

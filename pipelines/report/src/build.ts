@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import { anyRow, listStages, loadStageConfig, PROFILES, resultsRoot, type ExpandedRow, type ProfileName } from '@snn/pipeline';
 import { readActivity, readResults, type ActivityRecord, type ResultRecord } from '@snn/reporting';
-import { accuracyVsEnergySpec, accuracyVsTSpec, activitySpec, eeBarSpec, metricBarSpec, renderSvg, stdpVsRandomSpec } from './figures.js';
+import { accuracyVsEnergySpec, accuracyVsTSpec, activitySpec, claimsSpec, eeBarSpec, metricBarSpec, renderSvg, stdpVsRandomSpec, withProfile } from './figures.js';
 import { renderStageTable, type StageTableRow } from './markdown.js';
 import type { TopLevelSpec } from 'vega-lite';
 import { claimsMarkdown, evaluateClaims } from './claims.js';
@@ -81,17 +81,19 @@ export async function buildReport(root: string, profile: ProfileName, opts: { sv
   add('accuracy-vs-energy', accuracyVsEnergySpec(fresh));
   add('stdp-vs-random', stdpVsRandomSpec(fresh));
 
+  const evaluated = evaluateClaims(fresh, profile);
+  const companion = evaluateClaims(fresh, profile, companionClaims(fresh, profile));
+  add('claims-verdicts', claimsSpec(evaluated, 'Claims of the paper: verdict per table'));
+
   const figureNames = [...specs.keys()].sort();
   for (const name of figureNames) {
-    const spec = specs.get(name)!;
+    const spec = withProfile(specs.get(name)!, profile);
     files.set(`${name}.vl.json`, `${JSON.stringify(spec, null, 2)}\n`);
     if (opts.svg !== false) files.set(`${name}.svg`, `${await renderSvg(spec)}\n`);
   }
 
   const engines = [...new Set(fresh.filter((r) => r.engine !== 'none' && r.status === 'ok').map((r) => r.engine))].sort();
-  const evaluated = evaluateClaims(fresh, profile);
   files.set('claims.md', claimsMarkdown(evaluated, profile, engines));
-  const companion = evaluateClaims(fresh, profile, companionClaims(fresh, profile));
   files.set('companion-claims.md', claimsMarkdown(companion, profile, engines)
     .replace(/^# .*$/m, '# Claims of the companion methods (TTFS, low-latency conversion, Dspike), checked on the extension tables')
     .replace('checks are in pipelines/report/src/claims.ts', 'checks are in pipelines/report/src/companion-claims.ts'));

@@ -109,16 +109,20 @@ export function accuracyVsEnergySpec(results: readonly ResultRecord[]): TopLevel
   });
   if (!rows.length) return undefined;
   return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json', title: 'Accuracy vs energy per image', width: 360, height: 240,
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json', title: 'Accuracy vs energy per image', width: 520, height: 320,
     data: { values: rows },
-    mark: { type: 'point', filled: true },
     encoding: {
-      x: { field: 'energy_uJ', type: 'quantitative', scale: { type: 'log' }, title: 'energy per image (µJ)' },
+      x: { field: 'energy_uJ', type: 'quantitative', scale: { type: 'log' }, title: 'energy per image (µJ); ANN rows = the ANN reference' },
       y: { field: 'accuracy', type: 'quantitative', title: 'accuracy (%)' },
       color: { field: 'method', type: 'nominal' },
+      shape: { field: 'method', type: 'nominal' },
       tooltip: [{ field: 'net' }, { field: 'energy_uJ', format: '.3g' }, { field: 'accuracy', format: '.2f' }],
     },
-  };
+    layer: [
+      { mark: { type: 'point', filled: true, size: 60 } },
+      { mark: { type: 'text', align: 'left', dx: 6, dy: -4, fontSize: 9 }, encoding: { text: { field: 'net' }, color: { value: '#444' } } },
+    ],
+  } as TopLevelSpec;
 }
 
 /** Spike activity per layer and per BackRes unroll step (mean over the window), one panel per row. */
@@ -130,6 +134,8 @@ export function activitySpec(activity: readonly ActivityRecord[], stage: string)
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json', title: `Spike activity per layer and unroll step (${stage})`,
     data: { values: rows },
     facet: { row: { field: 'row', type: 'nominal', title: null } },
+    // each row's layers in its own topology's order (records come in layer order), not one shared axis
+    resolve: { scale: { x: 'independent' } },
     spec: {
       width: 360, height: 120,
       mark: 'bar',
@@ -141,6 +147,32 @@ export function activitySpec(activity: readonly ActivityRecord[], stage: string)
       },
     },
   };
+}
+
+/** Claim verdicts per paper table (stacked counts of holds / does not hold / not run). */
+export function claimsSpec(claims: ReadonlyArray<{ claim: { table: string }; status: string }>, title: string): TopLevelSpec | undefined {
+  if (!claims.length) return undefined;
+  const order = ['holds', 'does not hold', 'not run'];
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json', title, width: 420, height: 220,
+    data: { values: claims.map((c) => ({ table: c.claim.table, verdict: c.status })) },
+    mark: 'bar',
+    encoding: {
+      x: { field: 'table', type: 'nominal', sort: null, title: null },
+      y: { aggregate: 'count', type: 'quantitative', title: 'claims' },
+      color: { field: 'verdict', type: 'nominal', sort: order, scale: { domain: order, range: ['#059669', '#dc2626', '#9ca3af'] } },
+      order: { field: 'verdict', sort: 'descending' },
+      tooltip: [{ field: 'table' }, { field: 'verdict' }, { aggregate: 'count', title: 'claims' }],
+    },
+  } as TopLevelSpec;
+}
+
+/** Every figure says the profile it was computed at (and that a quick/smoke figure is not the paper's). */
+export function withProfile(spec: TopLevelSpec, profile: string): TopLevelSpec {
+  const t = spec.title;
+  const text = typeof t === 'string' ? t : Array.isArray(t) ? t.join(' ') : ((t as { text?: string } | undefined)?.text ?? '');
+  const subtitle = profile === 'paper' ? 'profile: paper' : `profile: ${profile} (not the paper's setting)`;
+  return { ...spec, title: { text, subtitle } } as TopLevelSpec;
 }
 
 /** Render a Vega-Lite spec to SVG text in Node (deterministic; ~50 ms a chart). */
