@@ -159,7 +159,11 @@ function fillCache(dir, log) {
   const tmp = fs.mkdtempSync(`${dir}.tmp-`);
   try {
     log(`fetching tensorflow-cpu==${TF_VERSION} through pip (about 270 MB)`);
-    const dl = run(py, ['-m', 'pip', 'download', '--no-deps', '--only-binary=:all:', `tensorflow-cpu==${TF_VERSION}`, '-d', path.join(tmp, 'wheel')]);
+    const args = ['-m', 'pip', 'download', '--no-deps', '--only-binary=:all:', `tensorflow-cpu==${TF_VERSION}`, '-d', path.join(tmp, 'wheel')];
+    let dl = run(py, args);
+    // Only the C library is used, so any CPython build of the wheel will do: where this python has
+    // none (too old or too new for TF), ask for the cp311 manylinux one.
+    if (dl.status !== 0) dl = run(py, [...args, '--python-version', '3.11', '--implementation', 'cp', '--platform', 'manylinux_2_27_x86_64', '--platform', 'manylinux2014_x86_64']);
     if (dl.status !== 0) {
       const why = dl.out.split('\n').filter((l) => /ERROR|error/.test(l))[0] ?? 'pip download failed';
       fail(`pip could not fetch tensorflow-cpu==${TF_VERSION}: ${why.trim()}`);
