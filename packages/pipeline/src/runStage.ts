@@ -125,12 +125,21 @@ async function loadEngine(): Promise<EngineRecord> {
   return { name: 'unknown', version: '' };
 }
 
-/** Whether a finished row's engine label matches the engine this run asked for (SNN_BACKEND). */
-function sameEngine(label: string, wanted = process.env.SNN_BACKEND): boolean {
-  if (!wanted) return true;
+/**
+ * Whether a finished row's engine label matches the engine this run asked for (SNN_BACKEND) and,
+ * on tensorflow, its intra-op thread count (SNN_THREADS, default 1): TF's results differ in the
+ * last bits between thread counts (measured), so a row made with 2 threads is not a 1-thread row.
+ */
+export function sameEngine(label: string, env: NodeJS.ProcessEnv = process.env): boolean {
+  const wanted = env.SNN_BACKEND;
+  if (!wanted || label === 'none') return true;
   const name = wanted.trim().toLowerCase();
   const canonical = name === 'node' || name === 'tfjs-node' ? 'tensorflow' : name;
-  return label === 'none' || label.split('@')[0] === canonical;
+  if (label.split('@')[0] !== canonical) return false;
+  if (canonical !== 'tensorflow') return true;
+  const threads = Number(env.TF_NUM_INTRAOP_THREADS ?? env.SNN_THREADS ?? 1);
+  const m = /x(\d+)$/.exec(label);
+  return (m ? Number(m[1]) : 1) === threads;
 }
 
 export function engineLabel(e: EngineRecord): string {

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readActivity, readResults } from '@snn/reporting';
 import { baseRow, runStage, RowSkipped, type RowResult } from '../src/index.js';
+import { sameEngine } from '../src/runStage.js';
 import { tempStage } from './helpers.js';
 
 const config = {
@@ -126,5 +127,18 @@ describe('runStage reuses a finished row only from the engine this run names', (
       if (saved === undefined) delete process.env.SNN_BACKEND;
       else process.env.SNN_BACKEND = saved;
     }
+  });
+});
+
+describe('sameEngine: which finished rows a run may reuse', () => {
+  it('matches the engine name, and on tensorflow the intra-op thread count too', () => {
+    expect(sameEngine('wasm@4.22.0+simd', { SNN_BACKEND: 'wasm' })).toBe(true);
+    expect(sameEngine('wasm@4.22.0+simd', { SNN_BACKEND: 'tensorflow' })).toBe(false);
+    expect(sameEngine('tensorflow@4.22.0+tf2.21.0', { SNN_BACKEND: 'tensorflow' })).toBe(true);
+    expect(sameEngine('tensorflow@4.22.0+tf2.21.0', { SNN_BACKEND: 'tensorflow', SNN_THREADS: '2' })).toBe(false);
+    expect(sameEngine('tensorflow@4.22.0+tf2.21.0x2', { SNN_BACKEND: 'tensorflow', SNN_THREADS: '2' })).toBe(true);
+    expect(sameEngine('tensorflow@4.22.0+tf2.21.0x2', { SNN_BACKEND: 'tfjs-node' })).toBe(false);
+    expect(sameEngine('cpu@4.22.0', {})).toBe(true); // engine not named: a stage run by hand
+    expect(sameEngine('none', { SNN_BACKEND: 'wasm' })).toBe(true); // rows without tensors
   });
 });
