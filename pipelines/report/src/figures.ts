@@ -115,11 +115,10 @@ export function accuracyVsEnergySpec(results: readonly ResultRecord[]): TopLevel
       x: { field: 'energy_uJ', type: 'quantitative', scale: { type: 'log' }, title: 'energy per image (µJ); ANN rows = the ANN reference' },
       y: { field: 'accuracy', type: 'quantitative', title: 'accuracy (%)' },
       color: { field: 'method', type: 'nominal' },
-      shape: { field: 'method', type: 'nominal' },
       tooltip: [{ field: 'net' }, { field: 'energy_uJ', format: '.3g' }, { field: 'accuracy', format: '.2f' }],
     },
     layer: [
-      { mark: { type: 'point', filled: true, size: 60 } },
+      { mark: { type: 'point', filled: true, size: 60 }, encoding: { shape: { field: 'method', type: 'nominal' } } },
       { mark: { type: 'text', align: 'left', dx: 6, dy: -4, fontSize: 9 }, encoding: { text: { field: 'net' }, color: { value: '#444' } } },
     ],
   } as TopLevelSpec;
