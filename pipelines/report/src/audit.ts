@@ -16,6 +16,13 @@ function cells(line: string): string[] {
   return line.replace(/^\|\s?/, '').replace(/\s?\|$/, '').split(/\s\|\s/);
 }
 
+/** "'column': table says X, Arrow gives Y" for every cell of `have` that differs from `want`. */
+function cellDiffs(have: string, want: string, header: string[]): string {
+  const a = cells(have); const b = cells(want);
+  const diffs = b.map((x, k) => (a[k] !== x ? `'${header[k] ?? `column ${k + 1}`}': table says ${a[k] ?? '(nothing)'}, Arrow gives ${x}` : '')).filter(Boolean);
+  return diffs.join('; ') || 'cell count differs';
+}
+
 /** Profile the committed tables were generated for: README's `<!-- report profile=... -->`. */
 export function committedProfile(dir: string): ProfileName | undefined {
   const p = join(dir, 'README.md');
@@ -58,9 +65,7 @@ export async function auditTables(root: string, dir = join(root, 'paper-tables')
       if (!c) {
         const detail = line.startsWith('|') && !wantLines.includes(line) ? wantDetail.get(cells(line)[0] ?? '') : undefined;
         if (detail !== undefined) {
-          const a = cells(line); const b = cells(detail);
-          const diffs = b.map((x, k) => (a[k] !== x ? `'${detailHeader[k] ?? `column ${k + 1}`}': table says ${a[k] ?? '(nothing)'}, Arrow gives ${x}` : '')).filter(Boolean);
-          problems.push({ file: f, row: a[0], reason: `run detail differs from Arrow: ${diffs.join('; ') || 'cell count differs'}` });
+          problems.push({ file: f, row: cells(line)[0], reason: `run detail differs from Arrow: ${cellDiffs(line, detail, detailHeader)}` });
         } else if (line.startsWith('|') && !wantLines.includes(line)) problems.push({ file: f, reason: `line ${i + 1}: table line without provenance comment or changed header: ${line.slice(0, 80)}` });
         else if (!line.startsWith('|') && !wantLines.includes(line)) problems.push({ file: f, reason: `line ${i + 1}: text differs from the generated table (e.g. profile/engine header): ${line.slice(0, 80)}` });
         return;
@@ -77,11 +82,7 @@ export async function auditTables(root: string, dir = join(root, 'paper-tables')
       for (const r of recs) {
         if (!r.codeVersion || !r.engine) { problems.push({ file: f, row: c.row, reason: `Arrow row ${r.metric} has no ${!r.codeVersion ? 'code version' : 'engine'} recorded` }); break; }
       }
-      if (line !== expected) {
-        const a = cells(line); const b = cells(expected);
-        const diffs = b.map((x, k) => (a[k] !== x ? `'${header[k] ?? `column ${k + 1}`}': table says ${a[k] ?? '(nothing)'}, Arrow gives ${x}` : '')).filter(Boolean);
-        problems.push({ file: f, row: c.row, reason: `number differs from Arrow: ${diffs.join('; ') || 'cell count differs'}` });
-      }
+      if (line !== expected) problems.push({ file: f, row: c.row, reason: `number differs from Arrow: ${cellDiffs(line, expected, header)}` });
     });
     for (const r of st.rows) if (!seen.has(r.id)) problems.push({ file: f, row: r.id, reason: 'row of today\'s config is missing from the table' });
   }

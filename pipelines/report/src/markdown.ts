@@ -52,14 +52,14 @@ function statusCell(recs: readonly ResultRecord[], skip: string | undefined): st
   return st.error ?? 'skipped';
 }
 
+/** Heading of a stage table's second section (the audit finds it by this line). */
+export const DETAILS_HEADING = '## Training and run details (ours)';
+
 /**
  * Metrics that belong in a table's first (compact) section whatever the paper says of them: the
  * paper's own columns. Every metric the paper gives a value or words for is added to them; the
  * rest (training details: samples, epochs, width, throughput, energy in µJ...) go to the second.
  */
-/** Heading of a stage table's second section (the audit finds it by this line). */
-export const DETAILS_HEADING = '## Training and run details (ours)';
-
 export const PRIMARY_METRICS: readonly string[] = ['accuracy', 'accuracy_sd', 'ee', 'unique_params'];
 
 export function renderStageTable(inp: StageTableInput): string {
@@ -85,14 +85,13 @@ export function renderStageTable(inp: StageTableInput): string {
 
   // Row attributes: topology always; the others only where rows differ (a column of one value is noise).
   const attrs: Array<[keyof StageTableRow, string]> = [['topology', 'topology'], ['method', 'method'], ['coding', 'coding'], ['classifier', 'classifier'], ['T', 'T']];
-  const shownAttrs = attrs.filter(([k]) => {
-    const vals = new Set(inp.rows.map((r) => r[k]).filter((v) => v !== undefined).map(String));
-    return k === 'topology' ? vals.size > 0 : vals.size > 1 || (k === 'T' && vals.size > 0);
-  });
-  const constAttrs = attrs.filter(([k]) => !shownAttrs.some(([s]) => s === k)).map(([k, h]) => {
-    const vals = [...new Set(inp.rows.map((r) => r[k]).filter((v) => v !== undefined).map(String))];
-    return vals.length === 1 ? `${h} ${vals[0]}` : '';
-  }).filter(Boolean);
+  const distinct = new Map(attrs.map(([k]) => [k, [...new Set(inp.rows.map((r) => r[k]).filter((v) => v !== undefined).map(String))]]));
+  const shows = (k: keyof StageTableRow): boolean => {
+    const n = distinct.get(k)!.length;
+    return k === 'topology' || k === 'T' ? n > 0 : n > 1;
+  };
+  const shownAttrs = attrs.filter(([k]) => shows(k));
+  const constAttrs = attrs.filter(([k]) => !shows(k) && distinct.get(k)!.length === 1).map(([k, h]) => `${h} ${distinct.get(k)![0]}`);
   const reconstructed = new Set(mine.filter((r) => r.reconstructed).map((r) => r.topology));
   const label = (m: string): string => {
     const u = units.get(m);
