@@ -14,6 +14,7 @@ import { PROFILES, resolveProfile, type ProfileName, type ProfileSettings } from
 import { repoRoot, resultsRoot, writeFileAtomic } from './fsutil.js';
 import { codeFingerprint, gitVersion } from './provenance.js';
 import { StageProgress, formatSeconds, type ProgressUpdate } from './progress.js';
+import { RowBusy } from './work-lock.js';
 
 /** Structurally compatible with @snn/backend's EngineInfo; name 'none' for stages without tensors. */
 export interface EngineRecord { name: string; version: string; simd?: boolean; threads?: number; tfVersion?: string }
@@ -185,6 +186,12 @@ function withInputs(code: string, inputs: string[]): string {
  * Run a stage. Resume rule: a row is reused when artifacts/results/<stage>/rows/<hash>.json exists
  * and was written by the same code (codeHash); set SNN_RESUME=any to reuse regardless of code.
  */
+/** How often a stage whose rows are all busy looks again (SNN_BUSY_POLL_MS; tests shorten it). */
+function busyPollMs(): number {
+  const v = Number(process.env.SNN_BUSY_POLL_MS);
+  return Number.isFinite(v) && v > 0 ? v : 5000;
+}
+
 export async function runStage<S extends z.ZodType<BaseRow>>(opts: RunStageOptions<S>): Promise<StageSummary> {
   const t0 = Date.now();
   const profile = opts.profile ?? resolveProfile();
@@ -220,7 +227,14 @@ export async function runStage<S extends z.ZodType<BaseRow>>(opts: RunStageOptio
   const activity: ActivityRecord[] = [];
   const summary: StageSummary = { stage: opts.stage, profile, rows: cfg.rows.length, ran: 0, cached: 0, failed: 0, skipped: 0, wallSeconds: 0, failures: [], results };
 
-  for (const [k, r] of cfg.rows.entries()) {
+  // records per row, assembled in config order at the end (rows may finish out of order: RowBusy)
+  const rowResults: ResultRecord[][] = cfg.rows.map(() => []);
+  const rowActivity: ActivityRecord[][] = cfg.rows.map(() => []);
+  /** one attempt at row k: 'busy' when its shared work is being computed by another process */
+  const attempt = async (k: number): Promise<'done' | 'busy'> => {
+    const r = cfg.rows[k];
+    const results = rowResults[k];
+    const activity = rowActivity[k];
     const base = {
       table: opts.stage, rowId: r.id, configHash: r.hash, profile, seed: r.row.seed,
       topology: r.row.topology ?? null, method: r.row.method ?? null, coding: r.row.coding ?? null,
@@ -231,12 +245,12 @@ export async function runStage<S extends z.ZodType<BaseRow>>(opts: RunStageOptio
       summary.cached++;
       results.push(...recordsFor(r, { ...base, engine: cached.engine, codeVersion: cached.codeVersion, codeHash: cached.codeHash, wallSeconds: cached.wallSeconds }, 'ok', cached.result));
       activity.push(...activityFor(r, profile, opts.stage, cached.result.activity));
-      continue;
+      return 'done';
     }
     if (r.row.skip !== undefined) {
       summary.skipped++;
       results.push(...recordsFor(r, { ...base, engine: 'none', codeVersion, codeHash, wallSeconds: 0 }, 'skipped', undefined, r.row.skip));
-      continue;
+      return 'done';
     }
     progress.rowStart(k + 1, r.id);
     const rt0 = Date.now();
@@ -256,6 +270,11 @@ export async function runStage<S extends z.ZodType<BaseRow>>(opts: RunStageOptio
       result = await opts.runRow(r.row as z.output<S>, ctx);
       if (!result || !Array.isArray(result.metrics)) throw new Error('runRow must return { metrics: [...] }');
     } catch (e) {
+      if (e instanceof RowBusy) {
+        progress.rowDone((Date.now() - rt0) / 1000, false);
+        busy.set(k, e.message);
+        return 'busy';
+      }
       if (e instanceof RowSkipped) { status = 'skipped'; error = e.message; }
       else { status = 'failed'; error = e instanceof Error ? (e.stack ?? e.message) : String(e); }
     }
@@ -280,6 +299,27 @@ export async function runStage<S extends z.ZodType<BaseRow>>(opts: RunStageOptio
       writeFileAtomic(join(rowsDir, `${r.hash}.failed.json`), JSON.stringify({ stage: opts.stage, rowId: r.id, configHash: r.hash, profile, error, at: new Date().toISOString() }, null, 1));
       results.push(...recordsFor(r, rec, 'failed', undefined, error));
     }
+    return 'done';
+  };
+
+  // Rows whose shared work another stage is computing are retried after the others; only when
+  // every row left is busy does the stage wait (polling), so it never idles while it has work.
+  const busy = new Map<number, string>();
+  let queue = cfg.rows.map((_, k) => k);
+  let waitedMs = 0;
+  while (queue.length) {
+    const next: number[] = [];
+    for (const k of queue) if ((await attempt(k)) === 'busy') next.push(k);
+    if (next.length && next.length === queue.length) {
+      if (waitedMs === 0 || waitedMs % 300_000 < busyPollMs()) progress.log(`waiting: ${[...new Set(next.map((k) => busy.get(k)))].join('; ')}`);
+      await new Promise((res) => setTimeout(res, busyPollMs()));
+      waitedMs += busyPollMs();
+    }
+    queue = next;
+  }
+  for (const k of cfg.rows.keys()) {
+    results.push(...rowResults[k]);
+    activity.push(...rowActivity[k]);
   }
   progress.stop();
 

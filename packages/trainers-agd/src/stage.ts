@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { baseRow, runStage, moduleCodeFingerprint, resultsRoot, sha256, stableStringify, writeFileAtomic, engineLabel } from '@snn/pipeline';
+import { computeOnce, baseRow, runStage, moduleCodeFingerprint, resultsRoot, sha256, stableStringify, writeFileAtomic, engineLabel } from '@snn/pipeline';
 import { deriveSeed, engineInfo } from '@snn/backend';
 import { loadDataset, balancedSubset, type ImageSet } from '@snn/datasets';
 import { getTopology, type Topology, type TopologyName } from '@snn/models';
@@ -233,23 +233,36 @@ export async function runAgdRowShared(
   const engine = engineLabel(engineInfo());
   const key = sha256(stableStringify({ v: 1, run: agdRunIdentity(row, ctx.settings), code: trainerCode, engine })).slice(0, 20);
   const file = join(cacheDir, `${key}.json`);
-  if (existsSync(file)) {
+  let unreadable = false;
+  const read = (): SharedRun | null => {
+    if (!existsSync(file)) return null;
     try {
       const c = JSON.parse(readFileSync(file, 'utf8')) as SharedRun;
-      if (c.format === 1 && c.key === key && Array.isArray(c.result?.metrics)) {
-        const from = c.stage && c.rowId ? `${c.stage} ${c.rowId}` : 'an earlier row';
-        ctx.log(`${row.id}: same training run as ${from}: reused (artifacts/cache/agd-runs/${key}.json)`);
-        return { ...c.result, sharedWith: from };
-      }
+      if (c.format === 1 && c.key === key && Array.isArray(c.result?.metrics)) return c;
     } catch {
       /* corrupt: retrain below */
     }
-    ctx.log(`${row.id}: shared run ${key}.json is unreadable; training again`);
-  }
-  const result = await runAgdRow(row, ctx, opts.data);
-  const rec: SharedRun = { format: 1, key, stage: ctx.stage, rowId: ctx.rowId, engine, finishedAt: new Date().toISOString(), result };
-  writeFileAtomic(file, JSON.stringify(rec));
-  return result;
+    if (!unreadable) ctx.log(`${row.id}: shared run ${key}.json is unreadable; training again`);
+    unreadable = true;
+    return null;
+  };
+  // Rows of other stages with the same run (table-11's softmax rows, ext-surrogates' pwl rows)
+  // run concurrently with table-08: whoever starts the run first trains it, the other stage's row
+  // is deferred (RowBusy) until the result is written.
+  const { value, reused } = await computeOnce<SharedRun>({
+    lockFile: `${file}.lock`,
+    what: `AGD run ${key} (${ctx.stage ?? '?'} ${ctx.rowId ?? row.id})`,
+    read,
+    compute: async () => {
+      const result = await runAgdRow(row, ctx, opts.data);
+      return { format: 1, key, stage: ctx.stage, rowId: ctx.rowId, engine, finishedAt: new Date().toISOString(), result };
+    },
+    write: (rec) => writeFileAtomic(file, JSON.stringify(rec)),
+  });
+  if (!reused) return value.result;
+  const from = value.stage && value.rowId ? `${value.stage} ${value.rowId}` : 'an earlier row';
+  ctx.log(`${row.id}: same training run as ${from}: reused (artifacts/cache/agd-runs/${key}.json)`);
+  return { ...value.result, sharedWith: from };
 }
 
 /**

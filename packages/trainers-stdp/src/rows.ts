@@ -4,7 +4,9 @@
 // STDP run and one feature pass.
 import { join } from 'node:path';
 import { balancedSubset, type ImageSet } from '@snn/datasets';
-import { sha256, stableStringify } from '@snn/pipeline';
+import { existsSync } from 'node:fs';
+import { computeOnce, lockHolder, RowBusy, sha256, stableStringify } from '@snn/pipeline';
+import { readFeatures, writeFeatures } from './feature-cache.js';
 import { getTopology, type TopologyName } from '@snn/models';
 import { annAccuracy, disposeFeatures, frozenFeatures, headAccuracy, stdpEnergy, uniqueParams, type FrozenFeatures, type FrozenFeatureOptions } from './experiment.js';
 import type { HeadArch } from './heads.js';
@@ -69,6 +71,8 @@ export async function runStdpRow(
     progress?: (p: { step?: number; of?: number; note?: string }) => void;
     /** folder of learnt-kernel checkpoints shared by the STDP stages, and the code fingerprint they are keyed by */
     kernelCache?: { dir: string; code: string };
+    /** folder of frozen-feature entries shared by the STDP stages (feature-cache.ts), same fingerprint */
+    featureCache?: { dir: string; code: string };
   } = {},
 ): Promise<StdpRowResult> {
   const topo = getTopology(r.topology, { width: r.width });
@@ -82,6 +86,26 @@ export async function runStdpRow(
   const accs: number[] = [];
   const extra: Array<Record<string, number>> = [];
   let activity: StdpRowResult['activity'] = [];
+  const kernelsOf = r.method === 'random-kernels' ? 'random' : 'stdp';
+  const stdpOf = r.method === 'random-decorrelated' ? { ...r.stdp, rule: { ...r.stdp?.rule, eta: 0 } } : r.stdp;
+  const foOf = (seed: number): Omit<FrozenFeatureOptions, 'train' | 'test' | 'stdpImages' | 'log' | 'progress'> => ({
+    topology: r.topology, width: r.width, T: r.T, stdpEpochs: r.stdpEpochs, batchSize: r.batchSize, seed, kernels: kernelsOf, maxRate: r.maxRate, stdp: stdpOf,
+    label: r.method === 'random-decorrelated' ? 'random-decorrelated' : kernelsOf,
+  });
+  const memoKey = (seed: number) => JSON.stringify({ fo: foOf(seed), n: [r.stdpImages, r.trainImages, r.testImages], subsets: r.seed });
+  const fc = hooks.featureCache;
+  const featureFile = (seed: number) => {
+    const key = sha256(stableStringify({ v: 1, key: memoKey(seed), code: fc!.code })).slice(0, 24);
+    return { key, base: join(fc!.dir, `${r.topology}-${r.method}-s${seed}-${key}`) };
+  };
+  // another stage computing one of this row's feature sets right now: run the stage's other rows first
+  if (fc && r.method !== 'ann') {
+    for (const seed of seeds) {
+      const { base } = featureFile(seed);
+      const holder = memo.has(memoKey(seed)) || existsSync(`${base}.json`) ? null : lockHolder(`${base}.lock`);
+      if (holder) throw new RowBusy(`${r.topology} ${r.method} features (seed ${seed})`, holder);
+    }
+  }
   for (const [i, seed] of seeds.entries()) {
     const head = { arch, loss, batchSize: r.batchSize, lr: r.lr, seed };
     const tag = seeds.length > 1 ? ` (seed ${i + 1}/${seeds.length})` : '';
@@ -92,22 +116,32 @@ export async function runStdpRow(
       accs.push(100 * acc);
       continue;
     }
-    const kernels = r.method === 'random-kernels' ? 'random' : 'stdp';
-    const stdp = r.method === 'random-decorrelated' ? { ...r.stdp, rule: { ...r.stdp?.rule, eta: 0 } } : r.stdp;
-    const fo: Omit<FrozenFeatureOptions, 'train' | 'test' | 'stdpImages' | 'log' | 'progress'> = {
-      topology: r.topology, width: r.width, T: r.T, stdpEpochs: r.stdpEpochs, batchSize: r.batchSize, seed, kernels, maxRate: r.maxRate, stdp,
-      label: r.method === 'random-decorrelated' ? 'random-decorrelated' : kernels,
-    };
-    const key = JSON.stringify({ fo, n: [r.stdpImages, r.trainImages, r.testImages], subsets: r.seed });
+    const kernels = kernelsOf;
+    const fo = foOf(seed);
+    const key = memoKey(seed);
     let f = memo.get(key);
-    if (!f) {
+    const compute = (): FrozenFeatures => {
       // STDP images: a balanced subset of the training set (paper: 5,000 CIFAR-10 images)
       const stdpImages = balancedSubset(data.train, r.stdpImages, r.seed + 3);
       // the kernels depend on everything but the head and the train/test subsets
       const kc = hooks.kernelCache;
       const kernelKey = kc ? sha256(stableStringify({ ...fo, label: undefined, stdpImages: r.stdpImages, stdpSubset: r.seed + 3, code: kc.code })).slice(0, 24) : '';
       const kernelCache = kc ? { file: join(kc.dir, `${r.topology}-${kernels}-${kernelKey}.json`), key: kernelKey } : undefined;
-      f = frozenFeatures({ ...fo, train, test, stdpImages, log: hooks.log, progress, kernelCache });
+      return frozenFeatures({ ...fo, train, test, stdpImages, log: hooks.log, progress, kernelCache });
+    };
+    if (!f) {
+      if (fc) {
+        const { key: fkey, base } = featureFile(seed);
+        const got = await computeOnce<FrozenFeatures>({
+          lockFile: `${base}.lock`,
+          what: `${r.topology} ${r.method} features (seed ${seed})`,
+          read: () => readFeatures(base, fkey, (why) => hooks.log?.(`${why}: computing the features again`)),
+          compute,
+          write: (v) => writeFeatures(base, fkey, v),
+        });
+        if (got.reused) hooks.log?.(`${r.topology} ${r.method}${tag}: frozen features from ${base}.bin`);
+        f = got.value;
+      } else f = compute();
       memo.set(key, f);
     }
     const acc = headAccuracy(f, { ...head, epochs: r.headEpochs });

@@ -34,7 +34,11 @@ export async function runStdpStage(stage: string, config: URL): Promise<void> {
   let data: { train: ImageSet; test: ImageSet } | null = null;
   // learnt kernels are checkpointed under artifacts/cache/stdp-kernels, keyed by their configuration
   // and this package's code fingerprint: table-12 (same STDP settings, another head) reuses table-06's
-  const kernelCache = { dir: join(repoRoot(), 'artifacts', 'cache', 'stdp-kernels'), code: moduleCodeFingerprint(import.meta.url) };
+  const code = moduleCodeFingerprint(import.meta.url);
+  const kernelCache = { dir: join(repoRoot(), 'artifacts', 'cache', 'stdp-kernels'), code };
+  // frozen features too: table-06 and table-12 run concurrently and train other heads on the same
+  // features; whichever gets to a feature set first computes it, the other's row waits its turn
+  const featureCache = { dir: join(repoRoot(), 'artifacts', 'cache', 'stdp-features'), code };
   await runStage({
     stage,
     config,
@@ -64,7 +68,7 @@ export async function runStdpStage(stage: string, config: URL): Promise<void> {
           stdp: row.stdp as Parameters<typeof runStdpRow>[0]['stdp'],
         },
         data,
-        { log: (m) => ctx.log(m), progress: (p) => ctx.progress(p), kernelCache },
+        { log: (m) => ctx.log(m), progress: (p) => ctx.progress(p), kernelCache, featureCache },
       );
       return { metrics: r.metrics, activity: r.activity, reconstructed: r.reconstructed };
     },

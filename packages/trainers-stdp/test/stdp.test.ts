@@ -1,11 +1,12 @@
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initEngine } from '@snn/backend';
 import { tf } from '../src/tf.js';
 import { DEFAULT_RULE, applyDeltaW, filterCorrelation, stdpDeltaW, traceDecay, traceStep } from '../src/stdp-rule.js';
 import { runStdpRow, clearStdpMemo } from '../src/rows.js';
+import { RowBusy } from '@snn/pipeline';
 import type { ImageSet } from '@snn/datasets';
 import { StdpConvLayer, emptyState, disposeState } from '../src/stdp-layer.js';
 import { StdpStack, RateAccumulator, trainStackStdp } from '../src/stack.js';
@@ -284,4 +285,43 @@ describe('kernel checkpoints', () => {
     expect(c.acc).toBe(a.acc);
     expect(JSON.parse(readFileSync(join(dir, files[0]), 'utf8')).format).toBe(1);
   }, 30000);
+});
+
+describe('frozen-feature cache', () => {
+  it('a row in another process (fresh memo) reads the features another stage computed, bit for bit; a damaged .bin is recomputed; a held lock makes the row busy', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'stdp-features-'));
+    const data = { train: mk(40, 1), test: mk(20, 2) };
+    const row = { topology: 'ResNet2' as const, method: 'stdp' as const, classifier: 'softmax' as const, T: 2, seed: 0, width: 0.0625, stdpImages: 10, stdpEpochs: 1,
+      trainImages: 20, testImages: 10, headEpochs: 1, annEpochs: 1, batchSize: 10, lr: 1e-3 };
+    const run = async (classifier: 'softmax' | 'convnn' = 'softmax') => {
+      const logs: string[] = [];
+      const r = await runStdpRow({ ...row, classifier }, data, { log: (m) => logs.push(m), featureCache: { dir, code: 'test' } });
+      clearStdpMemo();
+      const m = (k: string) => r.metrics.find((x) => x.metric === k)!.value;
+      return { logs, acc: m('accuracy'), ee: m('ee'), activity: r.activity };
+    };
+    const a = await run();
+    const bins = readdirSync(dir).filter((f) => f.endsWith('.bin'));
+    expect(bins.length).toBe(1);
+    expect(a.logs.some((l) => l.includes('frozen features from'))).toBe(false);
+    const b = await run();
+    expect(b.logs.some((l) => l.includes('frozen features from'))).toBe(true);
+    expect([b.acc, b.ee]).toEqual([a.acc, a.ee]);
+    expect(b.activity).toEqual(a.activity);
+    // another head on the same features (table-12's ConvNN row) also reads them
+    const c = await run('convnn');
+    expect(c.logs.some((l) => l.includes('frozen features from'))).toBe(true);
+    // one flipped byte: detected by content, recomputed, never used
+    const binPath = join(dir, bins[0]);
+    const bytes = readFileSync(binPath);
+    bytes[7] ^= 0xff;
+    writeFileSync(binPath, bytes);
+    const d = await run();
+    expect(d.logs.some((l) => l.includes('does not match the sha256'))).toBe(true);
+    expect(d.acc).toBe(a.acc);
+    // a live process holding the entry's lock: the row is busy before it computes anything
+    rmSync(binPath.replace(/\.bin$/, '.json'));
+    writeFileSync(binPath.replace(/\.bin$/, '.lock'), JSON.stringify({ pid: process.ppid, host: hostname(), what: 'table-06', since: new Date().toISOString() }));
+    await expect(run()).rejects.toBeInstanceOf(RowBusy);
+  }, 60000);
 });
