@@ -24,16 +24,18 @@ export const SURROGATE_ARRAY_GRADS: Readonly<Record<SurrogateName, (vth: number,
       }
     };
   },
-  // Li et al. 2021, on x = V / V_th: b / (2 tanh(b/2)) sech^2(b (x - 1/2)) / V_th on [0, 1]
+  // Li et al. 2021, centred on V_th: d = (V - V_th) / w, b / (2 tanh(b/2)) sech^2(b d) / w for |d| <= 1/2
   dspike: (vth64, spec) => {
     const vth = Math.fround(vth64);
     const b = spec.b ?? SURROGATE_DEFAULTS.b;
-    const scale = b / (2 * Math.tanh(b / 2)) / vth64;
+    const w64 = (spec.width ?? SURROGATE_DEFAULTS.dspikeWidth) * vth64;
+    const w = Math.fround(w64);
+    const scale = b / (2 * Math.tanh(b / 2)) / w64;
     return (u, out, n) => {
       for (let i = 0; i < n; i++) {
-        const x = Math.fround(u[i] / vth); // float32, as the tf op: decides the support [0, 1] identically
-        if (x >= 0 && x <= 1) {
-          const c = Math.cosh((x - 0.5) * b);
+        const d = Math.fround(Math.fround(u[i] - vth) / w); // float32, as the tf ops: decides the support identically
+        if (Math.abs(d) <= 0.5) {
+          const c = Math.cosh(d * b);
           out[i] = scale / (c * c);
         } else out[i] = 0;
       }

@@ -15,6 +15,12 @@ export interface SurrogateSpec {
   gamma?: number;
   /** 'dspike' temperature (Li et al. 2021), default 3 */
   b?: number;
+  /**
+   * 'dspike' support width around V_th in units of V_th (default 1: |V - V_th| <= V_th/2, as
+   * common PyTorch ports with V_th = 1; 2 matches the piecewise-linear surrogate's support).
+   * Li et al. do not state it: both readings are rows of ext-surrogates.
+   */
+  width?: number;
   /** 'fastSigmoid' slope (default 25) / 'arctan' width (default 2) */
   alpha?: number;
 }
@@ -27,7 +33,7 @@ export interface SurrogateEntry {
   primitive(v: number, vth: number, spec: SurrogateSpec): number;
 }
 
-export const SURROGATE_DEFAULTS = { gamma: 0.3, b: 3, fastSigmoidAlpha: 25, arctanAlpha: 2 } as const;
+export const SURROGATE_DEFAULTS = { gamma: 0.3, b: 3, dspikeWidth: 1, fastSigmoidAlpha: 25, arctanAlpha: 2 } as const;
 
 const clamp = (x: number, lo: number, hi: number): number => Math.min(hi, Math.max(lo, x));
 
@@ -51,29 +57,38 @@ const pwl: SurrogateEntry = {
 };
 
 /**
- * Dspike (Li et al., NeurIPS 2021). On x = V / V_th:
+ * Dspike (Li et al., NeurIPS 2021), centred on the threshold: with w = width * V_th,
+ *   x = (V - V_th) / w + 1/2,
  *   Dspike(x; b) = tanh(b(x - 1/2)) / (2 tanh(b/2)) + 1/2 on [0, 1], 0 below, 1 above;
- *   dDspike/dx = b / (2 tanh(b/2)) * sech^2(b(x - 1/2)) on [0, 1], 0 outside.
- * Chain rule: dS/dV = (1/V_th) dS/dx. As in the paper's definition (companions.md), the
- * surrogate is centred at x = 1/2 (V = V_th/2), not at the forward step V = V_th.
+ *   dDspike/dx = b / (2 tanh(b/2)) * sech^2(b(x - 1/2)) on [0, 1], 0 outside;
+ *   dS/dV = (1/w) dDspike/dx.
+ * As b grows Dspike tends to the step at x = 1/2, so x = 1/2 must be V = V_th, where the forward
+ * Heaviside fires: the surrogate peaks there and is non-zero on both sides of it
+ * (shared/reference/companions.md). (Before, x = V / V_th put the peak at V_th/2 and gave no
+ * gradient above threshold.)
  */
+function dspikeShape(vth: number, spec: SurrogateSpec): { b: number; w: number; scale: number } {
+  const b = spec.b ?? SURROGATE_DEFAULTS.b;
+  const w = (spec.width ?? SURROGATE_DEFAULTS.dspikeWidth) * vth;
+  return { b, w, scale: b / (2 * Math.tanh(b / 2)) / w };
+}
+
 const dspike: SurrogateEntry = {
   name: 'dspike',
   grad(v, vth, spec) {
-    const b = spec.b ?? SURROGATE_DEFAULTS.b;
-    const scale = b / (2 * Math.tanh(b / 2)) / vth;
+    const { b, w, scale } = dspikeShape(vth, spec);
     return tf.tidy(() => {
-      const x = tf.div(v, vth);
-      const c = tf.cosh(tf.mul(tf.sub(x, 0.5), b));
+      const d = tf.div(tf.sub(v, vth), w); // x - 1/2
+      const c = tf.cosh(tf.mul(d, b));
       const sech2 = tf.reciprocal(tf.square(c));
-      const inside = tf.logicalAnd(tf.greaterEqual(x, 0), tf.lessEqual(x, 1));
-      return tf.where(inside, tf.mul(sech2, scale), tf.zerosLike(x));
+      const inside = tf.lessEqual(tf.abs(d), 0.5);
+      return tf.where(inside, tf.mul(sech2, scale), tf.zerosLike(d));
     });
   },
   primitive(v, vth, spec) {
-    const b = spec.b ?? SURROGATE_DEFAULTS.b;
-    const x = clamp(v / vth, 0, 1);
-    return Math.tanh(b * (x - 0.5)) / (2 * Math.tanh(b / 2)) + 0.5;
+    const { b, w } = dspikeShape(vth, spec);
+    const d = clamp((v - vth) / w, -0.5, 0.5);
+    return Math.tanh(b * d) / (2 * Math.tanh(b / 2)) + 0.5;
   },
 };
 

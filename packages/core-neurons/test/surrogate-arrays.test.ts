@@ -14,6 +14,7 @@ const SPECS: SurrogateSpec[] = [
   { name: 'pwl', gamma: 0.7 },
   { name: 'dspike' },
   { name: 'dspike', b: 1.5 },
+  { name: 'dspike', b: 3, width: 2 },
   { name: 'fastSigmoid' },
   { name: 'fastSigmoid', alpha: 3 },
   { name: 'arctan' },
@@ -28,8 +29,8 @@ describe('array surrogate derivatives == the registry (tf) derivatives', () => {
   for (const spec of SPECS) {
     for (const vth of [1, 0.6]) {
       it(`${JSON.stringify(spec)} vth ${vth}`, () => {
-        // a grid through every kink / support boundary (0, vth/2, vth, 2 vth) plus random points
-        const pts: number[] = [-1, 0, vth / 2, vth, 2 * vth, 3];
+        // a grid through every kink / support boundary (0, vth/2, vth, 3 vth/2, 2 vth) plus random points
+        const pts: number[] = [-1, 0, vth / 2, vth, 1.5 * vth, 2 * vth, 3];
         for (let i = 0; i < 400; i++) pts.push(-1.5 + (4.5 * i) / 399);
         const u = new Float32Array(pts);
         const out = new Float32Array(u.length);

@@ -17,7 +17,7 @@ beforeAll(async () => {
 // several parameterisations per entry, so a wrong scale (e.g. Dspike's 1/V_th) is caught
 const SPECS: Record<SurrogateName, SurrogateSpec[]> = {
   pwl: [{ name: 'pwl' }, { name: 'pwl', gamma: 0.7 }],
-  dspike: [{ name: 'dspike', b: 1 }, { name: 'dspike' }, { name: 'dspike', b: 6 }],
+  dspike: [{ name: 'dspike', b: 1 }, { name: 'dspike' }, { name: 'dspike', b: 6 }, { name: 'dspike', b: 3, width: 2 }],
   fastSigmoid: [{ name: 'fastSigmoid' }, { name: 'fastSigmoid', alpha: 3 }],
   arctan: [{ name: 'arctan' }, { name: 'arctan', alpha: 5 }],
 };
@@ -71,14 +71,20 @@ describe('surrogate gradients vs finite differences of their primitives', () => 
     want.forEach((w, i) => expect(g[i]).toBeCloseTo(w, 6));
   });
 
-  it('dspike: peak b/(2 tanh(b/2))/vth at V = vth/2, zero outside [0, vth]', () => {
+  it('dspike: peaks at V = V_th (where the forward step fires), non-zero just above it, zero outside V_th +- w/2', () => {
     const b = 3;
     const vth = 2;
-    const v = tf.tensor1d([1, -0.1, 2.1]);
-    const g = tf.grad((x: tf.Tensor) => tf.sum(spikeFn({ name: 'dspike', b })(x, vth)))(v).dataSync();
-    expect(g[0]).toBeCloseTo(b / (2 * Math.tanh(b / 2)) / vth, 5);
-    expect(g[1]).toBe(0);
-    expect(g[2]).toBe(0);
+    for (const width of [1, 2]) {
+      const w = width * vth;
+      const v = tf.tensor1d([vth, vth + 0.01, vth - 0.01, vth + 0.49 * w, vth + 0.51 * w, vth - 0.51 * w, vth + 2 * w]);
+      const g = tf.grad((x: tf.Tensor) => tf.sum(spikeFn({ name: 'dspike', b, width })(x, vth)))(v).dataSync();
+      expect(g[0]).toBeCloseTo(b / (2 * Math.tanh(b / 2)) / w, 5);
+      expect(g[1]).toBeGreaterThan(0.99 * g[0]);
+      expect(g[1]).toBeCloseTo(g[2], 6); // symmetric about the threshold
+      expect(g[3]).toBeGreaterThan(0);
+      expect([g[4], g[5], g[6]]).toEqual([0, 0, 0]);
+      expect(Math.max(...g)).toBe(g[0]);
+    }
   });
 
   it('an unknown surrogate name throws', () => {

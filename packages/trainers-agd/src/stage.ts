@@ -43,6 +43,8 @@ export const agdRowFields = {
   surrogate: z.enum(['pwl', 'dspike', 'fastSigmoid', 'arctan']).default('pwl'),
   gamma: z.number().positive().default(0.3),
   dspikeB: z.number().positive().default(3),
+  /** Dspike support width around V_th, in units of V_th (core-neurons surrogates.ts; Li et al. do not state it) */
+  dspikeWidth: z.number().positive().default(1),
   /** > 0: Dspike per-epoch temperature search with this step (Li et al. 2021) */
   dspikeDelta: z.number().min(0).default(0),
   surrogateAlpha: z.number().positive().optional(),
@@ -100,7 +102,7 @@ export function agdConfigOf(row: AgdRow, s: AgdRowContext['settings']): AgdConfi
       alpha: row.alpha,
       vth: row.vth,
       reset: row.reset,
-      surrogate: { name: row.surrogate, gamma: row.gamma, b: row.dspikeB, ...(row.surrogateAlpha ? { alpha: row.surrogateAlpha } : {}) },
+      surrogate: { name: row.surrogate, gamma: row.gamma, b: row.dspikeB, ...(row.surrogate === 'dspike' ? { width: row.dspikeWidth } : {}), ...(row.surrogateAlpha ? { alpha: row.surrogateAlpha } : {}) },
     },
     hybridReluOps: row.hybridReluOps,
     optimizer: { name: row.optimizer, lr: row.lr, momentum: row.momentum, weightDecay: row.weightDecay, clipNorm: row.clipNorm },
