@@ -98,27 +98,32 @@ export function snnEnergy(topo: Topology, o: SnnEnergyOptions): EnergyReport {
 }
 
 /**
- * Which ops pay MACs in a run of `mode` (Panda et al. 2020: "MAC for ReLU layers, AC for LIF
- * layers"; the first layer with real-valued input counts as MAC):
+ * Which ops pay MACs in a run of `mode` (Panda et al. 2020: "MAC energy for ReLU layers (Conv1,
+ * Conv2) and AC energy for remaining LIF layers (Conv3 - Conv7(6))"):
  * - every ReLU op (all hidden ops in 'ann'; `hybridReluOps` or the 'relu'-tagged ops in 'hybrid');
- * - the first weight op after a ReLU op (it receives real values: the hybrid boundary);
+ * - the first weight op after the ReLU block (the hybrid boundary: its input is the ReLU block's
+ *   real-valued output at every step) pays ACs like every LIF op, at the input activity its
+ *   caller measures (the fraction of non-zero ReLU outputs), as the paper's text says;
+ *   `hybridBoundary: 'mac'` is the other reading (MACs once, as for a real-valued input);
  * - the first weight op if the input is real-valued (`coding: 'direct'`); Poisson input -> AC;
  * - the classifier if its input is real-valued (e.g. all hidden ops ReLU).
  */
 export function macOpsFor(
   topo: Topology,
-  o: { mode: 'ann' | 'snn' | 'hybrid'; coding?: 'poisson' | 'direct' | 'latency'; hybridReluOps?: string[] },
+  o: { mode: 'ann' | 'snn' | 'hybrid'; coding?: 'poisson' | 'direct' | 'latency'; hybridReluOps?: string[]; hybridBoundary?: 'ac' | 'mac' },
 ): string[] {
   const weight = topo.ops.filter(isWeightOp);
   if (o.mode === 'ann') return weight.map((op) => op.id);
   const relu = new Set(
     o.mode === 'hybrid' ? (o.hybridReluOps ?? weight.filter((op) => op.neuron === 'relu').map((op) => op.id)) : [],
   );
+  const boundaryMac = (o.hybridBoundary ?? 'ac') === 'mac';
   const out: string[] = [];
   let realInput = o.coding === 'direct' || (o.mode === 'hybrid' && o.coding !== 'poisson' && o.coding !== 'latency');
-  for (const op of weight) {
+  for (const [i, op] of weight.entries()) {
     if (relu.has(op.id) || realInput) out.push(op.id);
-    realInput = relu.has(op.id);
+    // the op after a ReLU op: MACs in the 'mac' reading, or when it is the (non-spiking) classifier
+    realInput = relu.has(op.id) && (boundaryMac || weight[i + 1]?.id === topo.classifier);
   }
   return out;
 }

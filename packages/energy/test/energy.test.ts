@@ -57,8 +57,19 @@ describe('energy of a two-layer net, by hand', () => {
     expect(snnEnergy(twoLayer, { activity: { fc: 0.1 }, T: 10, macOps, macPerStep: true }).total).toBeCloseTo(5760 * 3.2 + 64, 6);
   });
 
-  it('hybrid: ReLU op and the first LIF op (real-valued input) pay MACs, the rest ACs', () => {
+  it("hybrid (the paper's text): ReLU ops pay MACs, the first LIF op after them ACs at its input's non-zero fraction", () => {
     const macOps = macOpsFor(hybrid, { mode: 'hybrid' });
+    expect(macOps).toEqual(['conv1']);
+    // conv1 576*3.2 = 1843.2; conv2 2304*0.4*5 = 4608 AC = 460.8 pJ; fc 640*0.25*5 = 800 AC = 80 pJ
+    const s = snnEnergy(hybrid, { activity: { conv2: 0.4, fc: 0.25 }, T: 5, macOps });
+    expect(s.total).toBeCloseTo(2384, 6);
+    expect(s.perOp.map((e) => e.opType)).toEqual(['mac', 'ac', 'ac']);
+    const ee = energyEfficiency(annEnergy(hybrid), s);
+    expect(ee.full).toBeCloseTo(11264 / 2384, 6);
+  });
+
+  it("hybrid, the 'mac' reading: the boundary op pays MACs once", () => {
+    const macOps = macOpsFor(hybrid, { mode: 'hybrid', hybridBoundary: 'mac' });
     expect(macOps).toEqual(['conv1', 'conv2']);
     // conv1 576*3.2 = 1843.2; conv2 2304*3.2 = 7372.8; fc 640*0.25*5 = 800 AC = 80 pJ
     const s = snnEnergy(hybrid, { activity: { fc: 0.25 }, T: 5, macOps });
@@ -67,6 +78,11 @@ describe('energy of a two-layer net, by hand', () => {
     expect(ee.full).toBeCloseTo(11264 / 9296, 6);
     expect(Number.isNaN(ee.conv)).toBe(true); // no spiking conv op
     expect(s.perOp.map((e) => e.opType)).toEqual(['mac', 'mac', 'ac']);
+  });
+
+  it('hybrid with every hidden op ReLU: the classifier reads real values and pays MACs', () => {
+    const allRelu = buildTopology('allrelu', [{ conv: 'conv1', out: 4, relu: true }, { fc: 'fc', out: 'classes' }], opts, meta);
+    expect(macOpsFor(allRelu, { mode: 'hybrid' })).toEqual(['conv1', 'fc']);
   });
 
   it('missing activity for an AC op is an error, presets must match', () => {

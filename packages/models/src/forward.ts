@@ -154,6 +154,7 @@ function forwardFolded(
       }
       x = tf.relu(z);
       opts.taps?.({ op, current: z, output: x, temporal: false, T });
+      recordReluNonZero(opts, op, x);
     } else {
       let z = linear(op, params, x);
       if (op.residualFrom) {
@@ -173,6 +174,16 @@ function forwardFolded(
   const flat = tf.reshape(features, [features.shape[0], -1]) as tf.Tensor2D;
   const cls = topo.ops.find((op) => op.id === topo.classifier)!;
   return { features: flat, logits: linear(cls, params, flat) as tf.Tensor2D };
+}
+
+/**
+ * Hybrid energy: the LIF op after the ReLU block pays ACs at the fraction of non-zero ReLU outputs
+ * it receives (@snn/energy macOpsFor), recorded by the monitor as the ReLU op's "rate" (one step:
+ * the ReLU part is static).
+ */
+function recordReluNonZero(opts: ForwardOptions, op: OpSpec, x: tf.Tensor): void {
+  if (opts.mode !== 'hybrid' || !opts.monitor) return;
+  tf.tidy(() => opts.monitor!.record(op.id, op.unrollStep, tf.cast(tf.greater(x, 0), 'float32'), 1));
 }
 
 /**
@@ -206,6 +217,7 @@ function forwardStepwise(
         let z = linear(op, params, staticX!);
         if (op.residualFrom) z = tf.add(z, op.residualFrom === 'input' ? input : stepOuts.get(op.residualFrom)!);
         staticX = tf.relu(z);
+        recordReluNonZero(opts, op, staticX);
       }
       stepOuts.set(op.id, staticX!);
     }

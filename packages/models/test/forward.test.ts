@@ -204,6 +204,32 @@ describe('forward: hybrid', () => {
     disposeParams(params);
   });
 
+  it("records each ReLU op's non-zero output fraction (hybrid energy: the input activity of the first LIF op), in both schedules", () => {
+    const topo = getTopology('VGG9', small); // conv1, conv2 ReLU
+    const params = initParams(topo, 8);
+    const x = image(2, 3);
+    let want = 0;
+    forward(topo, params, x, { mode: 'ann', taps: (ev) => { if (ev.op.id === 'conv2') want = tf.tidy(() => tf.mean(tf.cast(tf.greater(ev.output, 0), 'float32')).dataSync()[0]!); } }).logits.dispose();
+    expect(want).toBeGreaterThan(0.05);
+    expect(want).toBeLessThan(0.95);
+    for (const schedule of ['folded', 'stepwise'] as const) {
+      const monitor = new SpikeMonitor();
+      const before = tf.memory().numTensors;
+      const out = forward(topo, params, x, { mode: 'hybrid', T: 4, neuron, monitor, schedule });
+      tf.dispose([out.logits, out.features]);
+      expect(tf.memory().numTensors).toBe(before);
+      const acts = Object.fromEntries(monitor.activity().map((a) => [a.layer, a.rate]));
+      expect(acts.conv2).toBeCloseTo(want, 6);
+      expect(acts.conv3).toBeDefined(); // spiking ops as before
+    }
+    // not in ann or snn mode
+    const m = new SpikeMonitor();
+    forward(topo, params, x, { mode: 'ann', monitor: m }).logits.dispose();
+    expect(m.activity()).toEqual([]);
+    x.dispose();
+    disposeParams(params);
+  });
+
   it('ann mode: plain ReLU network', () => {
     const topo = getTopology('VGG3', small);
     const params = initParams(topo, 2);

@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path';
 import { computeOnce, baseRow, runStage, moduleCodeFingerprint, resultsRoot, sha256, stableStringify, writeFileAtomic, engineLabel } from '@snn/pipeline';
 import { deriveSeed, engineInfo } from '@snn/backend';
 import { loadDataset, balancedSubset, type ImageSet } from '@snn/datasets';
-import { getTopology, type Topology, type TopologyName } from '@snn/models';
+import { getTopology, reluOpsFor, type Topology, type TopologyName } from '@snn/models';
 import { annEnergy, snnEnergy, macOpsFor, inputActivity, energyEfficiency, uniqueParams, type EnergyPresetName } from '@snn/energy';
 import { trainAgd, type AgdConfig, type AgdMode } from './train.js';
 import type { HeadName } from './heads.js';
@@ -145,15 +145,28 @@ export function energyMetrics(topo: Topology, row: AgdRow, T: number, activity: 
   const mode = modeOf(row.method);
   const outRate: Record<string, number> = {};
   for (const a of activity) outRate[a.layer] = a.rate;
-  const macOps = macOpsFor(topo, { mode, coding: mode === 'snn' ? 'poisson' : undefined, hybridReluOps: row.hybridReluOps });
-  const snn = snnEnergy(topo, { activity: inputActivity(topo, outRate, pixelRate), T, macOps, preset });
-  const ee = energyEfficiency(ann, snn);
-  return [
+  const inAct = inputActivity(topo, outRate, pixelRate);
+  const energyOf = (hybridBoundary: 'ac' | 'mac') => {
+    const macOps = macOpsFor(topo, { mode, coding: mode === 'snn' ? 'poisson' : undefined, hybridReluOps: row.hybridReluOps, hybridBoundary });
+    const snn = snnEnergy(topo, { activity: inAct, T, macOps, preset });
+    return { snn, ee: energyEfficiency(ann, snn), macOps };
+  };
+  const { snn, ee, macOps } = energyOf('ac');
+  const out: AgdRowMetric[] = [
     { metric: 'energy_uJ', value: snn.total / 1e6, unit: 'uJ' },
     { metric: 'ann_energy_uJ', value: ann.total / 1e6, unit: 'uJ' },
     { metric: 'ee', value: ee.full, unit: 'x' },
     { metric: 'ee_conv', value: ee.conv, unit: 'x' },
   ];
+  if (mode === 'hybrid') {
+    // the paper's text: AC for the LIF op after the ReLU block, at the fraction of non-zero ReLU
+    // outputs it reads (stated as boundary_activity); the MAC-once reading beside it
+    const boundary = topo.ops.find((op) => (op.kind === 'conv' || op.kind === 'fc') && !macOps.includes(op.id) && op.id !== topo.classifier);
+    if (boundary) out.push({ metric: 'boundary_activity', value: inAct[boundary.id] ?? NaN, unit: 'fraction' });
+    const m = energyOf('mac');
+    out.push({ metric: 'energy_uJ_boundary_mac', value: m.snn.total / 1e6, unit: 'uJ' }, { metric: 'ee_boundary_mac', value: m.ee.full, unit: 'x' });
+  }
+  return out;
 }
 
 /** Train + evaluate one row. Throws DivergenceError (recorded as a failed row by the runner). */
@@ -173,7 +186,10 @@ export async function runAgdRow(row: AgdRow, ctx: AgdRowContext, data?: { train:
     const ev = run.trainer.evaluate(test);
     const evalSeconds = (performance.now() - t0) / 1000;
     const last = run.history[run.history.length - 1];
-    const activity = ev.activity.map((a) => ({ layer: a.layer, unrollStep: a.unrollStep, rate: a.rate, perStep: a.perStep }));
+    const all = ev.activity.map((a) => ({ layer: a.layer, unrollStep: a.unrollStep, rate: a.rate, perStep: a.perStep }));
+    // a hybrid's ReLU ops report their non-zero fraction (for the energy of the op after them): not spike rates
+    const relu = cfg.mode === 'hybrid' ? reluOpsFor(topo, 'hybrid', row.hybridReluOps) : new Set<string>();
+    const activity = all.filter((a) => !relu.has(a.layer));
     const metrics: AgdRowMetric[] = [
       { metric: 'accuracy', value: ev.accuracy * 100, unit: '%' },
       { metric: 'train_accuracy', value: (last?.trainAccuracy ?? NaN) * 100, unit: '%' },
@@ -185,7 +201,7 @@ export async function runAgdRow(row: AgdRow, ctx: AgdRowContext, data?: { train:
       { metric: 'train_samples', value: train.n, unit: 'count' },
       { metric: 'test_samples', value: test.n, unit: 'count' },
       { metric: 'width', value: row.width ?? s.width, unit: 'x' },
-      ...energyMetrics(topo, row, cfg.T, activity, meanIntensity(test) * cfg.maxRate!),
+      ...energyMetrics(topo, row, cfg.T, all, meanIntensity(test) * cfg.maxRate!),
     ];
     if (activity.length) metrics.push({ metric: 'spike_rate_mean', value: activity.reduce((a, x) => a + x.rate, 0) / activity.length, unit: 'fraction' });
     if (run.trainer.dspikeB !== undefined) metrics.push({ metric: 'dspike_b', value: run.trainer.dspikeB });
