@@ -260,7 +260,7 @@ export async function runAgdRowShared(
     } catch {
       /* corrupt: retrain below */
     }
-    if (!unreadable) ctx.log(`${row.id}: shared run ${key}.json is unreadable; training again`);
+    if (!unreadable) ctx.log(`shared run ${key}.json is unreadable; training again`);
     unreadable = true;
     return null;
   };
@@ -279,7 +279,7 @@ export async function runAgdRowShared(
   });
   if (!reused) return value.result;
   const from = value.stage && value.rowId ? `${value.stage} ${value.rowId}` : 'an earlier row';
-  ctx.log(`${row.id}: same training run as ${from}: reused (artifacts/cache/agd-runs/${key}.json)`);
+  ctx.log(`same training run as ${from}: reused (artifacts/cache/agd-runs/${key}.json)`);
   return { ...value.result, sharedWith: from };
 }
 

@@ -9,7 +9,7 @@ export type { SnnSettings } from './snnSettings.js';
 export { addExtraCurrent, cloneSettings } from './snnSettings.js';
 export { ifSoftResetChunk, initState } from './ifNeuron.js';
 export { simulate, type SimulateOptions, type SimulateResult, type InputCoding, type Readout } from './simulate.js';
-export { thresholdBalance, type BalanceOptions, type BalancedThreshold } from './thresholdBalance.js';
+export { thresholdBalance, unitSpikeThresholds, thresholdsIncreaseInBlocks, type BalanceOptions, type BalancedThreshold } from './thresholdBalance.js';
 export { biasShift } from './biasShift.js';
 export { clipFloor, quantisationError, searchThreshold, thresholdsFromAnn, collectAnnActivations, type ThresholdMethod } from './thresholdSearch.js';
 export { biasCorrection, potentialCorrection, weightCalibration, layerError, layerOutputs, type CalibrationOptions } from './calibration.js';

@@ -52,3 +52,26 @@ export function thresholdBalance(net: ConversionNet, data: tf.Tensor[], opts: Ba
   }
   return { settings: { thresholds }, thresholds: record };
 }
+
+/**
+ * The balanced thresholds in the paper's convention (Sengupta et al. 2019, which Panda et al.
+ * follow): unit spikes, V_th = max of the weighted spike input. Our IF spikes carry amplitude θ
+ * (ifNeuron.ts), so op n's input is scaled by θ_(n-1) and θ_n compounds layer over layer; the
+ * unit-spike threshold is V_th,n = θ_n / θ_(n-1) (θ_0 = 1: the Poisson input spikes are unit).
+ * Ops are in network order (a chain: each spiking op reads the previous one, through pooling).
+ */
+export function unitSpikeThresholds(thresholds: readonly BalancedThreshold[]): Array<BalancedThreshold & { theta: number }> {
+  return thresholds.map((t, i) => ({ ...t, theta: t.vth, vth: t.vth / (i === 0 ? 1 : thresholds[i - 1]!.vth) }));
+}
+
+/**
+ * Panda et al.: within a BackRes block, V_th1 < V_th2 < ... < V_thn (unit-spike convention):
+ * 1 when it holds for every unrolled block, 0 otherwise; null when the net has no unrolled block.
+ */
+export function thresholdsIncreaseInBlocks(unit: ReadonlyArray<{ param: string; vth: number }>): number | null {
+  const blocks = new Map<string, number[]>();
+  for (const t of unit) blocks.set(t.param, [...(blocks.get(t.param) ?? []), t.vth]);
+  const unrolled = [...blocks.values()].filter((v) => v.length > 1);
+  if (!unrolled.length) return null;
+  return unrolled.every((v) => v.every((x, i) => i === 0 || x > v[i - 1]!)) ? 1 : 0;
+}

@@ -140,6 +140,14 @@ export const CLAIMS: Claim[] = [
     },
   },
   {
+    id: 't2-vth-increasing', table: 'Table 2', text: 'within a BackRes block the balanced thresholds rise, V_th1 < V_th2 < … < V_thn (sparsifying effect)',
+    rule: "vth_increasing = 1 for VGG2x4 and VGG3x2-v1 conversion (thresholds in the paper's unit-spike convention, Sengupta et al. 2019: V_th,n = θ_n / θ_(n-1) of our amplitude-θ IF neurons)",
+    check: (v) => {
+      const d = CIFAR_BACKRES_CONV.map((t) => [t, v.get({ stage: 'table-02', topology: t, method: 'conversion' }, 'vth_increasing')] as const);
+      return verdict(d.every(([, x]) => x === 1), d.map(([t, x]) => `${t} ${x === 1 ? 'rising' : 'not rising'}`).join(', '));
+    },
+  },
+  {
     id: 'f7-ee-ratio', table: 'Figure 7', text: 'VGG2x4 (n=4) has ~1.3× the EE of VGG3x2-v1 (n=2)',
     rule: 'ee(VGG2x4) / ee(VGG3x2-v1) in [1.1, 1.6]',
     check: (v) => {

@@ -9,7 +9,7 @@ import { repoRoot, type RowContext, type RowResult, type MetricValue } from '@sn
 import { TOPOLOGY_NAMES, type TopologyName } from '@snn/models';
 import { uniqueParams } from '@snn/energy';
 import {
-  cifarSubsets, cachedAnn, memo, thresholdBalance, evaluateSnn, conversionEE, annConfigHash,
+  cifarSubsets, cachedAnn, memo, thresholdBalance, unitSpikeThresholds, thresholdsIncreaseInBlocks, evaluateSnn, conversionEE, annConfigHash,
   type ConvertibleAnnConfig, type BalancedThreshold, type SnnEvaluation,
 } from '@snn/trainers-conversion';
 
@@ -91,13 +91,14 @@ export async function runConversionRow(row: ConversionRow, siblings: ConversionR
     { metric: 'balance_window', value: row.balanceWindow, unit: 'steps' },
     { metric: 'balance_seconds', value: bal.seconds, unit: 's' },
     { metric: 'eval_seconds', value: seconds, unit: 's' },
-    ...bal.thresholds.map((t) => ({ metric: `vth:${t.op}`, value: t.vth })),
   );
+  // thresholds in the paper's unit-spike convention (vth:*), and the spike amplitudes our IF
+  // neurons use (theta:* = the compounded product; unitSpikeThresholds says why)
+  const unit = unitSpikeThresholds(bal.thresholds);
+  for (const t of unit) metrics.push({ metric: `vth:${t.op}`, value: t.vth }, { metric: `theta:${t.op}`, value: t.theta });
   // Panda et al.: V_th1 < V_th2 < ... < V_thn within a BackRes block (1 = holds for every block)
-  const blocks = new Map<string, number[]>();
-  for (const t of bal.thresholds) blocks.set(t.param, [...(blocks.get(t.param) ?? []), t.vth]);
-  const unrolled = [...blocks.values()].filter((v) => v.length > 1);
-  if (unrolled.length) metrics.push({ metric: 'vth_increasing', value: unrolled.every((v) => v.every((x, i) => i === 0 || x > v[i - 1])) ? 1 : 0, unit: 'bool', paperText: 'V_th1 < V_th2 < ... < V_thn' });
+  const inc = thresholdsIncreaseInBlocks(unit);
+  if (inc !== null) metrics.push({ metric: 'vth_increasing', value: inc, unit: 'bool', paperText: 'V_th1 < V_th2 < ... < V_thn' });
   return {
     metrics,
     activity: ev.activity.map((a) => ({ layer: a.op, unrollStep: a.unrollStep, rate: a.rate })),

@@ -11,8 +11,8 @@ import { TOPOLOGY_NAMES, type TopologyName } from '@snn/models';
 import { uniqueParams } from '@snn/energy';
 import type { ImageSet } from '@snn/datasets';
 import {
-  trainConvertibleAnn, labelledBatches, evaluateAnn, thresholdBalance, evaluateSnn, conversionEE, memo, annConfigHash,
-  type ConvertibleAnnConfig, type ConvertibleAnn, type SnnEvaluation, type LabelledBatch,
+  trainConvertibleAnn, labelledBatches, evaluateAnn, thresholdBalance, unitSpikeThresholds, evaluateSnn, conversionEE, memo, annConfigHash,
+  type ConvertibleAnnConfig, type ConvertibleAnn, type SnnEvaluation, type LabelledBatch, type BalancedThreshold,
 } from '@snn/trainers-conversion';
 import { loadImageNetSplit } from './imagenet.js';
 
@@ -38,7 +38,7 @@ const config = new URL('../config.json', import.meta.url);
 
 const dataMemo = new Map<string, Promise<{ train: ImageSet; test: LabelledBatch[]; calib: LabelledBatch[] }>>();
 const annMemo = new Map<string, Promise<ConvertibleAnn & { acc: number }>>();
-const evalMemo = new Map<string, Promise<{ ev: SnnEvaluation; vth: Array<{ op: string; vth: number }> }>>();
+const evalMemo = new Map<string, Promise<{ ev: SnnEvaluation; vth: BalancedThreshold[] }>>();
 
 async function runRow(row: Row, ctx: RowContext): Promise<RowResult> {
   const dir = process.env.SNN_IMAGENET_DIR;
@@ -75,7 +75,7 @@ async function runRow(row: Row, ctx: RowContext): Promise<RowResult> {
       { metric: 'gap_to_ann', value: 100 * (acc - ann.acc), unit: 'pts' },
       { metric: 'ee', value: eff.full, unit: 'x' },
       { metric: 'unique_params', value: uniqueParams(ann.topo), unit: 'count' },
-      ...vth.map((t) => ({ metric: `vth:${t.op}`, value: t.vth })),
+      ...unitSpikeThresholds(vth).flatMap((t) => [{ metric: `vth:${t.op}`, value: t.vth }, { metric: `theta:${t.op}`, value: t.theta }]),
     ],
     activity: ev.activity.map((a) => ({ layer: a.op, unrollStep: a.unrollStep, rate: a.rate })),
     reconstructed: ann.topo.reconstructed,
