@@ -5,6 +5,11 @@ import { simulate, type InputCoding, type Readout } from './simulate.js';
 import { energyEfficiency, opMacs, type EnergyPreset, type EnergyReport } from './energy.js';
 import { annForward } from './ann.js';
 
+/** Images in a batched set (the n behind an accuracy: its binomial interval needs it). */
+export function imageCount(batches: ReadonlyArray<{ y: ArrayLike<number> }>): number {
+  return batches.reduce((a, b) => a + b.y.length, 0);
+}
+
 export interface LabelledBatch {
   x: tf.Tensor;
   y: Int32Array | Uint8Array;

@@ -13,7 +13,7 @@ export { thresholdBalance, unitSpikeThresholds, thresholdsIncreaseInBlocks, type
 export { biasShift } from './biasShift.js';
 export { clipFloor, quantisationError, searchThreshold, thresholdsFromAnn, collectAnnActivations, type ThresholdMethod } from './thresholdSearch.js';
 export { biasCorrection, potentialCorrection, weightCalibration, layerError, layerOutputs, type CalibrationOptions } from './calibration.js';
-export { evaluateSnn, evaluateAnn, type SnnEvaluation, type LabelledBatch } from './evaluate.js';
+export { evaluateSnn, evaluateAnn, imageCount, type SnnEvaluation, type LabelledBatch } from './evaluate.js';
 export { energyEfficiency, opMacs, ENERGY_PRESETS, type EnergyPreset, type EnergyReport } from './energy.js';
 export { trainConvertibleAnn, annConfigHash, labelledBatches, disposeBatches, type ConvertibleAnnConfig, type ConvertibleAnn } from './annTraining.js';
 export { conversionEE } from './energyTopo.js';

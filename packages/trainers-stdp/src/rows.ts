@@ -160,7 +160,7 @@ export async function runStdpRow(
     metrics.push({ metric: 'accuracy_sd', value: Math.sqrt(accs.reduce((a, v) => a + (v - m) ** 2, 0) / (accs.length - 1)), unit: '%' });
     metrics.push({ metric: 'seeds', value: seeds.length, unit: 'count' });
   }
-  metrics.push({ metric: 'unique_params', value: params, unit: 'count' });
+  metrics.push({ metric: 'unique_params', value: params, unit: 'count' }, { metric: 'test_samples', value: test.n, unit: 'count' });
   if (extra.length) {
     const units: Record<string, string> = { ee: 'x', ee_conv: 'x', stdp_seconds: 's' };
     for (const k of Object.keys(extra[0])) metrics.push({ metric: k, value: mean(extra.map((x) => x[k])), unit: units[k] ?? 'count' });

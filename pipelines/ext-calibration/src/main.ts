@@ -14,7 +14,7 @@ import { tf } from '@snn/backend';
 import { baseRow, runStage, loadStageConfig, repoRoot, type RowContext, type RowResult } from '@snn/pipeline';
 import { TOPOLOGY_NAMES, type TopologyName } from '@snn/models';
 import {
-  cifarSubsets, cachedAnn, memo, thresholdBalance, biasShift, thresholdsFromAnn, biasCorrection, potentialCorrection,
+  cifarSubsets, cachedAnn, memo, imageCount, thresholdBalance, biasShift, thresholdsFromAnn, biasCorrection, potentialCorrection,
   weightCalibration, evaluateSnn, conversionEE, annConfigHash, disposeNet,
   type ConvertibleAnnConfig, type SnnSettings, type SnnEvaluation,
 } from '@snn/trainers-conversion';
@@ -100,6 +100,7 @@ async function runRow(row: Row, ctx: RowContext): Promise<RowResult> {
       { metric: 'ann_accuracy', value: 100 * ann.testAccuracy, unit: '%' },
       { metric: 'gap_to_ann', value: 100 * (acc - ann.testAccuracy), unit: 'pts' },
       { metric: 'ee', value: eff.full, unit: 'x' },
+      { metric: 'test_samples', value: imageCount(data.test), unit: 'count' },
       { metric: 'calib_seconds', value: calibSeconds, unit: 's' },
       { metric: 'eval_seconds', value: evalSeconds, unit: 's' },
     ],

@@ -43,6 +43,7 @@ export async function runCodedAgd(row: TtfsRow, topo: Topology, train: ImageSet,
       reconstructed: topo.reconstructed,
       metrics: [
         { metric: 'accuracy', value: ev.accuracy * 100, unit: '%' },
+        { metric: 'test_samples', value: test.n, unit: 'count' },
         { metric: 'spikes_per_neuron', value: spikes / neurons, unit: 'count' },
         { metric: 'latency_steps', value: row.T, unit: 'steps' },
         { metric: 'ee', value: ee, unit: 'x' },

@@ -68,6 +68,7 @@ export async function runRow(row: TtfsRow, ctx: RowContext): Promise<RowResult> 
       reconstructed: topo.reconstructed,
       metrics: [
         { metric: 'accuracy', value: ev.accuracy * 100, unit: '%' },
+        { metric: 'test_samples', value: test.n, unit: 'count' },
         { metric: 'surrogate_accuracy', value: ev.surrogateAccuracy * 100, unit: '%' },
         { metric: 'spikes_per_neuron', value: ev.spikesPerNeuron, unit: 'count' },
         { metric: 'input_spikes_per_pixel', value: ev.inputSpikesPerPixel, unit: 'count' },

@@ -9,7 +9,7 @@ import { repoRoot, type RowContext, type RowResult, type MetricValue } from '@sn
 import { TOPOLOGY_NAMES, type TopologyName } from '@snn/models';
 import { uniqueParams } from '@snn/energy';
 import {
-  cifarSubsets, cachedAnn, memo, thresholdBalance, unitSpikeThresholds, thresholdsIncreaseInBlocks, evaluateSnn, conversionEE, annConfigHash,
+  cifarSubsets, cachedAnn, memo, imageCount, thresholdBalance, unitSpikeThresholds, thresholdsIncreaseInBlocks, evaluateSnn, conversionEE, annConfigHash,
   type ConvertibleAnnConfig, type BalancedThreshold, type SnnEvaluation,
 } from '@snn/trainers-conversion';
 
@@ -60,6 +60,7 @@ export async function runConversionRow(row: ConversionRow, siblings: ConversionR
   const metrics: MetricValue[] = [
     { metric: 'ann_accuracy', value: pct(ann.testAccuracy), unit: '%' },
     { metric: 'unique_params', value: uniqueParams(ann.topo), unit: 'count' },
+    { metric: 'test_samples', value: imageCount(data.test), unit: 'count' },
   ];
   if (row.method === 'ann') {
     metrics.unshift({ metric: 'accuracy', value: pct(ann.testAccuracy), unit: '%' });

@@ -11,7 +11,7 @@ import { TOPOLOGY_NAMES, type TopologyName } from '@snn/models';
 import { uniqueParams } from '@snn/energy';
 import type { ImageSet } from '@snn/datasets';
 import {
-  trainConvertibleAnn, labelledBatches, evaluateAnn, thresholdBalance, unitSpikeThresholds, evaluateSnn, conversionEE, memo, annConfigHash,
+  trainConvertibleAnn, labelledBatches, evaluateAnn, thresholdBalance, unitSpikeThresholds, imageCount, evaluateSnn, conversionEE, memo, annConfigHash,
   type ConvertibleAnnConfig, type ConvertibleAnn, type SnnEvaluation, type LabelledBatch, type BalancedThreshold,
 } from '@snn/trainers-conversion';
 import { loadImageNetSplit } from './imagenet.js';
@@ -75,6 +75,7 @@ async function runRow(row: Row, ctx: RowContext): Promise<RowResult> {
       { metric: 'gap_to_ann', value: 100 * (acc - ann.acc), unit: 'pts' },
       { metric: 'ee', value: eff.full, unit: 'x' },
       { metric: 'unique_params', value: uniqueParams(ann.topo), unit: 'count' },
+      { metric: 'test_samples', value: imageCount(data.test), unit: 'count' },
       ...unitSpikeThresholds(vth).flatMap((t) => [{ metric: `vth:${t.op}`, value: t.vth }, { metric: `theta:${t.op}`, value: t.theta }]),
     ],
     activity: ev.activity.map((a) => ({ layer: a.op, unrollStep: a.unrollStep, rate: a.rate })),
