@@ -25,8 +25,9 @@
  * absent. "~X" in the paper is read with the tolerance written in each claim's `rule`.
  */
 import type { ResultRecord } from '@snn/reporting';
+import { accOf, accText, all, atLeast, atMost, diff, exact, lin, outcome, pm, type Acc, type Tri } from './noise.js';
 
-export type ClaimStatus = 'holds' | 'does not hold' | 'not run';
+export type ClaimStatus = 'holds' | 'does not hold' | 'inconclusive' | 'not run';
 
 export interface Selector { stage: string; topology?: string; method?: string; classifier?: string; T?: number; coding?: string }
 
@@ -82,6 +83,21 @@ export class ResultsView {
     return rows[0].value as number;
   }
 
+  /** `get`, or null when the row has no such metric (optional companions such as test_samples). */
+  opt(sel: Selector, metric: string): number | null {
+    try {
+      return this.get(sel, metric);
+    } catch (e) {
+      if (e instanceof Missing) return null;
+      throw e;
+    }
+  }
+
+  /** The accuracy of the row matching `sel` with its noise (test_samples; accuracy_sd over seeds). */
+  acc(sel: Selector): Acc {
+    return accOf(this.get(sel, 'accuracy'), this.opt(sel, 'test_samples'), this.opt(sel, 'accuracy_sd'), this.opt(sel, 'seeds'));
+  }
+
   /** All (T, value) of `metric` for rows matching `sel`, sorted by T. */
   series(sel: Selector, metric: string): Array<{ T: number; value: number }> {
     const rows = this.match(sel, metric).filter((r) => r.T !== null).map((r) => ({ T: r.T as number, value: r.value as number }));
@@ -96,6 +112,8 @@ function describe(s: Selector): string {
 
 export const f = (x: number, d = 2): string => x.toFixed(d);
 export const verdict = (ok: boolean, detail: string): ClaimOutcome => ({ status: ok ? 'holds' : 'does not hold', detail });
+/** 'VGG5 -1.20 ± 2.90 pts': differences with their 95% half-widths */
+const pts = (d: ReadonlyArray<readonly [string, { value: number; se: number }]>): string => d.map(([k, x]) => `${k} ${pm(x)} pts`).join(', ');
 /** 'ResNet2 +3.07 pts, ResNet3 -0.27 pts': signed differences in points, for a claim's detail */
 export const signedPts = (d: ReadonlyArray<readonly [string, number, ...unknown[]]>): string =>
   d.map(([k, x]) => `${k} ${x >= 0 ? '+' : ''}${f(x)} pts`).join(', ');
@@ -105,30 +123,32 @@ const CIFAR_BACKRES_CONV = ['VGG2x4', 'VGG3x2-v1'];
 export const CLAIMS: Claim[] = [
   {
     id: 't2-backres-ann', table: 'Table 2', text: 'BackRes ANNs lose at most ~1–2% vs VGG7',
-    rule: 'accuracy(X ann) >= accuracy(VGG7 ann) - 2 for X in VGG2x4, VGG3x2-v1',
+    rule: 'accuracy(X ann) - accuracy(VGG7 ann) >= -2 for X in VGG2x4, VGG3x2-v1 (95% interval of the difference)',
     check: (v) => {
-      const ref = v.get({ stage: 'table-02', topology: 'VGG7', method: 'ann' }, 'accuracy');
-      const d = CIFAR_BACKRES_CONV.map((t) => [t, v.get({ stage: 'table-02', topology: t, method: 'ann' }, 'accuracy') - ref] as const);
-      return verdict(d.every(([, x]) => x >= -2), signedPts(d));
+      const ref = v.acc({ stage: 'table-02', topology: 'VGG7', method: 'ann' });
+      const d = CIFAR_BACKRES_CONV.map((t) => [t, diff(v.acc({ stage: 'table-02', topology: t, method: 'ann' }), ref)] as const);
+      return outcome(all(d.map(([, x]) => atLeast(x, -2))), `${pts(d)}; n=${ref.n ?? '?'}`);
     },
   },
   {
     id: 't2-snn-near-ann', table: 'Table 2', text: 'converted SNNs are near their ANNs',
-    rule: 'accuracy(conversion, largest T) >= accuracy(ann) - 3 for VGG7, VGG2x4, VGG3x2-v1',
+    rule: 'accuracy(conversion, largest T) - accuracy(ann) >= -3 for VGG7, VGG2x4, VGG3x2-v1 (95% interval)',
     check: (v) => {
-      const d = ['VGG7', ...CIFAR_BACKRES_CONV].map((t) => [t, v.get({ stage: 'table-02', topology: t, method: 'conversion' }, 'accuracy')
-        - v.get({ stage: 'table-02', topology: t, method: 'ann' }, 'accuracy')] as const);
-      return verdict(d.every(([, x]) => x >= -3), d.map(([t, x]) => `${t} ${f(x)} pts`).join(', '));
+      const d = ['VGG7', ...CIFAR_BACKRES_CONV].map((t) => [t, diff(v.acc({ stage: 'table-02', topology: t, method: 'conversion' }),
+        v.acc({ stage: 'table-02', topology: t, method: 'ann' }))] as const);
+      return outcome(all(d.map(([, x]) => atLeast(x, -3))), pts(d));
     },
   },
   {
     id: 't2-larger-t', table: 'Table 2', text: 'larger T is better (conversion)',
-    rule: 'for each topology, accuracy at the largest T > accuracy at the smallest T (>= 2 values of T)',
+    rule: 'for each topology, accuracy at the largest T - accuracy at the smallest T > 0 (>= 2 values of T; 95% interval)',
     check: (v) => {
       const d = ['VGG7', ...CIFAR_BACKRES_CONV].map((t) => [t, v.series({ stage: 'table-02', topology: t, method: 'conversion' }, 'accuracy')] as const);
       if (d.some(([, s]) => s.length < 2)) throw new Missing('table-02 conversion rows at two values of T');
-      return verdict(d.every(([, s]) => s[s.length - 1].value > s[0].value),
-        d.map(([t, s]) => `${t}: ${s.map((p) => `T=${p.T} ${f(p.value)}`).join(' → ')}`).join('; '));
+      const gain = d.map(([t, s]) => [t, diff(v.acc({ stage: 'table-02', topology: t, method: 'conversion', T: s[s.length - 1].T }),
+        v.acc({ stage: 'table-02', topology: t, method: 'conversion', T: s[0].T }))] as const);
+      return outcome(all(gain.map(([, x]) => atLeast(x, 1e-9))),
+        d.map(([t, s], i) => `${t}: ${s.map((p) => `T=${p.T} ${f(p.value)}`).join(' → ')} (${pm(gain[i][1])} pts)`).join('; '));
     },
   },
   {
@@ -160,92 +180,96 @@ export const CLAIMS: Claim[] = [
     rule: 'accuracy(VGG11x2) >= accuracy(VGG16) - 1.5 and ee(VGG11x2)/ee(VGG16) >= 1.5, conversion at T=2500',
     check: (v) => {
       const s = { stage: 'table-04', method: 'conversion', T: 2500 };
-      const da = v.get({ ...s, topology: 'VGG11x2' }, 'accuracy') - v.get({ ...s, topology: 'VGG16' }, 'accuracy');
+      const da = diff(v.acc({ ...s, topology: 'VGG11x2' }), v.acc({ ...s, topology: 'VGG16' }));
       const r = v.get({ ...s, topology: 'VGG11x2' }, 'ee') / v.get({ ...s, topology: 'VGG16' }, 'ee');
-      return verdict(da >= -1.5 && r >= 1.5, `Δacc ${f(da)} pts, EE ratio ${f(r)}`);
+      return outcome(all([atLeast(da, -1.5), exact(r >= 1.5)]), `Δacc ${pm(da)} pts, EE ratio ${f(r)}`);
     },
   },
   {
     id: 't4-t250-low', table: 'Table 4', text: 'T=250 gives very low accuracy (ImageNet conversion)',
-    rule: 'accuracy(T=250) < 0.5 × accuracy(T=2500) for VGG16 and VGG11x2',
+    rule: 'accuracy(T=250) - 0.5 × accuracy(T=2500) < 0 for VGG16 and VGG11x2 (95% interval)',
     check: (v) => {
-      const d = ['VGG16', 'VGG11x2'].map((t) => [t, v.get({ stage: 'table-04', topology: t, method: 'conversion', T: 250 }, 'accuracy'),
-        v.get({ stage: 'table-04', topology: t, method: 'conversion', T: 2500 }, 'accuracy')] as const);
-      return verdict(d.every(([, lo, hi]) => lo < 0.5 * hi), d.map(([t, lo, hi]) => `${t} ${f(lo)} vs ${f(hi)}`).join(', '));
+      const d = ['VGG16', 'VGG11x2'].map((t) => [t, v.acc({ stage: 'table-04', topology: t, method: 'conversion', T: 250 }),
+        v.acc({ stage: 'table-04', topology: t, method: 'conversion', T: 2500 })] as const);
+      return outcome(all(d.map(([, lo, hi]) => atMost(lin([[1, lo], [-0.5, hi]]), -1e-9))), d.map(([t, lo, hi]) => `${t} ${f(lo.value)} vs ${f(hi.value)}`).join(', '));
     },
   },
   {
     id: 't6-stdp-gap', table: 'Table 6', text: 'STDP SNN far below ANN (>20 points)',
-    rule: 'accuracy(ann) - accuracy(stdp) > 20 for ResNet2, ResNet3, ResNet2x2',
+    rule: 'accuracy(ann) - accuracy(stdp) > 20 for ResNet2, ResNet3, ResNet2x2 (95% interval; seeds\' spread included)',
     check: (v) => {
-      const d = ['ResNet2', 'ResNet3', 'ResNet2x2'].map((t) => [t, v.get({ stage: 'table-06', topology: t, method: 'ann' }, 'accuracy')
-        - v.get({ stage: 'table-06', topology: t, method: 'stdp' }, 'accuracy')] as const);
-      return verdict(d.every(([, x]) => x > 20), d.map(([t, x]) => `${t} gap ${f(x)} pts`).join(', '));
+      const d = ['ResNet2', 'ResNet3', 'ResNet2x2'].map((t) => [t, diff(v.acc({ stage: 'table-06', topology: t, method: 'ann' }),
+        v.acc({ stage: 'table-06', topology: t, method: 'stdp' }))] as const);
+      return outcome(all(d.map(([, x]) => atLeast(x, 20))), d.map(([t, x]) => `${t} gap ${pm(x)} pts`).join(', '));
     },
   },
   {
     id: 't6-resnet3-lt-resnet2', table: 'Table 6', text: 'ResNet3 < ResNet2 (STDP)',
-    rule: 'accuracy(ResNet3 stdp) < accuracy(ResNet2 stdp)',
+    rule: 'accuracy(ResNet2 stdp) - accuracy(ResNet3 stdp) > 0 (95% interval)',
     check: (v) => {
-      const a = v.get({ stage: 'table-06', topology: 'ResNet3', method: 'stdp' }, 'accuracy');
-      const b = v.get({ stage: 'table-06', topology: 'ResNet2', method: 'stdp' }, 'accuracy');
-      return verdict(a < b, `ResNet3 ${f(a)} vs ResNet2 ${f(b)}`);
+      const a = v.acc({ stage: 'table-06', topology: 'ResNet3', method: 'stdp' });
+      const b = v.acc({ stage: 'table-06', topology: 'ResNet2', method: 'stdp' });
+      return outcome(atLeast(diff(b, a), 1e-9), `ResNet3 ${accText(a)} vs ResNet2 ${accText(b)}`);
     },
   },
   {
     id: 't6-resnet2x2', table: 'Table 6', text: 'ResNet2x2 > ResNet3 with ~10× EE (conv layers)',
-    rule: 'accuracy(ResNet2x2 stdp) > accuracy(ResNet3 stdp) and ee_conv(ResNet2x2 stdp) >= 5',
+    rule: 'accuracy(ResNet2x2 stdp) - accuracy(ResNet3 stdp) > 0 (95% interval) and ee_conv(ResNet2x2 stdp) >= 5',
     check: (v) => {
-      const a = v.get({ stage: 'table-06', topology: 'ResNet2x2', method: 'stdp' }, 'accuracy');
-      const b = v.get({ stage: 'table-06', topology: 'ResNet3', method: 'stdp' }, 'accuracy');
+      const a = v.acc({ stage: 'table-06', topology: 'ResNet2x2', method: 'stdp' });
+      const b = v.acc({ stage: 'table-06', topology: 'ResNet3', method: 'stdp' });
       const ee = v.get({ stage: 'table-06', topology: 'ResNet2x2', method: 'stdp' }, 'ee_conv');
-      return verdict(a > b && ee >= 5, `ResNet2x2 ${f(a)} vs ResNet3 ${f(b)}; conv EE ${f(ee)}×`);
+      return outcome(all([atLeast(diff(a, b), 1e-9), exact(ee >= 5)]), `ResNet2x2 ${accText(a)} vs ResNet3 ${accText(b)}; conv EE ${f(ee)}×`);
     },
   },
   {
     id: 't8-agd-near-ann', table: 'Table 8', text: 'VGG5 and VGG3x2-v2 lose ~2–3% vs ANN at ~15× EE (AGD)',
-    rule: 'accuracy(agd) >= accuracy(ann) - 4 and ee(agd) >= 7.5 for VGG5 and VGG3x2-v2',
+    rule: 'accuracy(agd) - accuracy(ann) >= -4 (95% interval) and ee(agd) >= 7.5 for VGG5 and VGG3x2-v2',
     check: (v) => {
-      const d = ['VGG5', 'VGG3x2-v2'].map((t) => [t, v.get({ stage: 'table-08', topology: t, method: 'agd' }, 'accuracy')
-        - v.get({ stage: 'table-08', topology: t, method: 'ann' }, 'accuracy'), v.get({ stage: 'table-08', topology: t, method: 'agd' }, 'ee')] as const);
-      return verdict(d.every(([, da, ee]) => da >= -4 && ee >= 7.5), d.map(([t, da, ee]) => `${t} ${f(da)} pts, ${f(ee)}×`).join('; '));
+      const d = ['VGG5', 'VGG3x2-v2'].map((t) => [t, diff(v.acc({ stage: 'table-08', topology: t, method: 'agd' }),
+        v.acc({ stage: 'table-08', topology: t, method: 'ann' })), v.get({ stage: 'table-08', topology: t, method: 'agd' }, 'ee')] as const);
+      return outcome(all(d.flatMap(([, da, ee]) => [atLeast(da, -4), exact(ee >= 7.5)])), d.map(([t, da, ee]) => `${t} ${pm(da)} pts, ${f(ee)}×`).join('; '));
     },
   },
   {
     id: 't8-vgg7-fails', table: 'Table 8', text: 'VGG7 fails to train with AGD',
-    rule: 'accuracy(VGG7 agd) <= 20 (chance is 10)',
+    rule: 'accuracy(VGG7 agd) <= 20 (chance is 10; 95% interval), with a positive control: VGG5 agd at the same budget must reach >= 20 and beat VGG7 by >= 10 points, else the budget cannot tell (inconclusive)',
     check: (v) => {
-      const a = v.get({ stage: 'table-08', topology: 'VGG7', method: 'agd' }, 'accuracy');
-      return verdict(a <= 20, `VGG7 agd ${f(a)}%`);
+      const a = v.acc({ stage: 'table-08', topology: 'VGG7', method: 'agd' });
+      const c = v.acc({ stage: 'table-08', topology: 'VGG5', method: 'agd' });
+      const low = atMost(a, 20);
+      const control = all([atLeast(c, 20), atLeast(diff(c, a), 10)]);
+      const t: Tri = low === 'does not hold' ? 'does not hold' : control !== 'holds' ? 'inconclusive' : low;
+      return outcome(t, `VGG7 agd ${accText(a)}; control VGG5 agd ${accText(c)}${control === 'holds' ? '' : ' (control not decisive)'}`);
     },
   },
   {
     id: 't8-vgg3x4-beats', table: 'Table 8', text: 'VGG3x4 trains with AGD and beats the VGG7 and VGG3x4 ANNs',
-    rule: 'accuracy(VGG3x4 agd) > 20 and > accuracy(VGG7 ann) and > accuracy(VGG3x4 ann); also > accuracy(VGG7 agd)',
+    rule: 'accuracy(VGG3x4 agd) > 20 and its differences to VGG7 ann, VGG3x4 ann and VGG7 agd > 0 (95% intervals)',
     check: (v) => {
-      const a = v.get({ stage: 'table-08', topology: 'VGG3x4', method: 'agd' }, 'accuracy');
-      const b = v.get({ stage: 'table-08', topology: 'VGG7', method: 'ann' }, 'accuracy');
-      const c = v.get({ stage: 'table-08', topology: 'VGG3x4', method: 'ann' }, 'accuracy');
-      const d = v.get({ stage: 'table-08', topology: 'VGG7', method: 'agd' }, 'accuracy');
-      return verdict(a > 20 && a > b && a > c && a > d, `VGG3x4 agd ${f(a)}; VGG7 ann ${f(b)}, VGG3x4 ann ${f(c)}, VGG7 agd ${f(d)}`);
+      const a = v.acc({ stage: 'table-08', topology: 'VGG3x4', method: 'agd' });
+      const o = [['VGG7 ann', v.acc({ stage: 'table-08', topology: 'VGG7', method: 'ann' })], ['VGG3x4 ann', v.acc({ stage: 'table-08', topology: 'VGG3x4', method: 'ann' })],
+        ['VGG7 agd', v.acc({ stage: 'table-08', topology: 'VGG7', method: 'agd' })]] as const;
+      const d = o.map(([k, x]) => [k, diff(a, x)] as const);
+      return outcome(all([atLeast(a, 20), ...d.map(([, x]) => atLeast(x, 1e-9))]), `VGG3x4 agd ${accText(a)}; minus ${pts(d)}`);
     },
   },
   {
     id: 't10-stochmax-every-t', table: 'Table 10', text: 'VGG3: stochmax beats softmax at every T in {5, 10, 25}',
-    rule: 'accuracy(stochmax, T) > accuracy(softmax, T) for T = 5, 10, 25',
+    rule: 'accuracy(stochmax, T) - accuracy(softmax, T) > 0 for T = 5, 10, 25 (95% intervals)',
     check: (v) => {
-      const d = [5, 10, 25].map((T) => [T, v.get({ stage: 'table-10', topology: 'VGG3', method: 'agd', classifier: 'stochmax', T }, 'accuracy'),
-        v.get({ stage: 'table-10', topology: 'VGG3', method: 'agd', classifier: 'softmax', T }, 'accuracy')] as const);
-      return verdict(d.every(([, s, m]) => s > m), d.map(([T, s, m]) => `T=${T}: ${f(s)} vs ${f(m)}`).join('; '));
+      const d = [5, 10, 25].map((T) => [`T=${T}`, diff(v.acc({ stage: 'table-10', topology: 'VGG3', method: 'agd', classifier: 'stochmax', T }),
+        v.acc({ stage: 'table-10', topology: 'VGG3', method: 'agd', classifier: 'softmax', T }))] as const);
+      return outcome(all(d.map(([, x]) => atLeast(x, 1e-9))), pts(d));
     },
   },
   {
     id: 't11-stochmax-gain', table: 'Table 11', text: 'stochmax VGG5/VGG3x2-v2: +3–4% over softmax',
-    rule: 'accuracy(stochmax) - accuracy(softmax) >= 2 for VGG5 and VGG3x2-v2 (AGD)',
+    rule: 'accuracy(stochmax) - accuracy(softmax) >= 2 for VGG5 and VGG3x2-v2 (AGD; 95% intervals)',
     check: (v) => {
-      const d = ['VGG5', 'VGG3x2-v2'].map((t) => [t, v.get({ stage: 'table-11', topology: t, method: 'agd', classifier: 'stochmax' }, 'accuracy')
-        - v.get({ stage: 'table-11', topology: t, method: 'agd', classifier: 'softmax' }, 'accuracy')] as const);
-      return verdict(d.every(([, x]) => x >= 2), signedPts(d));
+      const d = ['VGG5', 'VGG3x2-v2'].map((t) => [t, diff(v.acc({ stage: 'table-11', topology: t, method: 'agd', classifier: 'stochmax' }),
+        v.acc({ stage: 'table-11', topology: t, method: 'agd', classifier: 'softmax' }))] as const);
+      return outcome(all(d.map(([, x]) => atLeast(x, 2))), pts(d));
     },
   },
   {
@@ -259,52 +283,52 @@ export const CLAIMS: Claim[] = [
   },
   {
     id: 'text-stochmax-conversion-stdp', table: 'text', text: 'stochmax adds ~1–2% to conversion (VGG7) and STDP (ResNet3)',
-    rule: 'accuracy(stochmax) - accuracy(softmax) > 0 for VGG7 conversion (table-02) and ResNet3 stdp (table-06)',
+    rule: 'accuracy(stochmax) - accuracy(softmax) > 0 for VGG7 conversion (table-02) and ResNet3 stdp (table-06) (95% intervals)',
     check: (v) => {
-      const a = v.get({ stage: 'table-02', topology: 'VGG7', method: 'conversion', classifier: 'stochmax' }, 'accuracy') - v.get({ stage: 'table-02', topology: 'VGG7', method: 'conversion', classifier: 'softmax' }, 'accuracy');
-      const b = v.get({ stage: 'table-06', topology: 'ResNet3', method: 'stdp', classifier: 'stochmax' }, 'accuracy') - v.get({ stage: 'table-06', topology: 'ResNet3', method: 'stdp', classifier: 'softmax' }, 'accuracy');
-      return verdict(a > 0 && b > 0, `VGG7 conversion ${f(a)} pts, ResNet3 STDP ${f(b)} pts`);
+      const a = diff(v.acc({ stage: 'table-02', topology: 'VGG7', method: 'conversion', classifier: 'stochmax' }), v.acc({ stage: 'table-02', topology: 'VGG7', method: 'conversion', classifier: 'softmax' }));
+      const b = diff(v.acc({ stage: 'table-06', topology: 'ResNet3', method: 'stdp', classifier: 'stochmax' }), v.acc({ stage: 'table-06', topology: 'ResNet3', method: 'stdp', classifier: 'softmax' }));
+      return outcome(all([atLeast(a, 1e-9), atLeast(b, 1e-9)]), `VGG7 conversion ${pm(a)} pts, ResNet3 STDP ${pm(b)} pts`);
     },
   },
   {
     id: 't12-convnn', table: 'Table 12', text: 'STDP + ConvNN head: >75% (~80%), gap to ANN down from >20 to ~3 points',
-    rule: 'best accuracy(stdp, classifier convnn) > 75 and its gap to the same topology\'s ann <= 5',
+    rule: 'best accuracy(stdp, classifier convnn) > 75 and its gap to the same topology\'s ann <= 5 (95% intervals)',
     check: (v) => {
       const d = ['ResNet2', 'ResNet3', 'ResNet2x2'].flatMap((t) => {
-        try { return [[t, v.get({ stage: 'table-12', topology: t, method: 'stdp', classifier: 'convnn' }, 'accuracy'), v.get({ stage: 'table-12', topology: t, method: 'ann', classifier: 'convnn' }, 'accuracy')] as const]; } catch { return []; }
+        try { return [[t, v.acc({ stage: 'table-12', topology: t, method: 'stdp', classifier: 'convnn' }), v.acc({ stage: 'table-12', topology: t, method: 'ann', classifier: 'convnn' })] as const]; } catch { return []; }
       });
       if (!d.length) throw new Missing('table-12 stdp/convnn and ann rows');
-      const best = d.reduce((a, b) => (b[1] > a[1] ? b : a));
-      return verdict(best[1] > 75 && best[2] - best[1] <= 5, `${best[0]} ${f(best[1])}% (ANN ${f(best[2])}%)`);
+      const best = d.reduce((a, b) => (b[1].value > a[1].value ? b : a));
+      return outcome(all([atLeast(best[1], 75), atMost(diff(best[2], best[1]), 5)]), `${best[0]} ${accText(best[1])} (ANN ${accText(best[2])})`);
     },
   },
   {
     id: 't6-t12-stdp-beats-random', table: 'Tables 6, 12 (implied)', text: 'STDP-learnt kernels are better features than random frozen kernels (the premise of the STDP tables)',
-    rule: 'accuracy(stdp) > accuracy(random-kernels) with the same head, for ResNet2, ResNet3, ResNet2x2 in table-06 (FC head) and table-12 (ConvNN head)',
+    rule: 'accuracy(stdp) - accuracy(random-kernels) > 0 with the same head, for ResNet2, ResNet3, ResNet2x2 in table-06 (FC head) and table-12 (ConvNN head) (95% intervals)',
     check: (v) => {
       const d = (['table-06', 'table-12'] as const).flatMap((stage) => ['ResNet2', 'ResNet3', 'ResNet2x2'].map((t) => {
         const classifier = stage === 'table-12' ? 'convnn' : undefined;
-        return [`${stage === 'table-06' ? 'T6' : 'T12'} ${t}`, v.get({ stage, topology: t, method: 'stdp', classifier }, 'accuracy')
-          - v.get({ stage, topology: t, method: 'random-kernels', classifier }, 'accuracy')] as const;
+        return [`${stage === 'table-06' ? 'T6' : 'T12'} ${t}`, diff(v.acc({ stage, topology: t, method: 'stdp', classifier }),
+          v.acc({ stage, topology: t, method: 'random-kernels', classifier }))] as const;
       }));
-      return verdict(d.every(([, x]) => x > 0), signedPts(d));
+      return outcome(all(d.map(([, x]) => atLeast(x, 1e-9))), pts(d));
     },
   },
   {
     id: 't6-stdp-beats-decorrelated-random', table: 'Table 6 (our control)', text: 'the STDP gain over random kernels is learning, not the rule\'s normalisation and decorrelation alone',
-    rule: 'accuracy(stdp) > accuracy(random-decorrelated: the same loop with η = 0) for ResNet2, ResNet3, ResNet2x2 in table-06',
+    rule: 'accuracy(stdp) - accuracy(random-decorrelated: the same loop with η = 0) > 0 for ResNet2, ResNet3, ResNet2x2 in table-06 (95% intervals)',
     check: (v) => {
-      const d = ['ResNet2', 'ResNet3', 'ResNet2x2'].map((t) => [t, v.get({ stage: 'table-06', topology: t, method: 'stdp', classifier: 'softmax' }, 'accuracy')
-        - v.get({ stage: 'table-06', topology: t, method: 'random-decorrelated' }, 'accuracy')] as const);
-      return verdict(d.every(([, x]) => x > 0), signedPts(d));
+      const d = ['ResNet2', 'ResNet3', 'ResNet2x2'].map((t) => [t, diff(v.acc({ stage: 'table-06', topology: t, method: 'stdp', classifier: 'softmax' }),
+        v.acc({ stage: 'table-06', topology: t, method: 'random-decorrelated' }))] as const);
+      return outcome(all(d.map(([, x]) => atLeast(x, 1e-9))), pts(d));
     },
   },
   {
     id: 't14-hybrid', table: 'Table 14', text: 'VGG9 and VGG8x2 hybrids train, ~1% above the ANN without BN, ~85%',
-    rule: 'accuracy(hybrid) >= accuracy(ann) and >= 80 for VGG9 and VGG8x2',
+    rule: 'accuracy(hybrid) - accuracy(ann) >= 0 and accuracy(hybrid) >= 80 for VGG9 and VGG8x2 (95% intervals)',
     check: (v) => {
-      const d = ['VGG9', 'VGG8x2'].map((t) => [t, v.get({ stage: 'table-14', topology: t, method: 'hybrid', classifier: 'stochmax' }, 'accuracy'), v.get({ stage: 'table-14', topology: t, method: 'ann' }, 'accuracy')] as const);
-      return verdict(d.every(([, h, a]) => h >= a && h >= 80), d.map(([t, h, a]) => `${t} ${f(h)} vs ANN ${f(a)}`).join('; '));
+      const d = ['VGG9', 'VGG8x2'].map((t) => [t, v.acc({ stage: 'table-14', topology: t, method: 'hybrid', classifier: 'stochmax' }), v.acc({ stage: 'table-14', topology: t, method: 'ann' })] as const);
+      return outcome(all(d.flatMap(([, h, a]) => [atLeast(diff(h, a), 0), atLeast(h, 80)])), d.map(([t, h, a]) => `${t} ${accText(h)} vs ANN ${f(a.value)} (${pm(diff(h, a))} pts)`).join('; '));
     },
   },
   {
@@ -320,10 +344,10 @@ export const CLAIMS: Claim[] = [
     id: 't16-imagenet-hybrid', table: 'Table 16', text: 'VGG13 hybrid iso-accurate with its ANN at 1.3× EE (ImageNet, T=10)',
     rule: 'accuracy(hybrid) >= accuracy(ann) - 1 and ee(hybrid) >= 1.1',
     check: (v) => {
-      const h = v.get({ stage: 'table-16', topology: 'VGG13', method: 'hybrid' }, 'accuracy');
-      const a = v.get({ stage: 'table-16', topology: 'VGG13', method: 'ann' }, 'accuracy');
+      const h = v.acc({ stage: 'table-16', topology: 'VGG13', method: 'hybrid' });
+      const a = v.acc({ stage: 'table-16', topology: 'VGG13', method: 'ann' });
       const ee = v.get({ stage: 'table-16', topology: 'VGG13', method: 'hybrid' }, 'ee');
-      return verdict(h >= a - 1 && ee >= 1.1, `${f(h)} vs ANN ${f(a)}, ${f(ee)}×`);
+      return outcome(all([atLeast(diff(h, a), -1), exact(ee >= 1.1)]), `${accText(h)} vs ANN ${f(a.value)} (${pm(diff(h, a))} pts), ${f(ee)}×`);
     },
   },
   {
@@ -379,7 +403,9 @@ export function claimsMarkdown(evaluated: readonly ClaimResult[], profile: strin
     '<!-- generated by pipelines/report from artifacts/results/*/results.arrow; do not edit (pnpm audit:tables checks it) -->',
     '',
     `Profile: **${profile}**. Engine: ${engines.length ? engines.join(', ') : 'n/a'}. ` +
-      `${count('holds')} hold, ${count('does not hold')} do not hold, ${count('not run')} not run. ` +
+      `${count('holds')} hold, ${count('does not hold')} do not hold, ${count('inconclusive')} inconclusive, ${count('not run')} not run. ` +
+      'Accuracy comparisons are judged on 95% intervals (binomial over the row\'s test images, plus the seeds\' spread where a row averages seeds; unpaired, so conservative): ' +
+      'a claim holds or fails only when the whole interval does, and is inconclusive when the interval straddles the bound. ' +
       'A claim is "not run" when a row it needs has no result under this profile. The tolerance we read into "~" is in the rule column; checks are in pipelines/report/src/claims.ts.',
     '',
     `| id | paper | claim | rule | ${profile} | detail |`,

@@ -148,10 +148,10 @@ export function activitySpec(activity: readonly ActivityRecord[], stage: string)
   };
 }
 
-/** Claim verdicts per paper table (stacked counts of holds / does not hold / not run). */
+/** Claim verdicts per paper table (stacked counts of holds / does not hold / inconclusive / not run). */
 export function claimsSpec(claims: ReadonlyArray<{ claim: { table: string }; status: string }>, title: string): TopLevelSpec | undefined {
   if (!claims.length) return undefined;
-  const order = ['holds', 'does not hold', 'not run'];
+  const order = ['holds', 'does not hold', 'inconclusive', 'not run'];
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json', title, width: 420, height: 220,
     data: { values: claims.map((c) => ({ table: c.claim.table, verdict: c.status })) },
@@ -159,7 +159,7 @@ export function claimsSpec(claims: ReadonlyArray<{ claim: { table: string }; sta
     encoding: {
       x: { field: 'table', type: 'nominal', sort: null, title: null },
       y: { aggregate: 'count', type: 'quantitative', title: 'claims' },
-      color: { field: 'verdict', type: 'nominal', sort: order, scale: { domain: order, range: ['#059669', '#dc2626', '#9ca3af'] } },
+      color: { field: 'verdict', type: 'nominal', sort: order, scale: { domain: order, range: ['#059669', '#dc2626', '#d97706', '#9ca3af'] } },
       order: { field: 'verdict', sort: 'descending' },
       tooltip: [{ field: 'table' }, { field: 'verdict' }, { aggregate: 'count', title: 'claims' }],
     },

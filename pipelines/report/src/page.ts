@@ -43,7 +43,7 @@ export function vendorFiles(): Map<string, string> {
 const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 export const rowAnchor = (stage: string, rowId: string): string => `row-${stage}-${rowId}`.replace(/[^A-Za-z0-9_-]/g, '_');
 
-const BADGE: Record<ClaimStatus, string> = { holds: 'holds', 'does not hold': 'fails', 'not run': 'notrun' };
+const BADGE: Record<ClaimStatus, string> = { holds: 'holds', 'does not hold': 'fails', inconclusive: 'unsure', 'not run': 'notrun' };
 
 /** Markdown of one stage table -> HTML, with an anchor on each row (from its provenance comment). */
 function tableHtml(md: string): string {
@@ -68,7 +68,7 @@ function claimsHtml(c: PageInput['claims'][number], tableFiles: Map<string, stri
   });
   return [
     `<section id="${c.file.replace(/\.md$/, '')}"><h2>${esc(c.title)}</h2>`,
-    `<p class="counts"><span class="badge holds">${count('holds')} hold</span> <span class="badge fails">${count('does not hold')} do not hold</span> <span class="badge notrun">${count('not run')} not run</span> — rules and tolerances: <a href="${esc(c.file)}">${esc(c.file)}</a></p>`,
+    `<p class="counts"><span class="badge holds">${count('holds')} hold</span> <span class="badge fails">${count('does not hold')} do not hold</span> <span class="badge unsure">${count('inconclusive')} inconclusive</span> <span class="badge notrun">${count('not run')} not run</span> — rules and tolerances: <a href="${esc(c.file)}">${esc(c.file)}</a></p>`,
     '<div class="scroll"><table class="claims"><thead><tr><th>id</th><th>paper</th><th>claim</th><th>verdict</th><th>evidence</th><th>rows used</th></tr></thead><tbody>',
     ...rows,
     '</tbody></table></div></section>',
@@ -84,7 +84,7 @@ main{padding:8px 24px 48px}section{margin:24px 0}h2{font-size:17px;border-bottom
 h3{font-size:15px}.scroll{overflow-x:auto}table{border-collapse:collapse;font-size:12.5px;background:#fff}
 th,td{border:1px solid #d1d5db;padding:3px 7px;vertical-align:top}th{background:#f3f4f6;text-align:left}
 td:target{outline:3px solid #f59e0b}.badge{display:inline-block;border-radius:9px;padding:0 8px;font-weight:600;font-size:12px}
-.badge.holds{background:#d1fae5;color:#065f46}.badge.fails{background:#fee2e2;color:#991b1b}.badge.notrun{background:#e5e7eb;color:#374151}
+.badge.holds{background:#d1fae5;color:#065f46}.badge.fails{background:#fee2e2;color:#991b1b}.badge.unsure{background:#fef3c7;color:#92400e}.badge.notrun{background:#e5e7eb;color:#374151}
 .fig{background:#fff;border:1px solid #d1d5db;padding:8px;margin:8px 0;overflow-x:auto}.fig svg{max-width:100%;height:auto}
 `;
 

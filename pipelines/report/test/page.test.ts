@@ -29,7 +29,7 @@ describe('results page (paper-tables/index.html)', () => {
     const anchor = rowAnchor('table-08', 'vgg5-agd');
     expect(html).toContain(`<a href="#${anchor}">table-08 vgg5-agd</a>`);
     expect(html).toContain(`<td id="${anchor}" title="config hash h1">vgg5-agd`);
-    expect(html).toMatch(/<span class="badge holds">1 hold<\/span> <span class="badge fails">0 do not hold<\/span> <span class="badge notrun">1 not run<\/span>/);
+    expect(html).toMatch(/<span class="badge holds">1 hold<\/span> <span class="badge fails">0 do not hold<\/span> <span class="badge unsure">0 inconclusive<\/span> <span class="badge notrun">1 not run<\/span>/);
   });
   it('embeds each spec safely, with its SVG as the fallback, and loads scripts only from vendor/', () => {
     expect(html).toContain('<script type="application/json" id="spec-accuracy-vs-T">{"title":"<\\/script><b>x<\\/b>","mark":"point"}</script>');
