@@ -5,6 +5,7 @@
  */
 import type { ResultRecord } from '@snn/reporting';
 import { formatValue } from './format.js';
+import { accOf, Z95 } from './noise.js';
 
 export interface StageTableRow {
   id: string;
@@ -102,9 +103,21 @@ export function renderStageTable(inp: StageTableInput): string {
     const v = row[k];
     return v === undefined ? '' : k === 'topology' && reconstructed.has(String(v)) ? `${String(v)}†` : String(v);
   });
+  const num = (recs: ResultRecord[], m: string): number | null => recs.find((r) => r.metric === m && r.status === 'ok')?.value ?? null;
+  let intervals = false;
   const value = (recs: ResultRecord[], status: string | undefined, m: string): string => {
     const rec = recs.find((r) => r.metric === m && r.status === 'ok');
-    return status ?? (rec ? formatValue(rec.value, rec.unit) : '—');
+    if (status !== undefined) return status;
+    if (!rec) return '—';
+    if (m === 'accuracy' && rec.value !== null) {
+      // accuracy with its 95% interval (noise.ts: binomial over the row's test images, plus the seeds' spread)
+      const a = accOf(rec.value, num(recs, 'test_samples'), num(recs, 'accuracy_sd'), num(recs, 'seeds'));
+      if (a.se > 0) {
+        intervals = true;
+        return `${formatValue(a.value, rec.unit)} ± ${formatValue(Z95 * a.se, rec.unit)}`;
+      }
+    }
+    return formatValue(rec.value, rec.unit);
   };
 
   const header = ['row', ...shownAttrs.map(([, h]) => h)];
@@ -148,6 +161,7 @@ export function renderStageTable(inp: StageTableInput): string {
   if (inp.profile !== 'paper') out.push(`These are \`${inp.profile}\` numbers, not the paper's setting: the paper's values stand beside ours for reference only.`, '');
   if (constAttrs.length) out.push(`Every row: ${constAttrs.join(', ')}.`, '');
   out.push(`| ${header.join(' | ')} |`, `| ${header.map(() => '---').join(' | ')} |`, ...body, '');
+  if (intervals) out.push('accuracy ± its 95% interval: binomial over the row\'s test images (test_samples), plus the spread of its seeds where it averages several (accuracy_sd / sqrt(seeds)).', '');
   if (reconstructed.size) out.push('† reconstructed topology: built from the naming rules in the paper\'s text (its tables and figures were images); see packages/models.', '');
   if (inp.description) out.push(inp.description, '');
   if (detailBody.length) {

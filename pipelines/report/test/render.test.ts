@@ -75,6 +75,22 @@ describe('compact stage tables: the paper\'s columns first, run details after', 
   });
 });
 
+describe('accuracy with its interval', () => {
+  it('shows accuracy ± the 95% interval from test_samples (and seeds), and says what the interval is', () => {
+    const rows = [{ id: 'a', hash: 'h1', topology: 'VGG5', method: 'agd', T: 25 }, { id: 'b', hash: 'h2', topology: 'VGG5', method: 'ann' }];
+    const results = [
+      rec({ rowId: 'a', configHash: 'h1', topology: 'VGG5', value: 40 }),
+      rec({ rowId: 'a', configHash: 'h1', topology: 'VGG5', metric: 'test_samples', unit: 'count', value: 1000 }),
+      rec({ rowId: 'b', configHash: 'h2', topology: 'VGG5', method: 'ann', value: 35 }),
+    ];
+    const md = renderStageTable({ stage: 'table-08', title: 'Table 8', profile: 'quick', rows, results });
+    // 1.96 * 100 * sqrt(0.4 * 0.6 / 1000) = 3.04
+    expect(md.split('\n').find((l) => l.startsWith('| a <!--'))).toContain('| 40.00 ± 3.04 |');
+    expect(md.split('\n').find((l) => l.startsWith('| b <!--'))).toContain('| 35.00 |'); // no n: no interval claimed
+    expect(md).toContain('accuracy ± its 95% interval');
+  });
+});
+
 describe('figures', () => {
   it('renders a Figure-7 style EE bar chart to SVG in Node', async () => {
     const spec = eeBarSpec([rec({ table: 'figure-07', metric: 'ee', unit: 'x', topology: 'VGG2x4', method: 'conversion', value: 13 }),
