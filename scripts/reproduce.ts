@@ -160,5 +160,6 @@ for (const extra of runs) {
 }
 // The report's Turbo output is artifacts/report/; mirror it (also after a cache hit) into paper-tables/.
 const published = publish(root);
-process.stdout.write(`\nreproduce (${profile}) summary:\n${lines.join('\n')}\n  wall ${((Date.now() - t0) / 1000).toFixed(1)}s; ${published} files in paper-tables/\n`);
+const where = published.files ? `${published.files} files in paper-tables/` : (published.note ?? 'no report');
+process.stdout.write(`\nreproduce (${profile}) summary:\n${lines.join('\n')}\n  wall ${((Date.now() - t0) / 1000).toFixed(1)}s; ${where}\n`);
 process.exit(failed ? 1 : 0);

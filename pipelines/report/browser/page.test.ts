@@ -4,7 +4,8 @@
  * folder, show every table and the claims, and log no console errors. Writes a screenshot to
  * artifacts/report/results-page.png (CI copies it into .ci/out/).
  *
- * Run after a pipeline run (it reads paper-tables/): `pnpm test:browser`. It fails, saying why,
+ * Run after a pipeline run: `pnpm test:browser` checks the page that run generated
+ * (artifacts/report/index.html; SNN_PAGE_DIR=paper-tables checks the committed one). It fails, saying why,
  * where Chromium is missing (CHROMIUM_PATH overrides /usr/bin/chromium).
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -14,7 +15,7 @@ import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const root = resolve(import.meta.dirname, '..', '..', '..');
-const dir = join(root, 'paper-tables');
+const dir = resolve(root, process.env.SNN_PAGE_DIR ?? join('artifacts', 'report'));
 const page = join(dir, 'index.html');
 const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 let browser: Browser;
@@ -33,7 +34,7 @@ afterAll(async () => {
   await browser?.close();
 });
 
-describe('paper-tables/index.html in Chromium', () => {
+describe('the results page (index.html) in Chromium', () => {
   it('draws every figure, shows every table and claim, logs no errors; screenshot saved', async () => {
     const ctx = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
     const p = await ctx.newPage();

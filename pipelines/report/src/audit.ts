@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { isProfileName, type ProfileName } from '@snn/pipeline';
 import { DETAILS_HEADING, parseRowComment } from './markdown.js';
 import { buildReport } from './build.js';
+import { folderProfile } from './publish.js';
 
 export interface AuditProblem { file: string; row?: string; reason: string }
 
@@ -25,10 +26,8 @@ function cellDiffs(have: string, want: string, header: string[]): string {
 
 /** Profile the committed tables were generated for: README's `<!-- report profile=... -->`. */
 export function committedProfile(dir: string): ProfileName | undefined {
-  const p = join(dir, 'README.md');
-  if (!existsSync(p)) return undefined;
-  const m = /<!-- report profile=(\S+) -->/.exec(readFileSync(p, 'utf8'));
-  return m && isProfileName(m[1]) ? m[1] : undefined;
+  const p = folderProfile(dir);
+  return p !== undefined && isProfileName(p) ? p : undefined;
 }
 
 export async function auditTables(root: string, dir = join(root, 'paper-tables'), profileArg?: ProfileName, opts: { svg?: boolean } = {}): Promise<AuditProblem[]> {
