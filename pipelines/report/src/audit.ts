@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { isProfileName, type ProfileName } from '@snn/pipeline';
 import { DETAILS_HEADING, parseRowComment } from './markdown.js';
 import { buildReport } from './build.js';
-import { folderProfile } from './publish.js';
+import { folderProfile, GENERATED } from './publish.js';
 
 export interface AuditProblem { file: string; row?: string; reason: string }
 
@@ -86,6 +86,7 @@ export async function auditTables(root: string, dir = join(root, 'paper-tables')
     for (const r of st.rows) if (!seen.has(r.id)) problems.push({ file: f, row: r.id, reason: 'row of today\'s config is missing from the table' });
   }
   for (const f of built.files.keys()) {
+    if (!GENERATED.test(f)) continue; // not published (timing.json)
     if (!committed.includes(f) && (opts.svg !== false || !rendered(f))) problems.push({ file: f, reason: 'missing: today\'s results produce it but it is not in paper-tables/' });
   }
   return problems;

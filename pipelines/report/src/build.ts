@@ -8,6 +8,7 @@ import { anyRow, listStages, loadStageConfig, PROFILES, resultsRoot, type Expand
 import { readActivity, readResults, type ActivityRecord, type ResultRecord } from '@snn/reporting';
 import { accuracyVsEnergySpec, accuracyVsTSpec, activitySpec, claimsSpec, eeBarSpec, metricBarSpec, renderSvg, stdpVsRandomSpec, withProfile } from './figures.js';
 import { renderStageTable, type StageTableRow } from './markdown.js';
+import { isTiming } from './format.js';
 import type { TopLevelSpec } from 'vega-lite';
 import { claimsMarkdown, evaluateClaims } from './claims.js';
 import { companionClaims } from './companion-claims.js';
@@ -41,6 +42,7 @@ export async function buildReport(root: string, profile: ProfileName, opts: { sv
   const activity: ActivityRecord[] = [];
   const resDir = resultsRoot(root);
   const specs = new Map<string, TopLevelSpec>();
+  const timing: Record<string, Record<string, Record<string, number | null>>> = {};
 
   for (const s of listStages(root)) {
     if (!s.config) continue;
@@ -50,9 +52,16 @@ export async function buildReport(root: string, profile: ProfileName, opts: { sv
     activity.push(...readActivity(join(resDir, s.dir, 'activity.arrow')).filter((a) => a.profile === profile));
     const rows = cfg.rows.map((r) => tableRow(r as ExpandedRow<Record<string, unknown>>));
     const file = `${s.dir}.md`;
+    // timing and throughput differ on every run: not in the committed tables (timing.json instead)
+    const current = new Set(rows.map((r) => `${r.id}\0${r.hash}`));
+    for (const r of results) {
+      if (!current.has(`${r.rowId}\0${r.configHash}`) || r.status !== 'ok') continue;
+      const row = ((timing[cfg.stage] ??= {})[r.rowId] ??= { wall_seconds: r.wallSeconds ?? null });
+      if (isTiming(r)) row[`${r.metric} (${r.unit})`] = r.value;
+    }
     files.set(file, renderStageTable({
       stage: cfg.stage, title: cfg.title, source: cfg.source, description: cfg.description,
-      profile, profileDescription: PROFILES[profile].description, rows, results,
+      profile, profileDescription: PROFILES[profile].description, rows, results: results.filter((r) => !isTiming(r)),
     }));
     const counts = { ok: 0, failed: 0, skipped: 0, notRun: 0 };
     for (const r of rows) {
@@ -121,6 +130,8 @@ export async function buildReport(root: string, profile: ProfileName, opts: { sv
     '',
   ];
   files.set('README.md', idx.join('\n'));
+  // not a published file (publish.ts copies tables, figures and the page): timings change every run
+  files.set('timing.json', `${JSON.stringify({ profile, note: 'seconds and throughput per row of this run; kept out of the committed tables', stages: timing }, null, 1)}\n`);
   // The results page needs the SVGs (its fallback where the vendored scripts are absent): the
   // audit's svg-less build leaves it out, as it leaves out the SVGs.
   if (opts.svg !== false) {

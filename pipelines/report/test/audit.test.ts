@@ -21,13 +21,26 @@ async function setup(): Promise<{ root: string; dir: string; configPath: string 
   ] }));
   await runStage({ stage: 'table-08', config: configPath, rowSchema: baseRow, profile: 'smoke', resultsDir: join(root, 'artifacts', 'results'),
     needsEngine: false, setExitCode: false, out: quietOut,
-    runRow: async (row) => ({ metrics: [{ metric: 'accuracy', value: row.id === 'vgg5-agd' ? 61.25 : 10.5, unit: '%' }, { metric: 'train_samples', value: 5000, unit: 'count' }] }) });
+    runRow: async (row) => ({ metrics: [{ metric: 'accuracy', value: row.id === 'vgg5-agd' ? 61.25 : 10.5, unit: '%' }, { metric: 'train_samples', value: 5000, unit: 'count' },
+      { metric: 'samples_per_s', value: row.id === 'vgg5-agd' ? 41.7 : 40.1, unit: 'img/s' }] }) });
   const built = await buildReport(root, 'smoke', { svg: false });
   const dir = join(root, 'paper-tables');
   mkdirSync(dir);
   for (const [f, text] of built.files) if (!f.endsWith('.svg')) writeFileSync(join(dir, f), text);
   return { root, dir, configPath };
 }
+
+describe('timing stays out of the committed tables', () => {
+  it('throughput and seconds go to timing.json, not into the stage tables', async () => {
+    const { root } = await setup();
+    const built = await buildReport(root, 'smoke', { svg: false });
+    expect(built.files.get('table-08.md')).not.toContain('samples_per_s');
+    expect(built.files.get('table-08.md')).toContain('train_samples');
+    const t = JSON.parse(built.files.get('timing.json')!) as { stages: Record<string, Record<string, Record<string, number>>> };
+    expect(t.stages['table-08']!['vgg5-agd']!['samples_per_s (img/s)']).toBe(41.7);
+    expect(t.stages['table-08']!['vgg5-agd']!.wall_seconds).toBeGreaterThanOrEqual(0);
+  });
+});
 
 describe('audit:tables', () => {
   it('passes on a generated folder and names table, row and reason for a hand-edited number', async () => {
