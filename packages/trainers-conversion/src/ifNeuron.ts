@@ -1,6 +1,7 @@
 /**
- * Integrate-and-fire with soft reset (reset by subtraction), the neuron of rate conversion
- * (Sengupta et al. 2019; Deng & Gu 2021; Li et al. 2021): v += I[t] + c; spike when v >= θ; v -= θ.
+ * Integrate-and-fire, the neuron of rate conversion: v += I[t] + c; spike when v >= θ; then
+ *   soft reset (reset by subtraction, Deng & Gu 2021; Li et al. 2021): v -= θ;
+ *   hard reset (reset to zero, Sengupta et al. 2019, which Panda et al. 2020 follow): v = 0.
  * Spikes carry amplitude θ, so the time-averaged output approximates the ANN activation directly
  * (equivalent to unit spikes with layer-wise weight normalisation, by the scale invariance of IF).
  *
@@ -16,13 +17,15 @@ export interface IfStepParams {
   /** extra current per step (bias shift θ/2T, bias correction): scalar or one value per channel (last dim) */
   extra?: number | Float32Array;
   channels: number;
+  /** 'soft' (default): v -= θ on a spike; 'hard': v = 0 */
+  reset?: 'soft' | 'hard';
 }
 
 /**
  * Advance `tc` steps. `current` has tc*N entries, or N entries when `repeated` (identical at each step).
  * Writes θ·spike into `out` (tc*N) and returns the number of spikes.
  */
-export function ifSoftResetChunk(
+export function ifChunk(
   current: Float32Array,
   repeated: boolean,
   tc: number,
@@ -35,6 +38,7 @@ export function ifSoftResetChunk(
   const th = p.vth;
   const c = p.extra;
   const C = p.channels;
+  const hard = p.reset === 'hard';
   let count = 0;
   for (let t = 0; t < tc; t++) {
     const base = t * n;
@@ -43,7 +47,7 @@ export function ifSoftResetChunk(
       let x = v[i] + current[cbase + i];
       if (c !== undefined) x += typeof c === 'number' ? c : c[i % C];
       if (x >= th) {
-        x -= th;
+        x = hard ? 0 : x - th;
         out[base + i] = th;
         count++;
       } else {

@@ -7,7 +7,7 @@ export { fromTopology, type TopologyLike } from './topology.js';
 export { annForward } from './ann.js';
 export type { SnnSettings } from './snnSettings.js';
 export { addExtraCurrent, cloneSettings } from './snnSettings.js';
-export { ifSoftResetChunk, initState } from './ifNeuron.js';
+export { ifChunk, initState } from './ifNeuron.js';
 export { simulate, type SimulateOptions, type SimulateResult, type InputCoding, type Readout } from './simulate.js';
 export { thresholdBalance, unitSpikeThresholds, thresholdsIncreaseInBlocks, type BalanceOptions, type BalancedThreshold } from './thresholdBalance.js';
 export { biasShift } from './biasShift.js';

@@ -2,7 +2,7 @@ import { tf } from './tf.js';
 import type { ConversionNet, ConvOp } from './net.js';
 import { classifierOp, linearOp } from './net.js';
 import type { SnnSettings } from './snnSettings.js';
-import { ifSoftResetChunk, initState, type IfState } from './ifNeuron.js';
+import { ifChunk, initState, type IfState } from './ifNeuron.js';
 import { poissonChunk } from './coding.js';
 
 export type InputCoding = 'poisson' | 'direct';
@@ -55,7 +55,7 @@ export interface SimulateResult {
 }
 
 /**
- * Time-folded, chunked simulation of a converted SNN (IF, soft reset, per-op thresholds).
+ * Time-folded, chunked simulation of a converted SNN (IF, soft or hard reset: snn.reset; per-op thresholds).
  * Each chunk is one conv over [tc*B, H, W, C] per layer (time as batch); only the IF recurrence
  * loops over time, in JS. Direct coding keeps the input `repeated` so the first layer runs once.
  * The classifier is linear and reads the previous layer's output, so accumulating its per-step
@@ -132,7 +132,7 @@ export function simulate(net: ConversionNet, snn: SnnSettings, x: tf.Tensor, opt
         const vth = snn.thresholds[op.id];
         if (!(vth > 0)) throw new Error(`no positive threshold for op ${op.id}`);
         const out = new Float32Array(tc * n);
-        const count = ifSoftResetChunk(cur, repeated, tc, st, { vth, extra: snn.extraCurrent?.[op.id], channels: shape[shape.length - 1] }, out);
+        const count = ifChunk(cur, repeated, tc, st, { vth, extra: snn.extraCurrent?.[op.id], channels: shape[shape.length - 1], reset: snn.reset }, out);
         const s = spikes.get(op.id) ?? { count: 0, neuronSteps: 0 };
         s.count += count;
         s.neuronSteps += tc * n;

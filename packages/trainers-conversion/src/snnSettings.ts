@@ -9,6 +9,8 @@ export interface SnnSettings {
   extraCurrent?: Record<string, number | Float32Array>;
   /** initial membrane potential per op, one sample's shape (potential correction, Li et al.) */
   v0?: Record<string, Float32Array>;
+  /** IF reset of every spiking op: 'soft' (default; subtract θ) or 'hard' (to zero) */
+  reset?: 'soft' | 'hard';
 }
 
 export function addExtraCurrent(s: SnnSettings, opId: string, add: number | Float32Array): SnnSettings {
@@ -29,5 +31,6 @@ export function cloneSettings(s: SnnSettings): SnnSettings {
     thresholds: { ...s.thresholds },
     extraCurrent: s.extraCurrent ? { ...s.extraCurrent } : undefined,
     v0: s.v0 ? { ...s.v0 } : undefined,
+    reset: s.reset,
   };
 }

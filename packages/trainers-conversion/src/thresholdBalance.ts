@@ -11,6 +11,8 @@ export interface BalanceOptions {
   chunk: number;
   coding: InputCoding;
   seed: number;
+  /** IF reset of the layers already converted while the next is balanced (default soft) */
+  reset?: 'soft' | 'hard';
 }
 
 export interface BalancedThreshold {
@@ -33,7 +35,7 @@ export function thresholdBalance(net: ConversionNet, data: tf.Tensor[], opts: Ba
   for (const op of spikingOps(net)) {
     let max = -Infinity;
     data.forEach((x, bi) => {
-      simulate(net, { thresholds }, x, {
+      simulate(net, { thresholds, reset: opts.reset }, x, {
         steps: opts.window,
         chunk: opts.chunk,
         coding: opts.coding,
@@ -50,7 +52,7 @@ export function thresholdBalance(net: ConversionNet, data: tf.Tensor[], opts: Ba
     thresholds[op.id] = vth;
     record.push({ op: op.id, param: op.param ?? op.id, unrollStep: op.unrollStep ?? 1, vth });
   }
-  return { settings: { thresholds }, thresholds: record };
+  return { settings: { thresholds, reset: opts.reset }, thresholds: record };
 }
 
 /**

@@ -154,6 +154,26 @@ describe('evaluateSnn', () => {
   });
 });
 
+describe('hard reset (Sengupta et al. 2019) through balancing and evaluation', () => {
+  it('is carried by the settings, leaves the first threshold alone and drops the residue (fewer first-layer spikes)', () => {
+    const net = tinyBackRes(5);
+    const x = images(8, 3);
+    const y = new Uint8Array(8).map((_, i) => i % 3);
+    const soft = thresholdBalance(net, [x], { window: 64, chunk: 16, coding: 'poisson', seed: 1 });
+    const hard = thresholdBalance(net, [x], { window: 64, chunk: 16, coding: 'poisson', seed: 1, reset: 'hard' });
+    expect(soft.settings.reset).toBeUndefined();
+    expect(hard.settings.reset).toBe('hard');
+    // the first spiking op is balanced on the input alone: no converted layer before it
+    expect(hard.thresholds[0].vth).toBe(soft.thresholds[0].vth);
+    const ev = (settings: typeof soft.settings) => evaluateSnn(net, settings, [{ x, y }], { tList: [64], coding: 'poisson', seed: 4, chunk: 16 });
+    const s = ev(soft.settings);
+    const h = ev({ ...soft.settings, reset: 'hard' });
+    expect(h.activity[0].rate).toBeLessThan(s.activity[0].rate);
+    disposeNet(net);
+    x.dispose();
+  });
+});
+
 describe('straight-through floor (weight calibration)', () => {
   it('has value floor(z) and identity gradient (checked against the ramp it stands in for)', async () => {
     const { floorSTE } = await import('../src/index.js');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ifSoftResetChunk, initState } from '../src/ifNeuron.js';
+import { ifChunk, initState } from '../src/ifNeuron.js';
 import { thresholdsIncreaseInBlocks, unitSpikeThresholds, type BalancedThreshold } from '../src/thresholdBalance.js';
 
 const th = (op: string, param: string, vth: number): BalancedThreshold => ({ op, param, unrollStep: 1, vth });
@@ -30,22 +30,45 @@ describe("thresholds in the paper's unit-spike convention", () => {
     const [vUnit1, vUnit2] = unitSpikeThresholds([th('l1', 'l1', theta1), th('l2', 'l2', theta2)]).map((t) => t.vth);
     const run = (v1: number, v2: number) => {
       const s1 = new Float32Array(T * n);
-      ifSoftResetChunk(input, false, T, initState(n), { vth: v1, channels: n }, s1);
+      ifChunk(input, false, T, initState(n), { vth: v1, channels: n }, s1);
       const cur2 = s1.map((x, i) => x * w[i % n]!);
       const s2 = new Float32Array(T * n);
-      ifSoftResetChunk(cur2, false, T, initState(n), { vth: v2, channels: n }, s2);
+      ifChunk(cur2, false, T, initState(n), { vth: v2, channels: n }, s2);
       return { s1: s1.map((x) => (x > 0 ? 1 : 0)), s2: s2.map((x) => (x > 0 ? 1 : 0)) };
     };
     const amp = run(theta1, theta2);
     // the unit-spike net: layer 1 emits 1 instead of theta1 (divide its output), layer 2 threshold theta2/theta1
     const s1u = new Float32Array(T * n);
-    ifSoftResetChunk(input, false, T, initState(n), { vth: vUnit1!, channels: n }, s1u);
+    ifChunk(input, false, T, initState(n), { vth: vUnit1!, channels: n }, s1u);
     const unitSpikes1 = s1u.map((x) => (x > 0 ? 1 : 0));
     const cur2u = unitSpikes1.map((x, i) => x * w[i % n]!);
     const s2u = new Float32Array(T * n);
-    ifSoftResetChunk(cur2u, false, T, initState(n), { vth: vUnit2!, channels: n }, s2u);
+    ifChunk(cur2u, false, T, initState(n), { vth: vUnit2!, channels: n }, s2u);
     expect(Array.from(unitSpikes1)).toEqual(Array.from(amp.s1));
     expect(Array.from(s2u.map((x) => (x > 0 ? 1 : 0)))).toEqual(Array.from(amp.s2));
     expect(amp.s2.reduce((a, b) => a + b, 0)).toBeGreaterThan(10); // layer 2 does fire
+  });
+});
+
+describe('IF reset', () => {
+  it('hard reset (Sengupta et al. 2019) sets v to zero on a spike; soft subtracts the threshold', () => {
+    // one neuron, constant input 0.7, threshold 1: soft carries the residue, hard drops it
+    const cur = Float32Array.from({ length: 6 }, () => 0.7);
+    const run = (reset: 'soft' | 'hard') => {
+      const st = initState(1);
+      const out = new Float32Array(6);
+      const n = ifChunk(cur, false, 6, st, { vth: 1, channels: 1, reset }, out);
+      return { n, out: Array.from(out), v: st.v[0] };
+    };
+    const soft = run('soft');
+    const hard = run('hard');
+    // soft: v = .7, 1.4->.4 (spike), 1.1->.1 (spike), .8, 1.5->.5 (spike), 1.2->.2 (spike)
+    expect(soft.out).toEqual([0, 1, 1, 0, 1, 1]);
+    expect(soft.v).toBeCloseTo(0.2, 5);
+    // hard: v = .7, 1.4->0 (spike), .7, 1.4->0 (spike), .7, 1.4->0 (spike): rate 1/2 instead of 2/3
+    expect(hard.out).toEqual([0, 1, 0, 1, 0, 1]);
+    expect(hard.v).toBe(0);
+    expect(run('soft').n).toBe(4);
+    expect(hard.n).toBe(3);
   });
 });

@@ -15,7 +15,8 @@ import {
 
 export const conversionRowFields = {
   topology: z.enum(TOPOLOGY_NAMES as [TopologyName, ...TopologyName[]]),
-  method: z.enum(['ann', 'conversion']),
+  /** 'conversion': hard reset (Sengupta et al. 2019, the paper's); 'conversion-soft': the same with soft reset */
+  method: z.enum(['ann', 'conversion', 'conversion-soft']),
   classifier: z.enum(['softmax', 'stochmax']).default('softmax'),
   coding: z.enum(['poisson', 'direct']).default('poisson'),
   width: z.number().positive(),
@@ -35,7 +36,7 @@ export const conversionRowFields = {
 };
 
 export interface ConversionRow {
-  id: string; topology: TopologyName; method: 'ann' | 'conversion'; classifier: 'softmax' | 'stochmax'; coding: 'poisson' | 'direct';
+  id: string; topology: TopologyName; method: 'ann' | 'conversion' | 'conversion-soft'; classifier: 'softmax' | 'stochmax'; coding: 'poisson' | 'direct';
   T?: number; seed: number; width: number; epochs: number; lr: number; batchSize: number; augment: boolean;
   trainSamples: number; testSamples: number; balanceSamples: number; balanceWindow: number; chunk: number; evalBatch: number;
 }
@@ -69,14 +70,15 @@ export async function runConversionRow(row: ConversionRow, siblings: ConversionR
   }
   if (!row.T) throw new Error(`conversion row ${row.id} needs T`);
   const annKey = annConfigHash(annConfigOf(row));
-  const bal = await memo(balanceMemo, `${annKey}|${row.coding}|${row.balanceWindow}|${row.balanceSamples}|${row.seed}`, async () => {
+  const reset = row.method === 'conversion-soft' ? 'soft' : 'hard';
+  const bal = await memo(balanceMemo, `${annKey}|${row.coding}|${row.balanceWindow}|${row.balanceSamples}|${row.seed}|${reset}`, async () => {
     const s = performance.now();
-    ctx.progress({ note: `threshold balancing, window ${row.balanceWindow}` });
-    const r = thresholdBalance(ann.net, data.calib.map((b) => b.x), { window: row.balanceWindow, chunk: row.chunk, coding: row.coding, seed: row.seed + 17 });
+    ctx.progress({ note: `threshold balancing, window ${row.balanceWindow}, ${reset} reset` });
+    const r = thresholdBalance(ann.net, data.calib.map((b) => b.x), { window: row.balanceWindow, chunk: row.chunk, coding: row.coding, seed: row.seed + 17, reset });
     return { ...r, seconds: (performance.now() - s) / 1000 };
   });
-  const tList = [...new Set(siblings.filter((s) => s.method === 'conversion' && s.topology === row.topology && s.classifier === row.classifier && s.T).map((s) => s.T as number).concat(row.T))].sort((a, b) => a - b);
-  const { ev, seconds } = await memo(evalMemo, `${annKey}|${row.coding}|${row.balanceWindow}|${tList.join(',')}|${row.testSamples}`, async () => {
+  const tList = [...new Set(siblings.filter((s) => s.method === row.method && s.topology === row.topology && s.classifier === row.classifier && s.T).map((s) => s.T as number).concat(row.T))].sort((a, b) => a - b);
+  const { ev, seconds } = await memo(evalMemo, `${annKey}|${row.coding}|${row.balanceWindow}|${tList.join(',')}|${row.testSamples}|${reset}`, async () => {
     const s = performance.now();
     ctx.progress({ note: `SNN evaluation up to T=${tList[tList.length - 1]}` });
     const e = evaluateSnn(ann.net, bal.settings, data.test, { tList, coding: row.coding, seed: row.seed + 31, chunk: row.chunk, readout: ann.readout });

@@ -62,7 +62,7 @@ async function runRow(row: Row, ctx: RowContext): Promise<RowResult> {
   const siblings = loadStageConfig(config, rowSchema, ctx.profile).rows.map((r) => r.row).filter((r) => r.topology === row.topology && r.T);
   const tList = [...new Set(siblings.map((r) => r.T as number).concat(row.T))].sort((a, b) => a - b);
   const { ev, vth } = await memo(evalMemo, `${annConfigHash(annCfg)}${dkey}|${tList.join(',')}|${row.balanceWindow}`, async () => {
-    const bal = thresholdBalance(ann.net, data.calib.map((b) => b.x), { window: row.balanceWindow, chunk: row.chunk, coding: row.coding, seed: row.seed + 17 });
+    const bal = thresholdBalance(ann.net, data.calib.map((b) => b.x), { window: row.balanceWindow, chunk: row.chunk, coding: row.coding, seed: row.seed + 17, reset: 'hard' });
     const e = evaluateSnn(ann.net, bal.settings, data.test, { tList, coding: row.coding, seed: row.seed + 31, chunk: row.chunk });
     return { ev: e, vth: bal.thresholds };
   });
