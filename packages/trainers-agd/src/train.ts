@@ -65,11 +65,26 @@ export interface AgdContext {
   log?(msg: string): void;
 }
 
-/** Thrown when the loss becomes NaN/inf: the row stops with this message; other rows go on. */
+/**
+ * A batch loss this many times the run's first batch loss counts as divergence (a softmax loss
+ * starts near ln(classes) and falls; Adam at a far too large learning rate sends it to 1e30 while
+ * staying finite, which must not be recorded as a trained row).
+ */
+export const DIVERGENCE_FACTOR = 50;
+
+/** Thrown when the loss becomes NaN/inf or explodes (DIVERGENCE_FACTOR): the row fails with this message; other rows go on. */
 export class DivergenceError extends Error {
-  constructor(public readonly epoch: number, public readonly batch: number, public readonly loss: number) {
-    super(`training diverged: loss = ${loss} at epoch ${epoch + 1}, batch ${batch + 1} (lower the learning rate or check V_th)`);
+  constructor(public readonly epoch: number, public readonly batch: number, public readonly loss: number, reason = '') {
+    super(`training diverged: loss = ${loss}${reason} at epoch ${epoch + 1}, batch ${batch + 1} (lower the learning rate or check V_th)`);
     this.name = 'DivergenceError';
+  }
+}
+
+/** Throws DivergenceError when `loss` is not finite or exceeds DIVERGENCE_FACTOR x `first` (the first batch loss of this run). */
+export function checkDivergence(loss: number, first: number | undefined, epoch: number, batch: number): void {
+  if (!Number.isFinite(loss)) throw new DivergenceError(epoch, batch, loss);
+  if (first !== undefined && first > 0 && loss > DIVERGENCE_FACTOR * first) {
+    throw new DivergenceError(epoch, batch, loss, `, over ${DIVERGENCE_FACTOR}x the first batch's ${first.toFixed(3)}`);
   }
 }
 
@@ -338,6 +353,8 @@ export async function trainAgd(topo: Topology, cfg: AgdConfig, train: ImageSet, 
   let trainedSamples = 0;
   let trainSeconds = 0;
   const perEpoch = Math.ceil(train.n / cfg.batchSize);
+  // the divergence reference: this process's first batch (a resumed run takes its own)
+  let firstLoss: number | undefined;
   for (let epoch = start; epoch < cfg.epochs; epoch++) {
     const lr = lrAt(cfg.optimizer.lr, cfg.schedule, epoch, cfg.epochs);
     setLearningRate(trainer.optimizer, lr);
@@ -355,7 +372,8 @@ export async function trainAgd(topo: Topology, cfg: AgdConfig, train: ImageSet, 
           searched = true;
         }
         const r = trainer.trainBatch(b.x, b.y, seed);
-        if (!Number.isFinite(r.loss)) throw new DivergenceError(epoch, bi, r.loss);
+        checkDivergence(r.loss, firstLoss, epoch, bi);
+        firstLoss ??= r.loss;
         lossSum += r.loss * b.size;
         correct += r.correct;
         n += b.size;

@@ -6,6 +6,7 @@ import { initEngine, tf } from '@snn/backend';
 import { getTopology, untie, initParams, type Topology } from '@snn/models';
 import { batches } from '@snn/datasets';
 import { AgdTrainer, trainAgd, DivergenceError, type AgdConfig } from '../src/index.js';
+import { checkDivergence } from '../src/train.js';
 import { quadrantTask } from './synthetic.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'agd-test-'));
@@ -126,6 +127,13 @@ describe('robustness', () => {
     const cfg = base({ optimizer: { name: 'sgd', lr: 1e30 }, epochs: 2, mode: 'ann' });
     await expect(trainAgd(tiny(), cfg, quadrantTask(60, 4))).rejects.toThrow(DivergenceError);
     await expect(trainAgd(tiny(), cfg, quadrantTask(60, 4))).rejects.toThrow(/diverged: loss = (NaN|Infinity)/);
+  });
+
+  it('a finite loss that explodes (over DIVERGENCE_FACTOR x the first batch) is divergence too; a normal run is not', () => {
+    expect(() => checkDivergence(1.55e31, 2.3, 0, 4)).toThrow(/diverged: loss = 1\.55e\+31, over 50x the first batch's 2\.300 at epoch 1, batch 5/);
+    expect(() => checkDivergence(2.4, 2.3, 0, 1)).not.toThrow();
+    expect(() => checkDivergence(100, undefined, 0, 0)).not.toThrow(); // the first batch sets the reference
+    expect(() => checkDivergence(Number.NaN, 2.3, 1, 0)).toThrow(DivergenceError);
   });
 
   it('checkpoint + resume gives identical weights to an uninterrupted run', async () => {

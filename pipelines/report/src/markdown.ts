@@ -49,7 +49,11 @@ function statusCell(recs: readonly ResultRecord[], skip: string | undefined): st
   if (!recs.length) return skip ?? 'not run';
   const st = recs.find((r) => r.status !== 'ok');
   if (!st) return undefined;
-  if (st.status === 'failed') return 'failed';
+  if (st.status === 'failed') {
+    // the reason, in one short line (the full error is in the row's .failed.json)
+    const why = (st.error ?? '').split('\n')[0]!.replace(/\|/g, '/').slice(0, 120);
+    return why ? `failed: ${why}` : 'failed';
+  }
   return st.error ?? 'skipped';
 }
 

@@ -35,7 +35,7 @@ describe('stage Markdown', () => {
   });
 
   it('says failed / not run / needs ImageNet instead of a number', () => {
-    expect(line('vgg3x4-agd')).toMatch(/\| failed \|$/);
+    expect(line('vgg3x4-agd')).toMatch(/\| failed: NaN loss \|$/);
     expect(line('vgg16')).toMatch(/\| needs ImageNet \|$/);
     expect(line('vgg3x2-agd')).toMatch(/\| not run \|$/);
   });
