@@ -92,6 +92,18 @@ export function rowHash(stage: string, raw: Record<string, unknown>, profile: Pr
  * Read and validate a stage config for one profile. Every problem is collected and thrown as one
  * ConfigError whose lines name the file, the row (id and index), the field, and what was expected.
  */
+/** "... in JSON at position 1809" -> "... at line 52, column 27" (and the line itself). */
+export function jsonErrorAt(text: string, message: string): string {
+  const m = /at position (\d+)/.exec(message);
+  if (!m) return message;
+  const pos = Number(m[1]);
+  const before = text.slice(0, pos);
+  const line = before.split('\n').length;
+  const col = pos - before.lastIndexOf('\n');
+  const src = (text.split('\n')[line - 1] ?? '').trim().slice(0, 80);
+  return `${message.replace(/\s*\(line \d+ column \d+\)/, '').replace(/ in JSON at position \d+/, '')} at line ${line}, column ${col}: ${src}`;
+}
+
 export function loadStageConfig<S extends z.ZodType>(
   file: string | URL,
   rowSchema: S,
@@ -100,10 +112,12 @@ export function loadStageConfig<S extends z.ZodType>(
   const path = toPath(file);
   const shown = relative(repoRoot(), path) || path;
   let json: unknown;
+  let text = '';
   try {
-    json = JSON.parse(readFileSync(path, 'utf8'));
+    text = readFileSync(path, 'utf8');
+    json = JSON.parse(text);
   } catch (e) {
-    throw new ConfigError(shown, [`cannot read JSON: ${(e as Error).message}`]);
+    throw new ConfigError(shown, [`cannot read JSON: ${jsonErrorAt(text, (e as Error).message)}`]);
   }
   const top = stageFileSchema.safeParse(json);
   if (!top.success) {

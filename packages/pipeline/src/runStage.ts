@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { z } from 'zod';
 import { writeActivity, writeResults, type ActivityRecord, type ResultRecord, type RowStatus } from '@snn/reporting';
-import { loadStageConfig, type BaseRow, type ExpandedRow } from './config.js';
+import { ConfigError, loadStageConfig, type BaseRow, type ExpandedRow } from './config.js';
 import { PROFILES, resolveProfile, type ProfileName, type ProfileSettings } from './profiles.js';
 import { repoRoot, resultsRoot, writeFileAtomic } from './fsutil.js';
 import { codeFingerprint, gitVersion } from './provenance.js';
@@ -196,7 +196,15 @@ export async function runStage<S extends z.ZodType<BaseRow>>(opts: RunStageOptio
   const t0 = Date.now();
   const profile = opts.profile ?? resolveProfile();
   const settings = PROFILES[profile];
-  const cfg = loadStageConfig(opts.config, opts.rowSchema, profile);
+  let cfg: ReturnType<typeof loadStageConfig<S>>;
+  try {
+    cfg = loadStageConfig(opts.config, opts.rowSchema, profile);
+  } catch (e) {
+    // a config error is the user's to fix: its lines once, no stack, exit 2, nothing trained
+    if (!(e instanceof ConfigError) || opts.setExitCode === false) throw e;
+    (opts.out ?? process.stderr).write(`[${opts.stage}] ${e.message}\n`);
+    process.exit(2);
+  }
   if (cfg.stage !== opts.stage) throw new Error(`${cfg.file}: stage '${cfg.stage}' does not match runStage({ stage: '${opts.stage}' })`);
   const configPath = opts.config instanceof URL ? fileURLToPath(opts.config) : opts.config;
   const root = repoRoot(dirname(configPath));

@@ -1,4 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { baseRow, ConfigError, loadStageConfig, rowHash, PROFILES } from '../src/index.js';
 import { tempStage } from './helpers.js';
@@ -62,4 +65,34 @@ describe('stage config', () => {
     expect(a).toMatch(/^[0-9a-f]{16}$/);
     expect(a).not.toBe(b);
   });
+});
+
+describe('config errors a user reads', () => {
+  it('bad JSON: line, column and the line itself', () => {
+    const { configPath } = tempStage('t', good);
+    writeFileSync(configPath, readFileSync(configPath, 'utf8').replace('"topology": "VGG5",', '"topology": "VGG5",,'));
+    let err: unknown;
+    try {
+      loadStageConfig(configPath, schema, 'quick');
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as Error).message).toMatch(/cannot read JSON: .* at line \d+, column \d+: "topology": "VGG5",,/);
+  });
+
+  it('a stage with a bad config prints the problem once, without a stack, and exits 2 before any row', () => {
+    const { configPath, resultsDir } = tempStage('t', { ...good, rows: [{ id: 'a', topology: 'VGG5', T: 'x' }] });
+    const main = join(dirname(configPath), 'src', 'run.mts');
+    const pipeline = join(import.meta.dirname, '..', 'src', 'index.ts');
+    writeFileSync(main, `import { runStage, baseRow } from ${JSON.stringify(pipeline)};\n` +
+      `await runStage({ stage: 't', config: ${JSON.stringify(configPath)}, rowSchema: baseRow, profile: 'quick', resultsDir: ${JSON.stringify(resultsDir)}, needsEngine: false, runRow: async () => { throw new Error('must not run'); } });\n`);
+    const tsx = join(import.meta.dirname, '..', '..', '..', 'node_modules', '.bin', 'tsx');
+    const r = spawnSync(tsx, [main], { encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(2);
+    expect(r.stderr.match(/invalid stage config/g)).toHaveLength(1);
+    expect(r.stderr).toMatch(/row 'a'.*field 'T'/);
+    expect(r.stderr).not.toMatch(/^\s+at /m);
+    expect(r.stderr).not.toContain('must not run');
+  }, 30000);
 });

@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path';
 import { computeOnce, baseRow, runStage, moduleCodeFingerprint, resultsRoot, sha256, stableStringify, writeFileAtomic, engineLabel } from '@snn/pipeline';
 import { deriveSeed, engineInfo } from '@snn/backend';
 import { loadDataset, balancedSubset, type ImageSet } from '@snn/datasets';
-import { getTopology, reluOpsFor, type Topology, type TopologyName } from '@snn/models';
+import { getTopology, reluOpsFor, TOPOLOGY_NAMES, type Topology, type TopologyName } from '@snn/models';
 import { annEnergy, snnEnergy, macOpsFor, inputActivity, energyEfficiency, uniqueParams, type EnergyPresetName } from '@snn/energy';
 import { trainAgd, type AgdConfig, type AgdMode } from './train.js';
 import type { HeadName } from './heads.js';
@@ -18,7 +18,7 @@ import type { ScheduleConfig } from './schedule.js';
 export const agdRowFields = {
   /** 'ann' | 'agd' (SNN, BPTT) | 'hybrid' (first ops ReLU, rest LIF) */
   method: z.enum(['ann', 'agd', 'hybrid']),
-  topology: z.string(),
+  topology: z.enum(TOPOLOGY_NAMES as [TopologyName, ...TopologyName[]]),
   classifier: z.enum(['softmax', 'stochmax']).default('softmax'),
   dataset: z.enum(['cifar10', 'imagenet']).default('cifar10'),
   /** channel width multiplier (1 = paper widths); default: the profile's */
