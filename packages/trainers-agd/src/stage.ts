@@ -175,7 +175,7 @@ export async function runAgdRow(row: AgdRow, ctx: AgdRowContext, data?: { train:
   const { train, test } = data ?? (await loadRowData(row, s));
   const topo = getTopology(row.topology as TopologyName, { width: row.width ?? s.width, input: [train.height, train.width, train.channels], classes: train.classes.length });
   const cfg = agdConfigOf(row, s);
-  ctx.log(`${row.id}: ${topo.name} ${cfg.mode} T=${cfg.T} ${cfg.head}, ${train.n} train / ${test.n} test, ${cfg.epochs} epochs, batch ${cfg.batchSize}, width ${row.width ?? s.width}`);
+  ctx.log(`${topo.name} ${cfg.mode} T=${cfg.T} ${cfg.head}, ${train.n} train / ${test.n} test, ${cfg.epochs} epochs, batch ${cfg.batchSize}, width ${row.width ?? s.width}`);
   const run = await trainAgd(topo, cfg, train, {
     checkpointDir: ctx.checkpointDir,
     progress: (p) => ctx.progress({ ...p, steps: Math.ceil(train.n / cfg.batchSize) }),
