@@ -1,10 +1,11 @@
 /**
- * `pnpm reproduce [--profile smoke|quick|paper] [--only <stage>[,<stage>...]] [--dry]`
+ * `pnpm reproduce [--profile smoke|quick|paper] [--only <stage>[,<stage>...]] [--dry] [--explain <stage>[/<row>]]`
  *
  * Runs the pipeline through Turbo (its cache is the incremental rerun): every stage package's
  * `stage` task, then `report`. The profile goes to the stages as SNN_PROFILE (part of every Turbo
  * hash). `--only table-08` runs that stage and its dependencies (e.g. data), then the report.
  * `--dry` lists what would run and what is cached, from `turbo run --dry=json`.
+ * `--explain table-08/vgg5-agd-t25` prints the resolved rows and where each value came from.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,30 +13,30 @@ import { pathToFileURL } from 'node:url';
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { $ } from 'zx';
-import { listStages, repoRoot, resolveProfile, isProfileName, PROFILES, PROFILE_NAMES } from '../packages/pipeline/src/index.js';
+import { listStages, repoRoot, resolveProfile, isProfileName, PROFILES, PROFILE_NAMES, explainStageConfig } from '../packages/pipeline/src/index.js';
 import { publish } from '../pipelines/report/src/publish.js';
 import { initEngine } from '../packages/backend/src/index.js';
 
-const USAGE = 'usage: pnpm reproduce [--profile smoke|quick|paper] [--only <stage>[,<stage>...]] [--dry]';
+const USAGE = 'usage: pnpm reproduce [--profile smoke|quick|paper] [--only <stage>[,<stage>...]] [--dry] [--explain <stage>[/<row>]]';
 
 /** The command line, strictly: an unknown flag, a flag without its value or a stray word is one line and exit 2, before anything starts. */
-function parseCommandLine(argv: string[]): { profile?: string; only?: string; dry: boolean; help: boolean } {
+function parseCommandLine(argv: string[]): { profile?: string; only?: string; explain?: string; dry: boolean; help: boolean } {
   try {
     const { values, positionals } = parseArgs({
       args: argv,
       strict: true,
       allowPositionals: true,
-      options: { profile: { type: 'string', short: 'p' }, only: { type: 'string' }, dry: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+      options: { profile: { type: 'string', short: 'p' }, only: { type: 'string' }, explain: { type: 'string' }, dry: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
     });
     if (positionals.length) throw new Error(`unexpected argument '${positionals[0]}'`);
-    for (const k of ['profile', 'only'] as const) {
+    for (const k of ['profile', 'only', 'explain'] as const) {
       const v = values[k];
       if (v !== undefined && (v.trim() === '' || v.startsWith('-'))) throw new Error(`option '--${k}' needs a value`);
     }
     if (values.profile !== undefined && !isProfileName(values.profile)) {
       throw new Error(`unknown profile '${values.profile}': expected one of ${PROFILE_NAMES.join(', ')}`);
     }
-    return { profile: values.profile, only: values.only, dry: values.dry ?? false, help: values.help ?? false };
+    return { profile: values.profile, only: values.only, explain: values.explain, dry: values.dry ?? false, help: values.help ?? false };
   } catch (e) {
     let msg = (e instanceof Error ? e.message : String(e)).split('\n')[0]!;
     const missing = /^Option '(--[a-z]+)[^']*' argument (missing|is ambiguous)/.exec(msg);
@@ -60,6 +61,38 @@ try {
   process.exit(2);
 }
 const stages = listStages(root);
+
+if (args.explain !== undefined) {
+  // --explain <stage>[/<row>]: the rows as this profile resolves them, each value with its layer
+  const [name, rowId] = args.explain.split('/');
+  const s = stages.find((x) => x.dir === name || x.name === name);
+  if (!s?.config) {
+    process.stderr.write(`reproduce: --explain: unknown stage '${name}'; stages: ${stages.filter((x) => x.config).map((x) => x.dir).join(', ')}\n`);
+    process.exit(2);
+  }
+  let rows: ReturnType<typeof explainStageConfig>;
+  try {
+    rows = explainStageConfig(s.config, profile, rowId);
+  } catch (e) {
+    process.stderr.write(`reproduce: ${(e as Error).message}\n`);
+    process.exit(2);
+  }
+  if (!rows.length) {
+    process.stderr.write(`reproduce: --explain: ${s.dir} has no row '${rowId}'\n`);
+    process.exit(2);
+  }
+  const g = PROFILES[profile];
+  const show = (v: unknown): string => (typeof v === 'string' ? v : JSON.stringify(v));
+  for (const r of rows) {
+    process.stdout.write(`${s.dir}/${r.id} (profile ${profile}, config hash ${r.hash})\n`);
+    const w = Math.max(...r.fields.map((f) => f.key.length));
+    for (const f of r.fields) process.stdout.write(`  ${f.key.padEnd(w)}  ${show(f.value).padEnd(14)}  ${f.from}\n`);
+  }
+  process.stdout.write(`global profile ${profile} (pipeline/src/profiles.ts), read by the trainers where a row sets nothing: ` +
+    `trainSamples ${g.trainSamples}, testSamples ${g.testSamples}, epochScale ${g.epochScale}, maxEpochs ${g.maxEpochs}, width ${g.width}, batchSize ${g.batchSize}, maxT ${g.maxT}; ` +
+    `the stage's row schema adds its own defaults (e.g. dspikeB, maxRate) to what is listed\n`);
+  process.exit(0);
+}
 const REPORT = '@snn/stage-report';
 const turbo = join(root, 'node_modules', '.bin', 'turbo');
 // Both engines run one thread per stage process (wasm always; tensorflow by default, SNN_THREADS),

@@ -161,5 +161,33 @@ export function loadStageConfig<S extends z.ZodType>(
   return { file: path, stage: cfg.stage, title: cfg.title, source: cfg.source, description: cfg.description, profile, settings, rows };
 }
 
+/** Where a resolved row value came from (in the order they are layered; later wins). */
+export type ValueSource = 'stage defaults' | 'row' | `stage profiles.${ProfileName}` | `row profiles.${ProfileName}`;
+
+/**
+ * A stage's rows as `loadStageConfig` resolves them for `profile`, each field with the layer it
+ * came from (`pnpm reproduce --explain <stage>[/<row>]`). Trainers read the global profile
+ * settings (PROFILES) for what a row leaves unset; the caller prints those beside.
+ */
+export function explainStageConfig(file: string | URL, profile: ProfileName, rowId?: string): Array<{ id: string; hash: string; fields: Array<{ key: string; value: unknown; from: ValueSource }> }> {
+  const cfg = loadStageConfig(file, anyRow, profile);
+  const json = JSON.parse(readFileSync(toPath(file), 'utf8')) as { defaults?: Record<string, unknown>; profiles?: Partial<Record<ProfileName, Record<string, unknown>>>; rows: Array<Record<string, unknown>> };
+  const out: Array<{ id: string; hash: string; fields: Array<{ key: string; value: unknown; from: ValueSource }> }> = [];
+  for (const r of cfg.rows) {
+    if (rowId !== undefined && r.id !== rowId) continue;
+    const { profiles: rowProfiles, ...own } = json.rows[r.index] ?? {};
+    const layers: Array<[ValueSource, Record<string, unknown>]> = [
+      ['stage defaults', json.defaults ?? {}],
+      ['row', own],
+      [`stage profiles.${profile}`, json.profiles?.[profile] ?? {}],
+      [`row profiles.${profile}`, (rowProfiles as Partial<Record<ProfileName, Record<string, unknown>>> | undefined)?.[profile] ?? {}],
+    ];
+    const from = new Map<string, ValueSource>();
+    for (const [name, layer] of layers) for (const k of Object.keys(layer)) from.set(k, name);
+    out.push({ id: r.id, hash: r.hash, fields: Object.keys(r.raw).map((key) => ({ key, value: r.raw[key], from: from.get(key) ?? 'row' })) });
+  }
+  return out;
+}
+
 /** Loose schema for readers that do not know a stage's own fields (report, audit): same hashes. */
 export const anyRow = baseRow.loose();

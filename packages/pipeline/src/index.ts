@@ -2,7 +2,7 @@ export { runStage, RowSkipped, engineLabel } from './runStage.js';
 export { RowBusy, tryLock, lockHolder, computeOnce } from './work-lock.js';
 export type { WorkLock } from './work-lock.js';
 export type { RunStageOptions, RowContext, RowResult, MetricValue, LayerActivity, EngineRecord, StageSummary } from './runStage.js';
-export { baseRow, anyRow, loadStageConfig, rowHash, ConfigError } from './config.js';
+export { baseRow, anyRow, loadStageConfig, explainStageConfig, rowHash, ConfigError } from './config.js';
 export type { BaseRow, StageConfig, ExpandedRow } from './config.js';
 export { PROFILES, PROFILE_NAMES, resolveProfile, isProfileName, scaledEpochs } from './profiles.js';
 export type { ProfileName, ProfileSettings } from './profiles.js';

@@ -40,3 +40,27 @@ describe('pnpm reproduce validates its command line before starting anything', (
     expect(r.stderr.trim()).toBe("reproduce: SNN_PROFILE: unknown profile 'x': expected one of smoke, quick, paper");
   });
 });
+
+describe('pnpm reproduce --explain', () => {
+  it('prints each resolved value of a row with the layer it came from, per profile', () => {
+    const q = reproduce(['--explain', 'table-08/vgg5-agd-t25']);
+    expect(q.status).toBe(0);
+    expect(q.stdout).toMatch(/^table-08\/vgg5-agd-t25 \(profile quick, config hash [0-9a-f]{16}\)/);
+    expect(q.stdout).toMatch(/\n {2}lr +0\.001 +stage defaults\n/);
+    expect(q.stdout).toMatch(/\n {2}T +25 +row\n/);
+    expect(q.stdout).toMatch(/\n {2}trainSamples +\d+ +stage profiles\.quick\n/);
+    expect(q.stdout).toMatch(/global profile quick .*trainSamples 5000/);
+    const s = reproduce(['--explain', 'table-08/vgg5-agd-t25', '--profile', 'smoke']);
+    expect(s.stdout).toMatch(/\n {2}trainSamples +60 +stage profiles\.smoke\n/);
+    // a row's own per-profile override is named as such
+    expect(reproduce(['--explain', 'table-02/vgg7-conv-short']).stdout).toMatch(/\n {2}T +32 +row profiles\.quick\n/);
+    // every row of a stage
+    expect(reproduce(['--explain', 'table-10']).stdout.match(/^table-10\//gm)?.length).toBe(6);
+  });
+  it('an unknown stage or row: one line, exit 2', () => {
+    expect(reproduce(['--explain', 'table-99']).stderr).toMatch(/^reproduce: --explain: unknown stage 'table-99'/);
+    const r = reproduce(['--explain', 'table-08/nosuch']);
+    expect(r.status).toBe(2);
+    expect(r.stderr.trim()).toBe("reproduce: --explain: table-08 has no row 'nosuch'");
+  });
+});
