@@ -61,11 +61,13 @@ try {
   process.exit(2);
 }
 const stages = listStages(root);
+/** A stage by its folder (table-08) or package name (@snn/stage-table-08). */
+const findStage = (o: string) => stages.find((x) => x.dir === o || x.name === o || x.dir === o.replace(/^@snn\/stage-/, ''));
 
 if (args.explain !== undefined) {
   // --explain <stage>[/<row>]: the rows as this profile resolves them, each value with its layer
   const [name, rowId] = args.explain.split('/');
-  const s = stages.find((x) => x.dir === name || x.name === name);
+  const s = findStage(name ?? '');
   if (!s?.config) {
     process.stderr.write(`reproduce: --explain: unknown stage '${name}'; stages: ${stages.filter((x) => x.config).map((x) => x.dir).join(', ')}\n`);
     process.exit(2);
@@ -110,7 +112,7 @@ if (only) {
   // --only a,b: those stages (with their dependency stages), then the report alone (its own
   // dependsOn would pull every stage)
   const picked = only.split(',').map((o) => o.trim()).filter(Boolean).map((o) => {
-    const s = stages.find((x) => x.dir === o || x.name === o || x.dir === o.replace(/^@snn\/stage-/, ''));
+    const s = findStage(o);
     if (!s) {
       process.stderr.write(`reproduce: unknown stage '${o}'; stages: ${stages.map((x) => x.dir).join(', ')}\n`);
       process.exit(2);

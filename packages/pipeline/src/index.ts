@@ -1,5 +1,5 @@
 export { runStage, RowSkipped, engineLabel } from './runStage.js';
-export { RowBusy, tryLock, lockHolder, computeOnce } from './work-lock.js';
+export { RowBusy, tryLock, lockHolder, withLock, computeOnce } from './work-lock.js';
 export type { WorkLock } from './work-lock.js';
 export type { RunStageOptions, RowContext, RowResult, MetricValue, LayerActivity, EngineRecord, StageSummary } from './runStage.js';
 export { baseRow, anyRow, loadStageConfig, explainStageConfig, rowHash, ConfigError } from './config.js';

@@ -36,6 +36,10 @@ function readHolder(file: string): Holder | null {
   }
 }
 
+function describeHolder(h: Holder | null, file: string): string {
+  return h ? `${h.what} (pid ${h.pid} on ${h.host} since ${h.since})` : `an unknown process (${file})`;
+}
+
 /** Whether the lock's holder may still be working: a live pid on this host; elsewhere, a lock younger than maxAgeMs. */
 function holderAlive(file: string, h: Holder | null, maxAgeMs: number): boolean {
   let age = Infinity;
@@ -68,9 +72,7 @@ export function tryLock(file: string, what: string, opts: { maxAgeMs?: number } 
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
       const h = readHolder(file);
-      if (holderAlive(file, h, opts.maxAgeMs ?? 6 * 3600_000)) {
-        return { holder: h ? `${h.what} (pid ${h.pid} on ${h.host} since ${h.since})` : `an unknown process (${file})` };
-      }
+      if (holderAlive(file, h, opts.maxAgeMs ?? 6 * 3600_000)) return { holder: describeHolder(h, file) };
       rmSync(file, { force: true }); // stale: its process is gone
       continue;
     }
@@ -98,13 +100,18 @@ export function tryLock(file: string, what: string, opts: { maxAgeMs?: number } 
 /** Whether `file` is a lock held right now by a live process (not by this call). */
 export function lockHolder(file: string, opts: { maxAgeMs?: number } = {}): string | null {
   const h = readHolder(file);
+  return holderAlive(file, h, opts.maxAgeMs ?? 6 * 3600_000) ? describeHolder(h, file) : null;
+}
+
+/** Run `fn` holding `lockFile`; throws RowBusy (and runs nothing) when another live process holds it. */
+export async function withLock<T>(lockFile: string, what: string, fn: () => Promise<T> | T): Promise<T> {
+  const lock = tryLock(lockFile, what);
+  if ('holder' in lock) throw new RowBusy(what, lock.holder);
   try {
-    statSync(file);
-  } catch {
-    return null;
+    return await fn();
+  } finally {
+    lock.release();
   }
-  if (!holderAlive(file, h, opts.maxAgeMs ?? 6 * 3600_000)) return null;
-  return h ? `${h.what} (pid ${h.pid} on ${h.host} since ${h.since})` : `an unknown process (${file})`;
 }
 
 /**
@@ -120,16 +127,12 @@ export async function computeOnce<T>(o: {
 }): Promise<{ value: T; reused: boolean }> {
   const ready = o.read();
   if (ready !== null) return { value: ready, reused: true };
-  const lock = tryLock(o.lockFile, o.what);
-  if ('holder' in lock) throw new RowBusy(o.what, lock.holder);
-  try {
+  return withLock(o.lockFile, o.what, async () => {
     // another process may have finished it between our read and our lock
     const again = o.read();
     if (again !== null) return { value: again, reused: true };
     const v = await o.compute();
     o.write(v);
     return { value: v, reused: false };
-  } finally {
-    lock.release();
-  }
+  });
 }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import { moduleCodeFingerprint, RowBusy, tryLock } from '@snn/pipeline';
+import { moduleCodeFingerprint, withLock } from '@snn/pipeline';
 import { tf } from './tf.js';
 import { getTopology, type Topology, type TopologyName } from '@snn/models';
 import { batches, type ImageSet } from '@snn/datasets';
@@ -60,31 +60,23 @@ export async function trainConvertibleAnn(cfg: ConvertibleAnnConfig, train: Imag
   const cacheDir = join(cacheRoot, `${cfg.topology}-${cfg.classifier}-${annConfigHash(cfg)}-${trainerCode()}`);
   // table-02 and ext-calibration convert the same ANN and may run at once: one trains it (into
   // the shared checkpoint folder), the other's row is deferred until it is done (RowBusy)
-  const what = `ANN ${cfg.topology} ${cfg.classifier} (${annConfigHash(cfg)})`;
-  const lock = tryLock(`${cacheDir}.lock`, what);
-  if ('holder' in lock) throw new RowBusy(what, lock.holder);
-  let run: Awaited<ReturnType<typeof trainAgd>>;
-  try {
-    run = await trainAgd(
-      topo,
-      {
-        mode: 'ann',
-        T: 1,
-        head: cfg.classifier,
-        // unused in 'ann' mode; the trainer's config type requires a neuron
-        neuron: { alpha: 1, vth: 1, surrogate: { name: 'pwl' } },
-        optimizer: { name: 'adam', lr: cfg.lr },
-        epochs: cfg.epochs,
-        batchSize: cfg.batchSize,
-        seed: cfg.seed,
-        augment: cfg.augment ? { crop: 4, flip: true } : undefined,
-      },
-      train,
-      { ...ctx, checkpointDir: cacheDir },
-    );
-  } finally {
-    lock.release();
-  }
+  const run = await withLock(`${cacheDir}.lock`, `ANN ${cfg.topology} ${cfg.classifier} (${annConfigHash(cfg)})`, () => trainAgd(
+    topo,
+    {
+      mode: 'ann',
+      T: 1,
+      head: cfg.classifier,
+      // unused in 'ann' mode; the trainer's config type requires a neuron
+      neuron: { alpha: 1, vth: 1, surrogate: { name: 'pwl' } },
+      optimizer: { name: 'adam', lr: cfg.lr },
+      epochs: cfg.epochs,
+      batchSize: cfg.batchSize,
+      seed: cfg.seed,
+      augment: cfg.augment ? { crop: 4, flip: true } : undefined,
+    },
+    train,
+    { ...ctx, checkpointDir: cacheDir },
+  ));
   const trainer = run.trainer;
   const net = fromTopology(topo, trainer.params);
   const readout: Readout | undefined =

@@ -25,7 +25,7 @@
  * absent. "~X" in the paper is read with the tolerance written in each claim's `rule`.
  */
 import type { ResultRecord } from '@snn/reporting';
-import { accOf, accText, all, atLeast, atMost, diff, exact, lin, outcome, pm, type Acc, type Tri } from './noise.js';
+import { accOf, accText, all, atLeast, atMost, diff, exact, greaterThan, lessThan, lin, outcome, pm, pts, type Acc, type Tri } from './noise.js';
 
 export type ClaimStatus = 'holds' | 'does not hold' | 'inconclusive' | 'not run';
 
@@ -112,12 +112,7 @@ function describe(s: Selector): string {
 
 export const f = (x: number, d = 2): string => x.toFixed(d);
 export const verdict = (ok: boolean, detail: string): ClaimOutcome => ({ status: ok ? 'holds' : 'does not hold', detail });
-/** 'VGG5 -1.20 ± 2.90 pts': differences with their 95% half-widths */
-const pts = (d: ReadonlyArray<readonly [string, { value: number; se: number }]>): string => d.map(([k, x]) => `${k} ${pm(x)} pts`).join(', ');
 /** 'ResNet2 +3.07 pts, ResNet3 -0.27 pts': signed differences in points, for a claim's detail */
-export const signedPts = (d: ReadonlyArray<readonly [string, number, ...unknown[]]>): string =>
-  d.map(([k, x]) => `${k} ${x >= 0 ? '+' : ''}${f(x)} pts`).join(', ');
-
 const CIFAR_BACKRES_CONV = ['VGG2x4', 'VGG3x2-v1'];
 
 export const CLAIMS: Claim[] = [
@@ -147,7 +142,7 @@ export const CLAIMS: Claim[] = [
       if (d.some(([, s]) => s.length < 2)) throw new Missing('table-02 conversion rows at two values of T');
       const gain = d.map(([t, s]) => [t, diff(v.acc({ stage: 'table-02', topology: t, method: 'conversion', T: s[s.length - 1].T }),
         v.acc({ stage: 'table-02', topology: t, method: 'conversion', T: s[0].T }))] as const);
-      return outcome(all(gain.map(([, x]) => atLeast(x, 1e-9))),
+      return outcome(all(gain.map(([, x]) => greaterThan(x, 0))),
         d.map(([t, s], i) => `${t}: ${s.map((p) => `T=${p.T} ${f(p.value)}`).join(' → ')} (${pm(gain[i][1])} pts)`).join('; '));
     },
   },
@@ -191,7 +186,7 @@ export const CLAIMS: Claim[] = [
     check: (v) => {
       const d = ['VGG16', 'VGG11x2'].map((t) => [t, v.acc({ stage: 'table-04', topology: t, method: 'conversion', T: 250 }),
         v.acc({ stage: 'table-04', topology: t, method: 'conversion', T: 2500 })] as const);
-      return outcome(all(d.map(([, lo, hi]) => atMost(lin([[1, lo], [-0.5, hi]]), -1e-9))), d.map(([t, lo, hi]) => `${t} ${f(lo.value)} vs ${f(hi.value)}`).join(', '));
+      return outcome(all(d.map(([, lo, hi]) => lessThan(lin([[1, lo], [-0.5, hi]]), 0))), d.map(([t, lo, hi]) => `${t} ${f(lo.value)} vs ${f(hi.value)}`).join(', '));
     },
   },
   {
@@ -209,7 +204,7 @@ export const CLAIMS: Claim[] = [
     check: (v) => {
       const a = v.acc({ stage: 'table-06', topology: 'ResNet3', method: 'stdp' });
       const b = v.acc({ stage: 'table-06', topology: 'ResNet2', method: 'stdp' });
-      return outcome(atLeast(diff(b, a), 1e-9), `ResNet3 ${accText(a)} vs ResNet2 ${accText(b)}`);
+      return outcome(greaterThan(diff(b, a), 0), `ResNet3 ${accText(a)} vs ResNet2 ${accText(b)}`);
     },
   },
   {
@@ -219,7 +214,7 @@ export const CLAIMS: Claim[] = [
       const a = v.acc({ stage: 'table-06', topology: 'ResNet2x2', method: 'stdp' });
       const b = v.acc({ stage: 'table-06', topology: 'ResNet3', method: 'stdp' });
       const ee = v.get({ stage: 'table-06', topology: 'ResNet2x2', method: 'stdp' }, 'ee_conv');
-      return outcome(all([atLeast(diff(a, b), 1e-9), exact(ee >= 5)]), `ResNet2x2 ${accText(a)} vs ResNet3 ${accText(b)}; conv EE ${f(ee)}×`);
+      return outcome(all([greaterThan(diff(a, b), 0), exact(ee >= 5)]), `ResNet2x2 ${accText(a)} vs ResNet3 ${accText(b)}; conv EE ${f(ee)}×`);
     },
   },
   {
@@ -251,7 +246,7 @@ export const CLAIMS: Claim[] = [
       const o = [['VGG7 ann', v.acc({ stage: 'table-08', topology: 'VGG7', method: 'ann' })], ['VGG3x4 ann', v.acc({ stage: 'table-08', topology: 'VGG3x4', method: 'ann' })],
         ['VGG7 agd', v.acc({ stage: 'table-08', topology: 'VGG7', method: 'agd' })]] as const;
       const d = o.map(([k, x]) => [k, diff(a, x)] as const);
-      return outcome(all([atLeast(a, 20), ...d.map(([, x]) => atLeast(x, 1e-9))]), `VGG3x4 agd ${accText(a)}; minus ${pts(d)}`);
+      return outcome(all([atLeast(a, 20), ...d.map(([, x]) => greaterThan(x, 0))]), `VGG3x4 agd ${accText(a)}; minus ${pts(d)}`);
     },
   },
   {
@@ -260,7 +255,7 @@ export const CLAIMS: Claim[] = [
     check: (v) => {
       const d = [5, 10, 25].map((T) => [`T=${T}`, diff(v.acc({ stage: 'table-10', topology: 'VGG3', method: 'agd', classifier: 'stochmax', T }),
         v.acc({ stage: 'table-10', topology: 'VGG3', method: 'agd', classifier: 'softmax', T }))] as const);
-      return outcome(all(d.map(([, x]) => atLeast(x, 1e-9))), pts(d));
+      return outcome(all(d.map(([, x]) => greaterThan(x, 0))), pts(d));
     },
   },
   {
@@ -287,7 +282,7 @@ export const CLAIMS: Claim[] = [
     check: (v) => {
       const a = diff(v.acc({ stage: 'table-02', topology: 'VGG7', method: 'conversion', classifier: 'stochmax' }), v.acc({ stage: 'table-02', topology: 'VGG7', method: 'conversion', classifier: 'softmax' }));
       const b = diff(v.acc({ stage: 'table-06', topology: 'ResNet3', method: 'stdp', classifier: 'stochmax' }), v.acc({ stage: 'table-06', topology: 'ResNet3', method: 'stdp', classifier: 'softmax' }));
-      return outcome(all([atLeast(a, 1e-9), atLeast(b, 1e-9)]), `VGG7 conversion ${pm(a)} pts, ResNet3 STDP ${pm(b)} pts`);
+      return outcome(all([greaterThan(a, 0), greaterThan(b, 0)]), `VGG7 conversion ${pm(a)} pts, ResNet3 STDP ${pm(b)} pts`);
     },
   },
   {
@@ -311,7 +306,7 @@ export const CLAIMS: Claim[] = [
         return [`${stage === 'table-06' ? 'T6' : 'T12'} ${t}`, diff(v.acc({ stage, topology: t, method: 'stdp', classifier }),
           v.acc({ stage, topology: t, method: 'random-kernels', classifier }))] as const;
       }));
-      return outcome(all(d.map(([, x]) => atLeast(x, 1e-9))), pts(d));
+      return outcome(all(d.map(([, x]) => greaterThan(x, 0))), pts(d));
     },
   },
   {
@@ -320,7 +315,7 @@ export const CLAIMS: Claim[] = [
     check: (v) => {
       const d = ['ResNet2', 'ResNet3', 'ResNet2x2'].map((t) => [t, diff(v.acc({ stage: 'table-06', topology: t, method: 'stdp', classifier: 'softmax' }),
         v.acc({ stage: 'table-06', topology: t, method: 'random-decorrelated' }))] as const);
-      return outcome(all(d.map(([, x]) => atLeast(x, 1e-9))), pts(d));
+      return outcome(all(d.map(([, x]) => greaterThan(x, 0))), pts(d));
     },
   },
   {

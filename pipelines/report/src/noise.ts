@@ -52,6 +52,18 @@ export function atMost(x: Noisy, m: number): Tri {
   return atLeast({ value: -x.value, se: x.se }, -m);
 }
 
+/** x > m, judged on x's 95% interval */
+export function greaterThan(x: Noisy, m: number): Tri {
+  if (x.value - Z95 * x.se > m) return 'holds';
+  if (x.value + Z95 * x.se <= m) return 'does not hold';
+  return 'inconclusive';
+}
+
+/** x < m, judged on x's 95% interval */
+export function lessThan(x: Noisy, m: number): Tri {
+  return greaterThan({ value: -x.value, se: x.se }, -m);
+}
+
 /** a measured comparison without a noise model */
 export const exact = (ok: boolean): Tri => (ok ? 'holds' : 'does not hold');
 
@@ -66,6 +78,9 @@ export function pm(x: Noisy, d = 2): string {
   const v = `${x.value >= 0 ? '+' : ''}${x.value.toFixed(d)}`;
   return x.se > 0 ? `${v} ± ${(Z95 * x.se).toFixed(d)}` : v;
 }
+
+/** 'VGG5 -1.20 ± 2.90 pts, ...': labelled differences with their 95% half-widths */
+export const pts = (d: ReadonlyArray<readonly [string, Noisy]>): string => d.map(([k, x]) => `${k} ${pm(x)} pts`).join(', ');
 
 /** '33.70 ± 2.93% (n=1000)' */
 export function accText(a: Acc, d = 2): string {
