@@ -259,12 +259,17 @@ describe('full row', () => {
   }, 30000);
 });
 
+/** a tiny ResNet2 STDP row and its data (the cache tests) */
+const tinyResNet2Row = () => ({
+  data: { train: mk(40, 1), test: mk(20, 2) },
+  row: { topology: 'ResNet2' as const, method: 'stdp' as const, classifier: 'softmax' as const, T: 2, seed: 0, width: 0.0625, stdpImages: 10, stdpEpochs: 1,
+    trainImages: 20, testImages: 10, headEpochs: 1, annEpochs: 1, batchSize: 10, lr: 1e-3 },
+});
+
 describe('kernel checkpoints', () => {
   it('a second row with the same STDP settings loads the learnt kernels and gets the same features; a corrupt file is relearnt', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'stdp-kernels-'));
-    const data = { train: mk(40, 1), test: mk(20, 2) };
-    const row = { topology: 'ResNet2' as const, method: 'stdp' as const, classifier: 'softmax' as const, T: 2, seed: 0, width: 0.0625, stdpImages: 10, stdpEpochs: 1,
-      trainImages: 20, testImages: 10, headEpochs: 1, annEpochs: 1, batchSize: 10, lr: 1e-3 };
+    const { data, row } = tinyResNet2Row();
     const run = async () => {
       const logs: string[] = [];
       const r = await runStdpRow(row, data, { log: (m) => logs.push(m), kernelCache: { dir, code: 'test' } });
@@ -290,9 +295,7 @@ describe('kernel checkpoints', () => {
 describe('frozen-feature cache', () => {
   it('a row in another process (fresh memo) reads the features another stage computed, bit for bit; a damaged .bin is recomputed; a held lock makes the row busy', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'stdp-features-'));
-    const data = { train: mk(40, 1), test: mk(20, 2) };
-    const row = { topology: 'ResNet2' as const, method: 'stdp' as const, classifier: 'softmax' as const, T: 2, seed: 0, width: 0.0625, stdpImages: 10, stdpEpochs: 1,
-      trainImages: 20, testImages: 10, headEpochs: 1, annEpochs: 1, batchSize: 10, lr: 1e-3 };
+    const { data, row } = tinyResNet2Row();
     const run = async (classifier: 'softmax' | 'convnn' = 'softmax') => {
       const logs: string[] = [];
       const r = await runStdpRow({ ...row, classifier }, data, { log: (m) => logs.push(m), featureCache: { dir, code: 'test' } });
