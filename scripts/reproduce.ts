@@ -186,8 +186,10 @@ for (const extra of runs) {
     // failed before writing its summary must not show the previous run's counts.
     if (t.cache.status === 'HIT') detail = 'restored from the Turbo cache';
     else if (existsSync(sj) && statSync(sj).mtimeMs >= started - 1000) {
-      const s = JSON.parse(readFileSync(sj, 'utf8')) as { profile: string; rows: number; ran: number; cached: number; failed: number; skipped: number; wallSeconds: number };
-      if (s.profile === profile) detail = `${s.rows} rows: ${s.ran} run, ${s.cached} reused, ${s.failed} failed, ${s.skipped} skipped (${s.wallSeconds.toFixed(1)}s)`;
+      const s = JSON.parse(readFileSync(sj, 'utf8')) as { profile: string; rows: number; ran: number; cached: number; failed: number; skipped: number; wallSeconds: number; aborted?: string };
+      if (s.profile === profile) {
+        detail = s.aborted ? `stopped, nothing recorded: ${s.aborted}` : `${s.rows} rows: ${s.ran} run, ${s.cached} reused, ${s.failed} failed, ${s.skipped} skipped (${s.wallSeconds.toFixed(1)}s)`;
+      }
     }
     lines.push(`  ${dir.padEnd(14)} ${t.cache.status === 'HIT' ? 'cached' : code === 0 ? 'ran   ' : 'FAILED'}  ${detail}`);
   }

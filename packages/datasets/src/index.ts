@@ -7,4 +7,5 @@ export { parseIdx, type Idx } from './mnist.js';
 export { decodeCifarBinary } from './cifar10.js';
 export { downloadVerified, npmTarballVerified, ChecksumError, type FetchLike, type PackFn } from './fetch.js';
 export { defaultDataDir, findRepoRoot } from './paths.js';
+export { DataError } from './store.js';
 export type { Manifest } from './store.js';

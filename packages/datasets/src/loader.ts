@@ -1,15 +1,16 @@
 import { join, resolve } from 'node:path';
 import { deriveSeed, makeRng, tf } from '@snn/backend';
 import { defaultDataDir } from './paths.js';
-import { readManifest, readSplit, verifyManifest } from './store.js';
+import { DataError, readManifest, readSplit, shownPath } from './store.js';
 import type { DatasetName, ImageSet, Split } from './types.js';
 
 const loaded = new Map<string, Promise<Split>>();
 
 /**
- * Reads `<dataDir>/<name>/` as written by the data stage. Sizes are checked against the manifest
- * (sha256 is the data stage's job). Loaded sets are shared per process and must be treated as
- * read-only: table stages load CIFAR-10 (184 MB) once, not once per row.
+ * Reads `<dataDir>/<name>/` as written by the data stage, verified by content against its manifest
+ * (sha256 of every byte read); a missing or damaged copy is a DataError naming the file. Loaded
+ * sets are shared per process and must be treated as read-only: table stages load CIFAR-10
+ * (184 MB) once, not once per row.
  */
 export function loadDataset(name: DatasetName, opts: { dataDir?: string } = {}): Promise<Split> {
   const dir = join(resolve(opts.dataDir ?? defaultDataDir()), name);
@@ -17,9 +18,7 @@ export function loadDataset(name: DatasetName, opts: { dataDir?: string } = {}):
   if (!p) {
     p = (async () => {
       const m = await readManifest(dir);
-      if (!m) throw new Error(`${name}: no dataset at ${dir} (run the data stage: cd pipelines/data && pnpm stage)`);
-      const bad = await verifyManifest(dir, m, 'size');
-      if (bad) throw new Error(`${name}: ${dir} is damaged (${bad}); rerun the data stage`);
+      if (!m) throw new DataError(`${name}: no dataset at ${shownPath(dir)} (no valid manifest.json); \`pnpm reproduce\` builds it (or \`pnpm --filter @snn/stage-data stage\`)`);
       return readSplit(dir, m);
     })();
     p.catch(() => loaded.delete(dir));

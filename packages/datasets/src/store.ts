@@ -1,8 +1,9 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, readdir, rename, rm, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import type { CheckResult } from './checks.js';
-import { hashFile, writeFileAtomic } from './files.js';
+import { hashBytes, hashFile, writeFileAtomic } from './files.js';
+import { findRepoRoot } from './paths.js';
 import { writePreviews } from './preview.js';
 import type { DatasetName, ImageSet, Split } from './types.js';
 
@@ -71,6 +72,27 @@ export async function writeDataset(dataDir: string, name: DatasetName, split: Sp
   }
 }
 
+/**
+ * The data a stage was given is missing or damaged. Never a row's result: `runStage` stops the
+ * stage on it (`abortsStage`), writes no results and exits 1, so Turbo caches nothing.
+ */
+export class DataError extends Error {
+  readonly abortsStage = true;
+  constructor(message: string) { super(message); this.name = 'DataError'; }
+}
+
+/** `path` relative to the repo root when inside it (messages name files the way users see them). */
+export function shownPath(path: string): string {
+  try {
+    const r = relative(findRepoRoot(), path);
+    return r && !r.startsWith('..') ? r : path;
+  } catch {
+    return path;
+  }
+}
+
+const REBUILD = 'the data is damaged; `pnpm reproduce` rebuilds it (or `pnpm --filter @snn/stage-data stage --force`)';
+
 export async function readManifest(dir: string): Promise<Manifest | undefined> {
   const p = join(dir, 'manifest.json');
   if (!existsSync(p)) return undefined;
@@ -101,13 +123,29 @@ export async function verifyManifest(dir: string, m: Manifest, mode: VerifyMode)
   return undefined;
 }
 
+/**
+ * Reads a split and verifies it by content: every byte read is hashed (sha256, ~0.1 s for
+ * CIFAR-10's 154 MB of training images) and must match the manifest, so a flipped byte of the same
+ * size is a DataError naming the file, never an accuracy.
+ */
 export async function readSplit(dir: string, m: Manifest): Promise<Split> {
+  const readVerified = async (f: string): Promise<Uint8Array> => {
+    const p = join(dir, f);
+    const want = m.files[f];
+    if (!want) throw new DataError(`${shownPath(join(dir, 'manifest.json'))}: lists no '${f}'; ${REBUILD}`);
+    if (!existsSync(p)) throw new DataError(`${shownPath(p)}: missing; ${REBUILD}`);
+    const bytes = new Uint8Array(await readFile(p));
+    if (bytes.length !== want.bytes) throw new DataError(`${shownPath(p)}: ${bytes.length} bytes, its manifest says ${want.bytes}; ${REBUILD}`);
+    const got = hashBytes(bytes, 'sha256');
+    if (got !== want.sha256) throw new DataError(`${shownPath(p)}: content differs from its manifest (sha256 ${got.slice(0, 12)}…, expected ${want.sha256.slice(0, 12)}…); ${REBUILD}`);
+    return bytes;
+  };
   const read = async (s: 'train' | 'test'): Promise<ImageSet> => {
     const i = m.splits[s];
-    const images = new Uint8Array(await readFile(join(dir, DATA_FILES[s].images)));
-    const labels = new Uint8Array(await readFile(join(dir, DATA_FILES[s].labels)));
+    const images = await readVerified(DATA_FILES[s].images);
+    const labels = await readVerified(DATA_FILES[s].labels);
     if (images.length !== i.n * i.height * i.width * i.channels || labels.length !== i.n) {
-      throw new Error(`${dir}: ${s} files do not match the manifest (rerun the data stage: cd pipelines/data && pnpm stage)`);
+      throw new DataError(`${shownPath(dir)}: ${s} files do not match the split sizes in its manifest; ${REBUILD}`);
     }
     return { images, labels, ...i, classes: [...m.classes] };
   };

@@ -1,9 +1,9 @@
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ensureDatasets, loadDataset, parseIdx } from '../src/index.js';
+import { DataError, ensureDatasets, loadDataset, parseIdx } from '../src/index.js';
 import { tmp } from './fixture.js';
 
 function idx(dims: number[], data: Uint8Array): Uint8Array {
@@ -49,6 +49,41 @@ describe('IDX', () => {
     expect(Array.from(test.labels)).toEqual([7, 2]);
     expect(Array.from(test.images.subarray(0, 4))).toEqual([0, 3, 6, 9]);
   });
+  it('verifies what it loads by content: a flipped byte, a truncated file or a missing copy is a DataError naming the file', async () => {
+    const src = tmp('mnist-src2'); const good = tmp('mnist-good'); dirs.push(src, good);
+    const img = (n: number): Uint8Array => Uint8Array.from({ length: n * 28 * 28 }, (_, i) => (i * 5) & 255);
+    writeFileSync(join(src, 'train-images-idx3-ubyte'), idx([3, 28, 28], img(3)));
+    writeFileSync(join(src, 'train-labels-idx1-ubyte'), idx([3], Uint8Array.from([1, 2, 3])));
+    writeFileSync(join(src, 't10k-images-idx3-ubyte'), idx([2, 28, 28], img(2)));
+    writeFileSync(join(src, 't10k-labels-idx1-ubyte'), idx([2], Uint8Array.from([7, 2])));
+    await ensureDatasets({ names: ['mnist'], dataDir: good, source: { mnist: src }, ...quiet });
+    const variant = (name: string, damage: (dir: string) => void): string => {
+      const d = tmp(name); dirs.push(d);
+      cpSync(join(good, 'mnist'), join(d, 'mnist'), { recursive: true, preserveTimestamps: true });
+      damage(join(d, 'mnist'));
+      return d;
+    };
+    const flipped = variant('flip', (d) => {
+      const f = join(d, 'test-images.u8');
+      const b = readFileSync(f); b[100] ^= 0xff; writeFileSync(f, b); // same size
+    });
+    const err = (await loadDataset('mnist', { dataDir: flipped }).catch((e: Error) => e)) as Error;
+    expect(err).toBeInstanceOf(DataError);
+    expect((err as DataError).abortsStage).toBe(true);
+    expect(err.message).toMatch(/test-images\.u8: content differs from its manifest \(sha256 [0-9a-f]{12}…, expected [0-9a-f]{12}…\)/);
+    expect(err.message).toContain('pnpm reproduce` rebuilds it');
+    const cut = variant('cut', (d) => truncateSync(join(d, 'train-labels.u8'), 2));
+    await expect(loadDataset('mnist', { dataDir: cut })).rejects.toThrow(/train-labels\.u8: 2 bytes, its manifest says 3/);
+    const gone = tmp('gone'); dirs.push(gone);
+    await expect(loadDataset('mnist', { dataDir: gone })).rejects.toThrow(DataError);
+    expect((await loadDataset('mnist', { dataDir: good })).test.n).toBe(2); // the intact copy loads
+    // the data stage's full verification finds the flipped byte too, and rebuilds the copy
+    const logs: string[] = [];
+    const [r] = await ensureDatasets({ names: ['mnist'], dataDir: flipped, source: { mnist: src }, verify: 'full', checks: false, log: (m) => logs.push(m) });
+    expect(r!.reused).toBe(false);
+    expect(logs.join('\n')).toMatch(/existing copy invalid \(test-images\.u8 sha256 differs from manifest\); rebuilding/);
+  });
+
   it('rejects IDX files whose label count differs from the image count', async () => {
     const src = tmp('mnist-bad'); dirs.push(src);
     writeFileSync(join(src, 'train-images-idx3-ubyte'), idx([3, 28, 28], new Uint8Array(3 * 784)));

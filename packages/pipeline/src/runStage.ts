@@ -63,6 +63,19 @@ export class RowSkipped extends Error {
   constructor(reason: string) { super(reason); this.name = 'RowSkipped'; }
 }
 
+/**
+ * An error whose `abortsStage` is true (e.g. `@snn/datasets`' DataError: the data is missing or
+ * damaged) stops the whole stage: it is printed once, no results are written, and the stage exits
+ * 1, so nothing made from bad input is recorded or cached. Other errors fail their row only.
+ */
+export function abortsStage(e: unknown): e is Error {
+  return e instanceof Error && (e as { abortsStage?: unknown }).abortsStage === true;
+}
+
+class StageAborted extends Error {
+  constructor(readonly rowId: string, readonly reason: Error) { super(reason.message); this.name = 'StageAborted'; }
+}
+
 export interface RunStageOptions<S extends z.ZodType<BaseRow>> {
   stage: string;
   /** pipelines/<stage>/config.json, e.g. new URL('../config.json', import.meta.url). */
@@ -96,6 +109,8 @@ export interface StageSummary {
   skipped: number;
   wallSeconds: number;
   failures: Array<{ rowId: string; error: string }>;
+  /** set when the stage stopped on bad input (abortsStage): its one-line reason; no results were written */
+  aborted?: string;
   results: ResultRecord[];
 }
 
@@ -283,6 +298,10 @@ export async function runStage<S extends z.ZodType<BaseRow>>(opts: RunStageOptio
         busy.set(k, e.message);
         return 'busy';
       }
+      if (abortsStage(e)) {
+        progress.rowDone((Date.now() - rt0) / 1000, false);
+        throw new StageAborted(r.id, e);
+      }
       if (e instanceof RowSkipped) { status = 'skipped'; error = e.message; }
       else { status = 'failed'; error = e instanceof Error ? (e.stack ?? e.message) : String(e); }
     }
@@ -315,15 +334,28 @@ export async function runStage<S extends z.ZodType<BaseRow>>(opts: RunStageOptio
   const busy = new Map<number, string>();
   let queue = cfg.rows.map((_, k) => k);
   let waitedMs = 0;
-  while (queue.length) {
-    const next: number[] = [];
-    for (const k of queue) if ((await attempt(k)) === 'busy') next.push(k);
-    if (next.length && next.length === queue.length) {
-      if (waitedMs === 0 || waitedMs % 300_000 < busyPollMs()) progress.log(`waiting: ${[...new Set(next.map((k) => busy.get(k)))].join('; ')}`);
-      await new Promise((res) => setTimeout(res, busyPollMs()));
-      waitedMs += busyPollMs();
+  try {
+    while (queue.length) {
+      const next: number[] = [];
+      for (const k of queue) if ((await attempt(k)) === 'busy') next.push(k);
+      if (next.length && next.length === queue.length) {
+        if (waitedMs === 0 || waitedMs % 300_000 < busyPollMs()) progress.log(`waiting: ${[...new Set(next.map((k) => busy.get(k)))].join('; ')}`);
+        await new Promise((res) => setTimeout(res, busyPollMs()));
+        waitedMs += busyPollMs();
+      }
+      queue = next;
     }
-    queue = next;
+  } catch (e) {
+    if (!(e instanceof StageAborted)) throw e;
+    // bad input: one line, no results (the previous run's stay as they were), exit 1 (not cached)
+    progress.stop();
+    summary.aborted = `${e.reason.message.split('\n')[0]} (row ${e.rowId})`;
+    summary.wallSeconds = (Date.now() - t0) / 1000;
+    const { results: _r, ...small } = summary;
+    writeFileAtomic(join(resultsDir, 'summary.json'), `${JSON.stringify({ ...small, codeVersion, codeHash, engine: engine ? engineLabel(engine) : null }, null, 1)}\n`);
+    out.write(`[${opts.stage}] stopped, nothing recorded: ${summary.aborted}\n`);
+    if (opts.setExitCode !== false) process.exitCode = 1;
+    return summary;
   }
   for (const k of cfg.rows.keys()) {
     results.push(...rowResults[k]);

@@ -94,6 +94,33 @@ describe('runStage', () => {
     expect([s2.ran, s2.cached, s2.failed]).toEqual([1, 1, 0]);
   });
 
+  it('stops the whole stage on bad input (abortsStage): one line, no results, no finished rows, exit 1', async () => {
+    const { configPath, resultsDir } = tempStage('demo', config);
+    const calls: string[] = [];
+    let damaged = true;
+    const dataError = Object.assign(new Error('artifacts/data/mnist/test-images.u8: content differs from its manifest'), { abortsStage: true });
+    const runRow = async (row: { id: string }): Promise<RowResult> => {
+      calls.push(row.id);
+      if (row.id === 'r2' && damaged) throw dataError;
+      return { metrics: [{ metric: 'accuracy', value: 10 }] };
+    };
+    const lines: string[] = [];
+    const out = { write: (m: string) => { lines.push(m); return true; }, isTTY: false } as unknown as NodeJS.WriteStream;
+    const before = process.exitCode;
+    const s = await runStage({ stage: 'demo', config: configPath, rowSchema: baseRow, runRow, profile: 'smoke', resultsDir, needsEngine: false, out });
+    expect(process.exitCode).toBe(1);
+    process.exitCode = before;
+    expect(calls).toEqual(['r1', 'r2']); // r3 never tried
+    expect(s.aborted).toBe('artifacts/data/mnist/test-images.u8: content differs from its manifest (row r2)');
+    expect(existsSync(join(resultsDir, 'demo', 'results.arrow'))).toBe(false);
+    expect(JSON.parse(readFileSync(join(resultsDir, 'demo', 'summary.json'), 'utf8')).aborted).toContain('content differs');
+    expect(readdirSync(join(resultsDir, 'demo', 'rows')).filter((f) => f.includes('failed'))).toEqual([]);
+    expect(lines.filter((l) => l.includes('content differs'))).toHaveLength(1);
+    damaged = false; // repaired: the stage runs; r1 finished before the damage was found and is reused
+    const s2 = await runStage({ stage: 'demo', config: configPath, rowSchema: baseRow, runRow, profile: 'smoke', resultsDir, needsEngine: false, setExitCode: false, out: quietOut });
+    expect([s2.ran, s2.cached, s2.failed, s2.aborted]).toEqual([2, 1, 0, undefined]);
+  });
+
   it('sets a non-zero exit code when a row failed', async () => {
     const { configPath, resultsDir } = tempStage('demo', { ...config, rows: config.rows.slice(0, 1) });
     const before = process.exitCode;

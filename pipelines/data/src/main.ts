@@ -1,7 +1,10 @@
 /**
  * Data stage: fetch, verify and decode CIFAR-10 and MNIST into artifacts/data/<name>/.
- * Usage: pnpm stage [cifar10] [mnist] [--force] [--verify (full sha256)] [--data-dir DIR] [--cifar10-source PATH] [--mnist-source PATH]
- * A rerun with valid manifests is a no-op.
+ * Usage: pnpm stage [cifar10] [mnist] [--force] [--quick-verify] [--data-dir DIR] [--cifar10-source PATH] [--mnist-source PATH]
+ * A rerun verifies every file by content (sha256 against its manifest, ~0.2 s for both datasets)
+ * and rebuilds a missing or damaged copy; a valid copy is left as it is. Turbo never caches this
+ * stage (pipelines/data/turbo.json): a deleted or edited artifacts/data must not be a cache hit.
+ * `--quick-verify` trusts files whose size and mtime match the manifest.
  */
 // the tensor-free entry point: the stage needs no tfjs engine
 import { ensureDatasets, type DatasetName } from '@snn/datasets/ensure';
@@ -10,13 +13,14 @@ const argv = process.argv.slice(2);
 const names: DatasetName[] = [];
 const source: Partial<Record<DatasetName, string>> = {};
 let force = false;
-let verify: 'quick' | 'full' = 'quick';
+let verify: 'quick' | 'full' = 'full';
 let dataDir: string | undefined;
 for (let i = 0; i < argv.length; i++) {
   const a = argv[i];
   if (a === 'cifar10' || a === 'mnist') names.push(a);
   else if (a === '--force') force = true;
   else if (a === '--verify') verify = 'full';
+  else if (a === '--quick-verify') verify = 'quick';
   else if (a === '--data-dir') dataDir = argv[++i];
   else if (a === '--cifar10-source') source.cifar10 = argv[++i];
   else if (a === '--mnist-source') source.mnist = argv[++i];

@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { deriveSeed } from '@snn/backend';
 import { balancedSubset, loadDataset, type ImageSet } from '@snn/datasets';
 import { getTopology, type Topology, type TopologyName } from '@snn/models';
-import { baseRow, runStage, RowSkipped, type RowContext, type RowResult } from '@snn/pipeline';
+import { baseRow, runStage, type RowContext, type RowResult } from '@snn/pipeline';
 import { TtfsTrainer, evaluateTtfs } from '@snn/ttfs';
 import { runCodedAgd } from './agd.js';
 
@@ -32,12 +32,8 @@ export const rowSchema = baseRow.extend({
 export type TtfsRow = z.output<typeof rowSchema>;
 
 async function data(row: TtfsRow): Promise<{ train: ImageSet; test: ImageSet }> {
-  let d;
-  try {
-    d = await loadDataset(row.dataset);
-  } catch (e) {
-    throw new RowSkipped(`${row.dataset} not available (run the data stage): ${(e as Error).message}`);
-  }
+  // a missing or damaged dataset is a DataError: it stops the stage (nothing recorded), not a skip
+  const d = await loadDataset(row.dataset);
   return {
     train: balancedSubset(d.train, Math.min(row.trainSamples, d.train.n), deriveSeed(row.seed, 'train-subset')),
     test: balancedSubset(d.test, Math.min(row.testSamples, d.test.n), deriveSeed(row.seed, 'test-subset')),
