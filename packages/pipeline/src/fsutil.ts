@@ -1,13 +1,8 @@
-import { mkdirSync, renameSync, writeFileSync, existsSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 
-/** Write to a temp file in the same folder, then rename: a killed process leaves the last good file. */
-export function writeFileAtomic(path: string, data: string | Uint8Array): void {
-  mkdirSync(dirname(path), { recursive: true });
-  const tmp = `${path}.${process.pid}.${Date.now()}.tmp`;
-  writeFileSync(tmp, data);
-  renameSync(tmp, path);
-}
+/** Atomic write (temp file, rename; a WriteError naming the file on failure): one implementation, in @snn/reporting. */
+export { writeFileAtomic, WriteError } from '@snn/reporting';
 
 /** The workspace root: the nearest folder upwards holding pnpm-workspace.yaml. */
 export function repoRoot(from: string = process.cwd()): string {

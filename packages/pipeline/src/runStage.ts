@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { z } from 'zod';
-import { writeActivity, writeResults, type ActivityRecord, type ResultRecord, type RowStatus } from '@snn/reporting';
+import { isTiming, writeActivity, writeResults, type ActivityRecord, type ResultRecord, type RowStatus, type StageTiming } from '@snn/reporting';
 import { ConfigError, loadStageConfig, type BaseRow, type ExpandedRow } from './config.js';
 import { PROFILES, resolveProfile, type ProfileName, type ProfileSettings } from './profiles.js';
 import { repoRoot, resultsRoot, writeFileAtomic } from './fsutil.js';
@@ -163,12 +163,13 @@ export function engineLabel(e: EngineRecord): string {
   return `${e.name}${e.version ? `@${e.version}` : ''}${e.tfVersion ? `+tf${e.tfVersion}` : ''}${e.simd ? '+simd' : ''}${e.threads && e.threads > 1 ? `x${e.threads}` : ''}`;
 }
 
+/** Records of a row's deterministic values; timing metrics (isTiming) go to timing.json instead. */
 function recordsFor(row: ExpandedRow<BaseRow>, base: Omit<ResultRecord, 'metric' | 'value' | 'unit' | 'paper' | 'paperText' | 'status' | 'error' | 'reconstructed'>,
   status: RowStatus, result?: RowResult, error?: string): ResultRecord[] {
   if (status !== 'ok' || !result) {
     return [{ ...base, metric: 'status', value: null, unit: null, paper: null, paperText: null, status, error: error ?? null, reconstructed: result?.reconstructed ?? null }];
   }
-  return result.metrics.map((m) => {
+  return result.metrics.filter((m) => !isTiming(m)).map((m) => {
     const fromRow = row.row.paper?.[m.metric];
     return {
       ...base, metric: m.metric, value: Number.isFinite(m.value) ? m.value : null, unit: m.unit ?? null,
@@ -187,6 +188,12 @@ function activityFor(row: ExpandedRow<BaseRow>, profile: string, stage: string, 
     a.perStep?.forEach((r, t) => out.push({ ...base, layer: a.layer, unrollStep: a.unrollStep, step: t, rate: r }));
   }
   return out;
+}
+
+function timingOf(hash: string, cached: boolean, wallSeconds: number, result: RowResult | undefined): StageTiming['rows'][string] {
+  const t: StageTiming['rows'][string] = { configHash: hash, cached, wall_seconds: wallSeconds };
+  for (const m of result?.metrics ?? []) if (isTiming(m)) t[`${m.metric} (${m.unit})`] = Number.isFinite(m.value) ? m.value : null;
+  return t;
 }
 
 /** The code fingerprint extended by the content of the stage's extra input files (absent = 'missing'). */
@@ -249,6 +256,20 @@ export async function runStage<S extends z.ZodType<BaseRow>>(opts: RunStageOptio
   const results: ResultRecord[] = [];
   const activity: ActivityRecord[] = [];
   const summary: StageSummary = { stage: opts.stage, profile, rows: cfg.rows.length, ran: 0, cached: 0, failed: 0, skipped: 0, wallSeconds: 0, failures: [], results };
+  const timing: StageTiming = { stage: opts.stage, profile, rows: {} };
+  const writeSummary = (): void => {
+    const { results: _omit, ...small } = summary;
+    writeFileAtomic(join(resultsDir, 'summary.json'), `${JSON.stringify({ ...small, codeVersion, codeHash, engine: engine ? engineLabel(engine) : null }, null, 1)}\n`);
+  };
+  /** Stop on bad input or unwritable results: one line, no results (the previous run's stay), exit 1 (Turbo caches nothing). */
+  const stopStage = (why: Error, rowId?: string): StageSummary => {
+    summary.aborted = `${why.message.split('\n')[0]}${rowId ? ` (row ${rowId})` : ''}`;
+    summary.wallSeconds = (Date.now() - t0) / 1000;
+    try { writeSummary(); } catch { /* the disk that stopped the stage may refuse this too; the line below says why */ }
+    out.write(`[${opts.stage}] stopped, nothing recorded: ${summary.aborted}\n`);
+    if (opts.setExitCode !== false) process.exitCode = 1;
+    return summary;
+  };
 
   // records per row, assembled in config order at the end (rows may finish out of order: RowBusy)
   const rowResults: ResultRecord[][] = cfg.rows.map(() => []);
@@ -266,13 +287,14 @@ export async function runStage<S extends z.ZodType<BaseRow>>(opts: RunStageOptio
     const cached = done.get(r.hash);
     if (cached) {
       summary.cached++;
-      results.push(...recordsFor(r, { ...base, engine: cached.engine, codeVersion: cached.codeVersion, codeHash: cached.codeHash, wallSeconds: cached.wallSeconds }, 'ok', cached.result));
+      results.push(...recordsFor(r, { ...base, engine: cached.engine, codeVersion: cached.codeVersion, codeHash: cached.codeHash }, 'ok', cached.result));
+      timing.rows[r.id] = timingOf(r.hash, true, cached.wallSeconds, cached.result);
       activity.push(...activityFor(r, profile, opts.stage, cached.result.activity));
       return 'done';
     }
     if (r.row.skip !== undefined) {
       summary.skipped++;
-      results.push(...recordsFor(r, { ...base, engine: 'none', codeVersion, codeHash, wallSeconds: 0 }, 'skipped', undefined, r.row.skip));
+      results.push(...recordsFor(r, { ...base, engine: 'none', codeVersion, codeHash }, 'skipped', undefined, r.row.skip));
       return 'done';
     }
     progress.rowStart(k + 1, r.id);
@@ -307,7 +329,8 @@ export async function runStage<S extends z.ZodType<BaseRow>>(opts: RunStageOptio
     }
     const secs = (Date.now() - rt0) / 1000;
     progress.rowDone(secs, status === 'ok');
-    const rec = { ...base, engine: engineText, codeVersion, codeHash, wallSeconds: secs };
+    const rec = { ...base, engine: engineText, codeVersion, codeHash };
+    timing.rows[r.id] = timingOf(r.hash, false, secs, result);
     if (status === 'ok' && result) {
       summary.ran++;
       const cp: RowCheckpoint = { format: 1, stage: opts.stage, rowId: r.id, configHash: r.hash, profile, codeHash, codeVersion, engine: engineText, wallSeconds: secs, finishedAt: new Date().toISOString(), result };
@@ -346,16 +369,10 @@ export async function runStage<S extends z.ZodType<BaseRow>>(opts: RunStageOptio
       queue = next;
     }
   } catch (e) {
-    if (!(e instanceof StageAborted)) throw e;
-    // bad input: one line, no results (the previous run's stay as they were), exit 1 (not cached)
+    // bad input, or a row's work that cannot be written (WriteError)
+    if (!(e instanceof StageAborted) && !abortsStage(e)) throw e;
     progress.stop();
-    summary.aborted = `${e.reason.message.split('\n')[0]} (row ${e.rowId})`;
-    summary.wallSeconds = (Date.now() - t0) / 1000;
-    const { results: _r, ...small } = summary;
-    writeFileAtomic(join(resultsDir, 'summary.json'), `${JSON.stringify({ ...small, codeVersion, codeHash, engine: engine ? engineLabel(engine) : null }, null, 1)}\n`);
-    out.write(`[${opts.stage}] stopped, nothing recorded: ${summary.aborted}\n`);
-    if (opts.setExitCode !== false) process.exitCode = 1;
-    return summary;
+    return stopStage(e instanceof StageAborted ? e.reason : e, e instanceof StageAborted ? e.rowId : undefined);
   }
   for (const k of cfg.rows.keys()) {
     results.push(...rowResults[k]);
@@ -363,11 +380,16 @@ export async function runStage<S extends z.ZodType<BaseRow>>(opts: RunStageOptio
   }
   progress.stop();
 
-  writeResults(join(resultsDir, 'results.arrow'), results);
-  writeActivity(join(resultsDir, 'activity.arrow'), activity);
-  summary.wallSeconds = (Date.now() - t0) / 1000;
-  const { results: _omit, ...small } = summary;
-  writeFileAtomic(join(resultsDir, 'summary.json'), `${JSON.stringify({ ...small, codeVersion, codeHash, engine: engine ? engineLabel(engine) : null }, null, 1)}\n`);
+  try {
+    writeResults(join(resultsDir, 'results.arrow'), results);
+    writeActivity(join(resultsDir, 'activity.arrow'), activity);
+    writeFileAtomic(join(resultsDir, 'timing.json'), `${JSON.stringify(timing, null, 1)}\n`);
+    summary.wallSeconds = (Date.now() - t0) / 1000;
+    writeSummary();
+  } catch (e) {
+    if (!abortsStage(e)) throw e;
+    return stopStage(e);
+  }
   out.write(`[${opts.stage}] ${profile}: ${summary.rows} rows: ${summary.ran} run, ${summary.cached} cached, ${summary.failed} failed, ${summary.skipped} skipped in ${formatSeconds(summary.wallSeconds)}\n`);
   if (summary.failed > 0 && opts.setExitCode !== false) process.exitCode = 1;
   return summary;

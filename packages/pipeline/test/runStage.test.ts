@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readActivity, readResults } from '@snn/reporting';
@@ -119,6 +119,49 @@ describe('runStage', () => {
     damaged = false; // repaired: the stage runs; r1 finished before the damage was found and is reused
     const s2 = await runStage({ stage: 'demo', config: configPath, rowSchema: baseRow, runRow, profile: 'smoke', resultsDir, needsEngine: false, setExitCode: false, out: quietOut });
     expect([s2.ran, s2.cached, s2.failed, s2.aborted]).toEqual([2, 1, 0, undefined]);
+  });
+
+  it('keeps timing out of results.arrow: the same rows run twice from clean give the same bytes; timing.json has the wall times', async () => {
+    const { configPath, resultsDir } = tempStage('demo', config);
+    let n = 0;
+    const runRow = async (): Promise<RowResult> => ({ metrics: [
+      { metric: 'accuracy', value: 42, unit: '%' },
+      { metric: 'throughput', value: 100 + ++n, unit: 'img/s' }, // differs on every run, as a real one does
+    ] });
+    const opts = { stage: 'demo', config: configPath, rowSchema: baseRow, runRow, profile: 'smoke' as const, resultsDir, needsEngine: false, setExitCode: false, out: quietOut };
+    await runStage(opts);
+    const first = readFileSync(join(resultsDir, 'demo', 'results.arrow'));
+    const t1 = JSON.parse(readFileSync(join(resultsDir, 'demo', 'timing.json'), 'utf8'));
+    rmSync(join(resultsDir, 'demo'), { recursive: true });
+    await runStage(opts);
+    expect(Buffer.compare(first, readFileSync(join(resultsDir, 'demo', 'results.arrow')))).toBe(0);
+    const res = readResults(join(resultsDir, 'demo', 'results.arrow'));
+    expect(res.map((r) => r.metric)).not.toContain('throughput');
+    expect(Object.keys(res[0]!)).not.toContain('wallSeconds');
+    const t2 = JSON.parse(readFileSync(join(resultsDir, 'demo', 'timing.json'), 'utf8'));
+    expect(t1.rows.r1['throughput (img/s)']).toBe(101);
+    expect(t2.rows.r1).toMatchObject({ cached: false, 'throughput (img/s)': 104 });
+    expect(typeof t2.rows.r1.wall_seconds).toBe('number');
+    await runStage(opts); // resumed rows keep the timing they were made with
+    expect(JSON.parse(readFileSync(join(resultsDir, 'demo', 'timing.json'), 'utf8')).rows.r1).toMatchObject({ cached: true, 'throughput (img/s)': 104 });
+  });
+
+  it('stops on a result it cannot write: one line naming the file, temp files removed, exit 1', async () => {
+    const { configPath, resultsDir } = tempStage('demo', config);
+    mkdirSync(join(resultsDir, 'demo'), { recursive: true });
+    writeFileSync(join(resultsDir, 'demo', 'rows'), 'a file where the rows folder should be'); // ENOTDIR/EEXIST even for root
+    const lines: string[] = [];
+    const out = { write: (m: string) => { lines.push(m); return true; }, isTTY: false } as unknown as NodeJS.WriteStream;
+    const before = process.exitCode;
+    const calls: string[] = [];
+    const s = await runStage({ stage: 'demo', config: configPath, rowSchema: baseRow, profile: 'smoke', resultsDir, needsEngine: false, out,
+      runRow: async (row: { id: string }) => { calls.push(row.id); return { metrics: [{ metric: 'accuracy', value: 1 }] }; } });
+    expect(process.exitCode).toBe(1);
+    process.exitCode = before;
+    expect(calls).toEqual(['r1']); // no row computed that cannot be kept
+    expect(s.aborted).toMatch(/^cannot write .*demo\/rows\/[0-9a-f]{16}\.json: /);
+    expect(lines.filter((l) => l.startsWith('[demo] stopped'))).toHaveLength(1);
+    expect(readdirSync(join(resultsDir, 'demo')).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
 
   it('sets a non-zero exit code when a row failed', async () => {

@@ -2,8 +2,8 @@
  * Arrow IPC read/write for results. Columns are built as typed vectors (Utf8, Float64, Int32, Bool):
  * `tableFromArrays` would turn strings into Dictionary<Int32, Utf8> (stack-notes.md).
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, relative } from 'node:path';
 import { Table, tableFromIPC, tableToIPC, vectorFromArray, type Vector } from 'apache-arrow';
 import { ACTIVITY_COLUMNS, RESULT_COLUMNS, arrowType, type ActivityRecord, type ResultRecord } from './schema.js';
 
@@ -29,12 +29,43 @@ export function tableToRecords<T>(table: Table, columns: Cols<T>): T[] {
   return out as T[];
 }
 
-function writeAtomic(path: string, bytes: Uint8Array): void {
-  mkdirSync(dirname(path), { recursive: true });
-  const tmp = `${path}.${process.pid}.${Date.now()}.tmp`;
-  writeFileSync(tmp, bytes);
-  renameSync(tmp, path);
+const IO_REASONS: Record<string, string> = {
+  ENOSPC: 'no space left on the device', EDQUOT: 'disk quota exceeded', EACCES: 'permission denied', EPERM: 'permission denied',
+  EROFS: 'read-only file system', ENOTDIR: 'a parent of it is not a folder', EISDIR: 'it is a folder', EIO: 'input/output error',
+};
+
+/**
+ * A result, checkpoint or log could not be written. It names the file and the reason in one line;
+ * `abortsStage`: a stage that cannot record its work stops (runStage), it does not go on computing
+ * rows it cannot keep.
+ */
+export class WriteError extends Error {
+  readonly abortsStage = true;
+  constructor(readonly path: string, readonly code: string | undefined, reason: string) {
+    const shown = relative(process.cwd(), path);
+    super(`cannot write ${shown && !shown.startsWith('..') ? shown : path}: ${reason}${code ? ` (${code})` : ''}`);
+    this.name = 'WriteError';
+  }
 }
+
+/**
+ * Write via a temp file in the same folder, then rename: readers never see a half-written file and a
+ * killed process leaves the last good one. On failure the temp file is removed and a WriteError
+ * naming `path` is thrown (Node's own ENOSPC message names no file).
+ */
+export function writeFileAtomic(path: string, data: string | Uint8Array): void {
+  const tmp = `${path}.${process.pid}.${Date.now()}.tmp`;
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(tmp, data);
+    renameSync(tmp, path);
+  } catch (e) {
+    try { rmSync(tmp, { force: true }); } catch { /* the folder itself may be unwritable */ }
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new WriteError(path, code, (code && IO_REASONS[code]) ?? (e as Error).message.split('\n')[0]!);
+  }
+}
+const writeAtomic = writeFileAtomic;
 
 /** Write results as an Arrow IPC file, atomically (temp file, then rename). */
 export function writeResults(path: string, records: readonly ResultRecord[]): void {

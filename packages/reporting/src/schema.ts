@@ -38,7 +38,21 @@ export interface ResultRecord {
   codeVersion: string;
   /** Fingerprint of the stage's code and its workspace dependencies. */
   codeHash: string;
-  wallSeconds: number;
+}
+
+/**
+ * Units of timing and throughput metrics (seconds, images/s, image-steps/s). They differ on every
+ * run, so they never enter results.arrow (which is byte-identical across reruns of the same rows):
+ * runStage writes them, with each row's wall time, to `<stage>/timing.json`.
+ */
+export const TIMING_UNITS: ReadonlySet<string> = new Set(['s', 'img/s', 'img*T/s']);
+export const isTiming = (r: { unit?: string | null }): boolean => r.unit != null && TIMING_UNITS.has(r.unit);
+
+/** `<stage>/timing.json`: per row of the last run, its wall time and timing metrics (`<metric> (<unit>)`). */
+export interface StageTiming {
+  stage: string;
+  profile: string;
+  rows: Record<string, { configHash: string; cached: boolean; wall_seconds: number } & Record<string, number | string | boolean | null>>;
 }
 
 export interface ActivityRecord {
@@ -67,7 +81,7 @@ export const RESULT_COLUMNS: ReadonlyArray<readonly [keyof ResultRecord, Kind]> 
   ['topology', 'utf8'], ['method', 'utf8'], ['coding', 'utf8'], ['classifier', 'utf8'], ['T', 'i32'],
   ['metric', 'utf8'], ['value', 'f64'], ['unit', 'utf8'], ['paper', 'f64'], ['paperText', 'utf8'],
   ['status', 'utf8'], ['error', 'utf8'], ['reconstructed', 'bool'],
-  ['engine', 'utf8'], ['codeVersion', 'utf8'], ['codeHash', 'utf8'], ['wallSeconds', 'f64'],
+  ['engine', 'utf8'], ['codeVersion', 'utf8'], ['codeHash', 'utf8'],
 ];
 
 export const ACTIVITY_COLUMNS: ReadonlyArray<readonly [keyof ActivityRecord, Kind]> = [

@@ -3,9 +3,10 @@
  * so that the report stage writes them and `pnpm audit:tables` can compare them with what is
  * committed (same code, same bytes).
  */
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { anyRow, listStages, loadStageConfig, PROFILES, resultsRoot, type ExpandedRow, type ProfileName } from '@snn/pipeline';
-import { readActivity, readResults, type ActivityRecord, type ResultRecord } from '@snn/reporting';
+import { readActivity, readResults, type ActivityRecord, type ResultRecord, type StageTiming } from '@snn/reporting';
 import { accuracyVsEnergySpec, accuracyVsTSpec, activitySpec, claimsSpec, eeBarSpec, metricBarSpec, renderSvg, stdpVsRandomSpec, withProfile } from './figures.js';
 import { renderStageTable, type StageTableRow } from './markdown.js';
 import { isTiming } from './format.js';
@@ -35,6 +36,15 @@ function tableRow(r: ExpandedRow<Record<string, unknown>>): StageTableRow {
   return { id: r.id, hash: r.hash, topology: row.topology, method: row.method, coding: row.coding, classifier: row.classifier, T: row.T, paper: row.paper, skip: row.skip };
 }
 
+function readTiming(file: string): StageTiming | undefined {
+  if (!existsSync(file)) return undefined;
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as StageTiming;
+  } catch {
+    return undefined; // timing is informative only; a damaged file leaves the rows' timing out
+  }
+}
+
 export async function buildReport(root: string, profile: ProfileName, opts: { svg?: boolean } = {}): Promise<BuiltReport> {
   const files = new Map<string, string>();
   const stages: StageReport[] = [];
@@ -42,7 +52,7 @@ export async function buildReport(root: string, profile: ProfileName, opts: { sv
   const activity: ActivityRecord[] = [];
   const resDir = resultsRoot(root);
   const specs = new Map<string, TopLevelSpec>();
-  const timing: Record<string, Record<string, Record<string, number | null>>> = {};
+  const timing: Record<string, StageTiming['rows']> = {};
 
   for (const s of listStages(root)) {
     if (!s.config) continue;
@@ -52,12 +62,14 @@ export async function buildReport(root: string, profile: ProfileName, opts: { sv
     activity.push(...readActivity(join(resDir, s.dir, 'activity.arrow')).filter((a) => a.profile === profile));
     const rows = cfg.rows.map((r) => tableRow(r as ExpandedRow<Record<string, unknown>>));
     const file = `${s.dir}.md`;
-    // timing and throughput differ on every run: not in the committed tables (timing.json instead)
-    const current = new Set(rows.map((r) => `${r.id}\0${r.hash}`));
-    for (const r of results) {
-      if (!current.has(`${r.rowId}\0${r.configHash}`) || r.status !== 'ok') continue;
-      const row = ((timing[cfg.stage] ??= {})[r.rowId] ??= { wall_seconds: r.wallSeconds ?? null });
-      if (isTiming(r)) row[`${r.metric} (${r.unit})`] = r.value;
+    // timing and throughput differ on every run: runStage keeps them out of results.arrow, in
+    // <stage>/timing.json; the report gathers the current rows' into artifacts/report/timing.json
+    const st = readTiming(join(resDir, s.dir, 'timing.json'));
+    if (st?.profile === profile) {
+      for (const r of rows) {
+        const t = st.rows[r.id];
+        if (t && t.configHash === r.hash) (timing[cfg.stage] ??= {})[r.id] = t;
+      }
     }
     files.set(file, renderStageTable({
       stage: cfg.stage, title: cfg.title, source: cfg.source, description: cfg.description,

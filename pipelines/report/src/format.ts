@@ -14,9 +14,5 @@ export function formatValue(v: number | null | undefined, unit: string | null | 
   }
 }
 
-/**
- * Units of timing and throughput metrics (seconds, images/s, image-steps/s): they differ on every
- * run, so they stay out of the committed tables (the report writes them to artifacts/report/timing.json).
- */
-export const TIMING_UNITS: ReadonlySet<string> = new Set(['s', 'img/s', 'img*T/s']);
-export const isTiming = (r: { unit: string | null }): boolean => r.unit !== null && TIMING_UNITS.has(r.unit);
+// timing and throughput never reach results.arrow (runStage writes them to <stage>/timing.json)
+export { TIMING_UNITS, isTiming } from '@snn/reporting';

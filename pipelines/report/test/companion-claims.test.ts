@@ -7,7 +7,7 @@ function rec(table: string, rowId: string, metric: string, value: number, profil
   return {
     table, rowId, configHash: 'h', profile, seed: 0, topology: null, method: null, coding: null, classifier: null, T: null,
     metric, value, unit: null, paper: null, paperText: null, status: 'ok', error: null, reconstructed: null,
-    engine: 'wasm', codeVersion: 'v', codeHash: 'c', wallSeconds: 1,
+    engine: 'wasm', codeVersion: 'v', codeHash: 'c',
   };
 }
 
