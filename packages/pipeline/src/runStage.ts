@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { z } from 'zod';
-import { isTiming, writeActivity, writeResults, type ActivityRecord, type ResultRecord, type RowStatus, type StageTiming } from '@snn/reporting';
+import { isTiming, writeActivity, writeResults, writeSeries, type ActivityRecord, type ResultRecord, type RowStatus, type SeriesRecord, type StageTiming } from '@snn/reporting';
 import { ConfigError, loadStageConfig, type BaseRow, type ExpandedRow } from './config.js';
 import { PROFILES, resolveProfile, type ProfileName, type ProfileSettings } from './profiles.js';
 import { repoRoot, resultsRoot, writeFileAtomic } from './fsutil.js';
@@ -35,6 +35,8 @@ export interface LayerActivity { layer: string; unrollStep: number; rate: number
 export interface RowResult {
   metrics: MetricValue[];
   activity?: LayerActivity[];
+  /** curves measured along the way (written to series.arrow), e.g. accuracy after each t of one simulation */
+  series?: Array<{ series: string; x: number; y: number }>;
   /** True when the topology is reconstructed from the paper's naming rules (Topology.reconstructed). */
   reconstructed?: boolean;
 }
@@ -163,6 +165,11 @@ export function engineLabel(e: EngineRecord): string {
   return `${e.name}${e.version ? `@${e.version}` : ''}${e.tfVersion ? `+tf${e.tfVersion}` : ''}${e.simd ? '+simd' : ''}${e.threads && e.threads > 1 ? `x${e.threads}` : ''}`;
 }
 
+function seriesFor(row: ExpandedRow<BaseRow>, profile: string, stage: string, result: RowResult | undefined): SeriesRecord[] {
+  const base = { table: stage, rowId: row.id, configHash: row.hash, profile, topology: row.row.topology ?? null, method: row.row.method ?? null, classifier: row.row.classifier ?? null, T: row.row.T ?? null };
+  return (result?.series ?? []).filter((p) => Number.isFinite(p.x) && Number.isFinite(p.y)).map((p) => ({ ...base, series: p.series, x: p.x, y: p.y }));
+}
+
 /** Records of a row's deterministic values; timing metrics (isTiming) go to timing.json instead. */
 function recordsFor(row: ExpandedRow<BaseRow>, base: Omit<ResultRecord, 'metric' | 'value' | 'unit' | 'paper' | 'paperText' | 'status' | 'error' | 'reconstructed'>,
   status: RowStatus, result?: RowResult, error?: string): ResultRecord[] {
@@ -274,6 +281,7 @@ export async function runStage<S extends z.ZodType<BaseRow>>(opts: RunStageOptio
   // records per row, assembled in config order at the end (rows may finish out of order: RowBusy)
   const rowResults: ResultRecord[][] = cfg.rows.map(() => []);
   const rowActivity: ActivityRecord[][] = cfg.rows.map(() => []);
+  const rowSeries: SeriesRecord[][] = cfg.rows.map(() => []);
   /** one attempt at row k: 'busy' when its shared work is being computed by another process */
   const attempt = async (k: number): Promise<'done' | 'busy'> => {
     const r = cfg.rows[k];
@@ -290,6 +298,7 @@ export async function runStage<S extends z.ZodType<BaseRow>>(opts: RunStageOptio
       results.push(...recordsFor(r, { ...base, engine: cached.engine, codeVersion: cached.codeVersion, codeHash: cached.codeHash }, 'ok', cached.result));
       timing.rows[r.id] = timingOf(r.hash, true, cached.wallSeconds, cached.result);
       activity.push(...activityFor(r, profile, opts.stage, cached.result.activity));
+      rowSeries[k].push(...seriesFor(r, profile, opts.stage, cached.result));
       return 'done';
     }
     if (r.row.skip !== undefined) {
@@ -337,6 +346,7 @@ export async function runStage<S extends z.ZodType<BaseRow>>(opts: RunStageOptio
       writeFileAtomic(join(rowsDir, `${r.hash}.json`), JSON.stringify(cp, null, 1));
       results.push(...recordsFor(r, rec, 'ok', result));
       activity.push(...activityFor(r, profile, opts.stage, result.activity));
+      rowSeries[k].push(...seriesFor(r, profile, opts.stage, result));
     } else if (status === 'skipped') {
       summary.skipped++;
       progress.log(`skipped: ${error}`);
@@ -383,6 +393,7 @@ export async function runStage<S extends z.ZodType<BaseRow>>(opts: RunStageOptio
   try {
     writeResults(join(resultsDir, 'results.arrow'), results);
     writeActivity(join(resultsDir, 'activity.arrow'), activity);
+    writeSeries(join(resultsDir, 'series.arrow'), rowSeries.flat());
     writeFileAtomic(join(resultsDir, 'timing.json'), `${JSON.stringify(timing, null, 1)}\n`);
     summary.wallSeconds = (Date.now() - t0) / 1000;
     writeSummary();

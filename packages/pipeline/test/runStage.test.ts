@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readActivity, readResults } from '@snn/reporting';
+import { readActivity, readResults, readSeries } from '@snn/reporting';
 import { baseRow, runStage, RowSkipped, type RowResult } from '../src/index.js';
 import { sameEngine } from '../src/runStage.js';
 import { tempStage } from './helpers.js';
@@ -142,8 +142,21 @@ describe('runStage', () => {
     expect(t1.rows.r1['throughput (img/s)']).toBe(101);
     expect(t2.rows.r1).toMatchObject({ cached: false, 'throughput (img/s)': 104 });
     expect(typeof t2.rows.r1.wall_seconds).toBe('number');
+    expect(readSeries(join(resultsDir, 'demo', 'series.arrow'))).toEqual([]);
     await runStage(opts); // resumed rows keep the timing they were made with
     expect(JSON.parse(readFileSync(join(resultsDir, 'demo', 'timing.json'), 'utf8')).rows.r1).toMatchObject({ cached: true, 'throughput (img/s)': 104 });
+  });
+
+  it('writes the curves rows measured (series.arrow), in config order, resumed rows included', async () => {
+    const { configPath, resultsDir } = tempStage('demo', { ...config, rows: config.rows.slice(0, 2) });
+    const runRow = async (row: { id: string }): Promise<RowResult> => ({ metrics: [{ metric: 'accuracy', value: 1 }],
+      series: row.id === 'r1' ? [1, 2, 4].map((t) => ({ series: 'accuracy_vs_t', x: t, y: 10 * t })) : undefined });
+    const opts = { stage: 'demo', config: configPath, rowSchema: baseRow, runRow, profile: 'smoke' as const, resultsDir, needsEngine: false, setExitCode: false, out: quietOut };
+    for (let i = 0; i < 2; i++) {
+      await runStage(opts);
+      const c = readSeries(join(resultsDir, 'demo', 'series.arrow'));
+      expect(c.map((p) => [p.rowId, p.series, p.x, p.y, p.topology, p.T])).toEqual([1, 2, 4].map((t) => ['r1', 'accuracy_vs_t', t, 10 * t, 'VGG5', 5]));
+    }
   });
 
   it('stops on a result it cannot write: one line naming the file, temp files removed, exit 1', async () => {

@@ -5,7 +5,7 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, relative } from 'node:path';
 import { Table, tableFromIPC, tableToIPC, vectorFromArray, type Vector } from 'apache-arrow';
-import { ACTIVITY_COLUMNS, RESULT_COLUMNS, arrowType, type ActivityRecord, type ResultRecord } from './schema.js';
+import { ACTIVITY_COLUMNS, RESULT_COLUMNS, SERIES_COLUMNS, arrowType, type ActivityRecord, type ResultRecord, type SeriesRecord } from './schema.js';
 
 type Cols<T> = ReadonlyArray<readonly [keyof T, Parameters<typeof arrowType>[0]]>;
 
@@ -84,4 +84,13 @@ export function writeActivity(path: string, records: readonly ActivityRecord[]):
 export function readActivity(path: string): ActivityRecord[] {
   if (!existsSync(path)) return [];
   return tableToRecords<ActivityRecord>(tableFromIPC(readFileSync(path)), ACTIVITY_COLUMNS);
+}
+
+export function writeSeries(path: string, records: readonly SeriesRecord[]): void {
+  writeAtomic(path, tableToIPC(recordsToTable(records, SERIES_COLUMNS), 'file'));
+}
+
+export function readSeries(path: string): SeriesRecord[] {
+  if (!existsSync(path)) return [];
+  return tableToRecords<SeriesRecord>(tableFromIPC(readFileSync(path)), SERIES_COLUMNS);
 }

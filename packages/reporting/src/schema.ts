@@ -73,6 +73,24 @@ export interface ActivityRecord {
   rate: number;
 }
 
+/**
+ * A curve a row measured along the way, one record per point: e.g. a converted SNN's accuracy after
+ * each t of its one T_max-step simulation (`series: 'accuracy_vs_t'`, x = t, y = accuracy in %).
+ */
+export interface SeriesRecord {
+  table: string;
+  rowId: string;
+  configHash: string;
+  profile: string;
+  topology: string | null;
+  method: string | null;
+  classifier: string | null;
+  T: number | null;
+  series: string;
+  x: number;
+  y: number;
+}
+
 type Kind = 'utf8' | 'f64' | 'i32' | 'bool';
 const kinds = { utf8: () => new Utf8(), f64: () => new Float64(), i32: () => new Int32(), bool: () => new Bool() } satisfies Record<Kind, () => DataType>;
 
@@ -88,6 +106,12 @@ export const ACTIVITY_COLUMNS: ReadonlyArray<readonly [keyof ActivityRecord, Kin
   ['table', 'utf8'], ['rowId', 'utf8'], ['configHash', 'utf8'], ['profile', 'utf8'],
   ['topology', 'utf8'], ['method', 'utf8'], ['T', 'i32'],
   ['layer', 'utf8'], ['unrollStep', 'i32'], ['step', 'i32'], ['rate', 'f64'],
+];
+
+export const SERIES_COLUMNS: ReadonlyArray<readonly [keyof SeriesRecord, Kind]> = [
+  ['table', 'utf8'], ['rowId', 'utf8'], ['configHash', 'utf8'], ['profile', 'utf8'],
+  ['topology', 'utf8'], ['method', 'utf8'], ['classifier', 'utf8'], ['T', 'i32'],
+  ['series', 'utf8'], ['x', 'f64'], ['y', 'f64'],
 ];
 
 export function arrowType(k: Kind): DataType {

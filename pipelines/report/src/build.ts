@@ -6,8 +6,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { anyRow, listStages, loadStageConfig, PROFILES, resultsRoot, type ExpandedRow, type ProfileName } from '@snn/pipeline';
-import { readActivity, readResults, type ActivityRecord, type ResultRecord, type StageTiming } from '@snn/reporting';
-import { accuracyVsEnergySpec, accuracyVsTSpec, activitySpec, claimsSpec, eeBarSpec, metricBarSpec, renderSvg, stdpVsRandomSpec, withProfile } from './figures.js';
+import { readActivity, readResults, readSeries, type ActivityRecord, type ResultRecord, type SeriesRecord, type StageTiming } from '@snn/reporting';
+import { accuracyVsEnergySpec, accuracyVsTSpec, activitySpec, claimsSpec, figure7Spec, metricBarSpec, renderSvg, stdpVsRandomSpec, withProfile } from './figures.js';
 import { renderStageTable, type StageTableRow } from './markdown.js';
 import { isTiming } from './format.js';
 import type { TopLevelSpec } from 'vega-lite';
@@ -50,6 +50,7 @@ export async function buildReport(root: string, profile: ProfileName, opts: { sv
   const stages: StageReport[] = [];
   const all: ResultRecord[] = [];
   const activity: ActivityRecord[] = [];
+  const series: SeriesRecord[] = [];
   const resDir = resultsRoot(root);
   const specs = new Map<string, TopLevelSpec>();
   const timing: Record<string, StageTiming['rows']> = {};
@@ -60,6 +61,7 @@ export async function buildReport(root: string, profile: ProfileName, opts: { sv
     const results = readResults(join(resDir, s.dir, 'results.arrow')).filter((r) => r.profile === profile);
     all.push(...results);
     activity.push(...readActivity(join(resDir, s.dir, 'activity.arrow')).filter((a) => a.profile === profile));
+    series.push(...readSeries(join(resDir, s.dir, 'series.arrow')).filter((c) => c.profile === profile));
     const rows = cfg.rows.map((r) => tableRow(r as ExpandedRow<Record<string, unknown>>));
     const file = `${s.dir}.md`;
     // timing and throughput differ on every run: runStage keeps them out of results.arrow, in
@@ -97,8 +99,8 @@ export async function buildReport(root: string, profile: ProfileName, opts: { sv
   add('params-unique', metricBarSpec(params, 'unique_params', 'Unique parameters per topology (paper widths)', true));
   add('params-ann-energy', metricBarSpec(params, 'ann_energy_uJ', 'ANN energy per image, 45 nm int32 (µJ)', true));
   const fig7 = fresh.filter((r) => r.table === 'figure-07');
-  add('figure-07-ee', eeBarSpec(fig7.length ? fig7 : fresh, 'Figure 7: energy efficiency per network'));
-  add('accuracy-vs-T', accuracyVsTSpec(fresh));
+  add('figure-07-ee', figure7Spec(fig7));
+  add('accuracy-vs-T', accuracyVsTSpec(fresh, series.filter((c) => current.has(`${c.table}/${c.rowId}/${c.configHash}`))));
   add('accuracy-vs-energy', accuracyVsEnergySpec(fresh));
   add('stdp-vs-random', stdpVsRandomSpec(fresh));
 

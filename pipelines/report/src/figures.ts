@@ -4,29 +4,12 @@
  */
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
-import type { ActivityRecord, ResultRecord } from '@snn/reporting';
+import type { ActivityRecord, ResultRecord, SeriesRecord } from '@snn/reporting';
 
 const label = (r: ResultRecord): string => [r.topology ?? r.rowId, r.method, r.classifier && r.classifier !== 'softmax' ? r.classifier : null, r.T !== null ? `T=${r.T}` : null].filter(Boolean).join(' ');
 
 function ok(results: readonly ResultRecord[], metric: string): ResultRecord[] {
   return results.filter((r) => r.metric === metric && r.status === 'ok' && r.value !== null && Number.isFinite(r.value));
-}
-
-/** Figure 7 style: energy efficiency (E_ANN / E_SNN) per net. */
-export function eeBarSpec(results: readonly ResultRecord[], title = 'Energy efficiency (E_ANN / E_SNN) per network'): TopLevelSpec | undefined {
-  const rows = ok(results, 'ee').map((r) => ({ net: label(r), stage: r.table, ee: r.value, paper: r.paper }));
-  if (!rows.length) return undefined;
-  return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json', title, width: 360, height: 220,
-    data: { values: rows },
-    mark: 'bar',
-    encoding: {
-      x: { field: 'net', type: 'nominal', sort: null, title: null },
-      y: { field: 'ee', type: 'quantitative', title: 'EE (×)' },
-      color: { field: 'stage', type: 'nominal' },
-      tooltip: [{ field: 'net' }, { field: 'ee', format: '.2f' }, { field: 'paper' }],
-    },
-  };
 }
 
 /** A bar per row of any numeric metric (e.g. unique parameters per topology). */
@@ -44,21 +27,61 @@ export function metricBarSpec(results: readonly ResultRecord[], metric: string, 
   };
 }
 
-/** Accuracy vs simulation steps T, one line per net/method/classifier. */
-export function accuracyVsTSpec(results: readonly ResultRecord[]): TopLevelSpec | undefined {
-  const rows = ok(results, 'accuracy').filter((r) => r.T !== null)
-    .map((r) => ({ series: `${r.table} ${[r.topology, r.method, r.classifier].filter(Boolean).join(' ')}`, T: r.T, accuracy: r.value }));
-  if (!rows.length) return undefined;
-  return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json', title: 'Accuracy vs time steps T', width: 360, height: 240,
-    data: { values: rows },
-    mark: { type: 'line', point: true },
-    encoding: {
-      x: { field: 'T', type: 'quantitative', scale: { type: 'log' }, title: 'T (time steps)' },
-      y: { field: 'accuracy', type: 'quantitative', title: 'accuracy (%)' },
-      color: { field: 'series', type: 'nominal', title: null },
-    },
+/**
+ * Accuracy vs simulation steps T, one line per net/method/classifier; the rows' own T are points.
+ * Where a row measured the whole curve (series 'accuracy_vs_t': a converted SNN read out after
+ * each t of its one T_max-step simulation), the line follows that curve up to T_max.
+ */
+export function accuracyVsTSpec(results: readonly ResultRecord[], curves: readonly SeriesRecord[] = []): TopLevelSpec | undefined {
+  const name = (r: { table: string; topology: string | null; method: string | null; classifier: string | null }): string =>
+    `${r.table} ${[r.topology, r.method, r.classifier].filter(Boolean).join(' ')}`;
+  const points = ok(results, 'accuracy').filter((r) => r.T !== null).map((r) => ({ series: name(r), T: r.T, accuracy: r.value, kind: 'row' }));
+  if (!points.length) return undefined;
+  const curve = curves.filter((c) => c.series === 'accuracy_vs_t').map((c) => ({ series: name(c), T: c.x, accuracy: c.y, kind: 'curve' }));
+  const curved = new Set(curve.map((c) => c.series));
+  const lines = [...curve, ...points.filter((p) => !curved.has(p.series))];
+  const enc = {
+    x: { field: 'T', type: 'quantitative' as const, scale: { type: 'log' as const }, title: 'T (time steps)' },
+    y: { field: 'accuracy', type: 'quantitative' as const, title: 'accuracy (%)' },
+    color: { field: 'series', type: 'nominal' as const, title: null },
   };
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title: { text: 'Accuracy vs time steps T', subtitle: curve.length ? 'conversion lines: one simulation read out at every power of 2 up to T_max; points: the table rows' : 'points: the table rows' },
+    width: 360, height: 240,
+    layer: [
+      { data: { values: lines }, mark: { type: 'line' }, encoding: enc },
+      { data: { values: points }, mark: { type: 'point', filled: true }, encoding: { ...enc, tooltip: [{ field: 'series' }, { field: 'T' }, { field: 'accuracy', format: '.1f' }] } },
+    ],
+  };
+}
+
+/**
+ * Figure 7: EE of each converted net (bars), and the one number the paper's text gives, VGG2x4's
+ * EE over VGG3x2-v1's, beside ours with the paper's value drawn as a rule (read from the record's
+ * `paper`, never typed in here).
+ */
+export function figure7Spec(results: readonly ResultRecord[]): TopLevelSpec | undefined {
+  const bars = ok(results, 'ee').map((r) => ({ net: label(r), ee: r.value }));
+  if (!bars.length) return undefined;
+  const ratio = ok(results, 'ee_ratio')[0];
+  const left = {
+    title: 'EE per converted net (ours)', width: 240, height: 220, data: { values: bars }, mark: 'bar' as const,
+    encoding: { x: { field: 'net', type: 'nominal' as const, sort: null, title: null }, y: { field: 'ee', type: 'quantitative' as const, title: 'EE (×)' }, tooltip: [{ field: 'net' }, { field: 'ee', format: '.2f' }] },
+  };
+  if (!ratio) return { $schema: 'https://vega.github.io/schema/vega-lite/v6.json', ...left, title: 'Figure 7: energy efficiency per network' };
+  const vals = [{ who: 'ours', ratio: ratio.value }];
+  const right = {
+    title: `${ratio.topology ?? ratio.rowId} EE / VGG3x2-v1 EE`, width: 120, height: 220,
+    layer: [
+      { data: { values: vals }, mark: 'bar' as const, encoding: { x: { field: 'who', type: 'nominal' as const, title: null }, y: { field: 'ratio', type: 'quantitative' as const, title: 'ratio (×)' }, tooltip: [{ field: 'ratio', format: '.2f' }] } },
+      ...(ratio.paper !== null ? [
+        { data: { values: [{ paper: ratio.paper }] }, mark: { type: 'rule' as const, strokeDash: [4, 3], color: 'black' }, encoding: { y: { field: 'paper', type: 'quantitative' as const } } },
+        { data: { values: [{ paper: ratio.paper, text: `paper ~${ratio.paper}×` }] }, mark: { type: 'text' as const, align: 'left' as const, dx: -55, dy: -7 }, encoding: { y: { field: 'paper', type: 'quantitative' as const }, text: { field: 'text' } } },
+      ] : []),
+    ],
+  };
+  return { $schema: 'https://vega.github.io/schema/vega-lite/v6.json', title: 'Figure 7: energy efficiency per network', hconcat: [left, right] } as TopLevelSpec;
 }
 
 /**

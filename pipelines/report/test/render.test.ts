@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { ResultRecord } from '@snn/reporting';
-import { eeBarSpec, renderSvg, stdpVsRandomSpec } from '../src/figures.js';
+import type { ResultRecord, SeriesRecord } from '@snn/reporting';
+import { accuracyVsTSpec, figure7Spec, renderSvg, stdpVsRandomSpec } from '../src/figures.js';
 import { parseRowComment, renderStageTable } from '../src/markdown.js';
 import { resultRecord as rec } from '@snn/reporting/testing';
 
@@ -92,14 +92,28 @@ describe('accuracy with its interval', () => {
 });
 
 describe('figures', () => {
-  it('renders a Figure-7 style EE bar chart to SVG in Node', async () => {
-    const spec = eeBarSpec([rec({ table: 'figure-07', metric: 'ee', unit: 'x', topology: 'VGG2x4', method: 'conversion', value: 13 }),
-      rec({ table: 'figure-07', metric: 'ee', unit: 'x', topology: 'VGG3x2-v1', method: 'conversion', value: 10, rowId: 'y' })]);
-    expect(spec).toBeDefined();
-    const svg = await renderSvg(spec!);
+  it('renders Figure 7 to SVG in Node: EE bars, and our ratio beside the paper value drawn as a rule', async () => {
+    const fig = [rec({ table: 'figure-07', metric: 'ee', unit: 'x', topology: 'VGG2x4', method: 'conversion', value: 13 }),
+      rec({ table: 'figure-07', metric: 'ee', unit: 'x', topology: 'VGG3x2-v1', method: 'conversion', value: 10, rowId: 'y' })];
+    const svg = await renderSvg(figure7Spec(fig)!);
     expect(svg.startsWith('<svg')).toBe(true);
     expect(svg).toContain('VGG2x4');
-    expect(eeBarSpec([])).toBeUndefined();
+    expect(svg).not.toContain('paper ~');
+    const withRatio = await renderSvg(figure7Spec([...fig, rec({ table: 'figure-07', metric: 'ee_ratio', unit: 'x', topology: 'VGG2x4', method: 'conversion', value: 1.3 / 1.25, paper: 1.3 })])!);
+    expect(withRatio).toContain('paper ~1.3×');
+    expect(withRatio).toContain('VGG2x4 EE / VGG3x2-v1 EE');
+    expect(figure7Spec([])).toBeUndefined();
+  });
+
+  it('draws accuracy vs T with a measured curve where a row has one, and the rows as points', () => {
+    const rows = [32, 64, 128].map((T) => rec({ table: 'table-02', rowId: `c${T}`, topology: 'VGG7', method: 'conversion', T, value: T / 4 }));
+    const agd = rec({ table: 'table-08', rowId: 'a', topology: 'VGG5', method: 'agd', T: 25, value: 30 });
+    const curve: SeriesRecord[] = [1, 2, 4, 8, 16, 32, 64, 128].map((t) => ({ table: 'table-02', rowId: 'c128', configHash: 'h', profile: 'quick', topology: 'VGG7', method: 'conversion', classifier: null, T: 128, series: 'accuracy_vs_t', x: t, y: t / 4 }));
+    const spec = accuracyVsTSpec([...rows, agd], curve) as unknown as { layer: Array<{ data: { values: Array<{ series: string; T: number }> } }> };
+    const line = spec.layer[0]!.data.values;
+    expect(line.filter((p) => p.series === 'table-02 VGG7 conversion').map((p) => p.T)).toEqual([1, 2, 4, 8, 16, 32, 64, 128]);
+    expect(line.filter((p) => p.series === 'table-08 VGG5 agd').map((p) => p.T)).toEqual([25]);
+    expect(spec.layer[1]!.data.values.map((p) => p.T)).toEqual([32, 64, 128, 25]);
   });
 
   it('draws STDP vs random kernels per table with the seed sd as whiskers', async () => {

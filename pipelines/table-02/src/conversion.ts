@@ -77,7 +77,12 @@ export async function runConversionRow(row: ConversionRow, siblings: ConversionR
     const r = thresholdBalance(ann.net, data.calib.map((b) => b.x), { window: row.balanceWindow, chunk: row.chunk, coding: row.coding, seed: row.seed + 17, reset });
     return { ...r, seconds: (performance.now() - s) / 1000 };
   });
-  const tList = [...new Set(siblings.filter((s) => s.method === row.method && s.topology === row.topology && s.classifier === row.classifier && s.T).map((s) => s.T as number).concat(row.T))].sort((a, b) => a - b);
+  const rowTs = [...new Set(siblings.filter((s) => s.method === row.method && s.topology === row.topology && s.classifier === row.classifier && s.T).map((s) => s.T as number).concat(row.T))];
+  const Tmax = Math.max(...rowTs);
+  // the simulation runs Tmax steps once; reading it out at 1, 2, 4, ... too costs a readout each and
+  // gives the accuracy-vs-T curve up to T_max (an IF net's state at t does not depend on how long it runs)
+  const curveTs = Array.from({ length: Math.floor(Math.log2(Tmax)) + 1 }, (_, i) => 2 ** i);
+  const tList = [...new Set([...rowTs, ...curveTs])].sort((a, b) => a - b);
   const { ev, seconds } = await memo(evalMemo, `${annKey}|${row.coding}|${row.balanceWindow}|${tList.join(',')}|${row.testSamples}|${reset}`, async () => {
     const s = performance.now();
     ctx.progress({ note: `SNN evaluation up to T=${tList[tList.length - 1]}` });
@@ -105,6 +110,8 @@ export async function runConversionRow(row: ConversionRow, siblings: ConversionR
   return {
     metrics,
     activity: ev.activity.map((a) => ({ layer: a.op, unrollStep: a.unrollStep, rate: a.rate })),
+    // the longest row of a net carries its curve (accuracy after each t in tList, up to T_max)
+    series: row.T === Tmax ? ev.accuracy.map((a) => ({ series: 'accuracy_vs_t', x: a.t, y: pct(a.accuracy) })) : undefined,
     reconstructed: ann.topo.reconstructed,
   };
 }
