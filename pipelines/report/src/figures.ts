@@ -28,32 +28,45 @@ export function metricBarSpec(results: readonly ResultRecord[], metric: string, 
 }
 
 /**
- * Accuracy vs simulation steps T, one line per net/method/classifier; the rows' own T are points.
- * Where a row measured the whole curve (series 'accuracy_vs_t': a converted SNN read out after
- * each t of its one T_max-step simulation), the line follows that curve up to T_max.
+ * Accuracy vs simulation steps T: one panel per stage that has rows at two or more T, one line per
+ * net/method/classifier, the rows' own T as points. Where a row measured the whole curve (series
+ * 'accuracy_vs_t': a converted SNN read out at every power of 2 of its one T_max-step simulation),
+ * the line follows that curve up to T_max.
  */
 export function accuracyVsTSpec(results: readonly ResultRecord[], curves: readonly SeriesRecord[] = []): TopLevelSpec | undefined {
-  const name = (r: { table: string; topology: string | null; method: string | null; classifier: string | null }): string =>
-    `${r.table} ${[r.topology, r.method, r.classifier].filter(Boolean).join(' ')}`;
-  const points = ok(results, 'accuracy').filter((r) => r.T !== null).map((r) => ({ series: name(r), T: r.T, accuracy: r.value, kind: 'row' }));
-  if (!points.length) return undefined;
-  const curve = curves.filter((c) => c.series === 'accuracy_vs_t').map((c) => ({ series: name(c), T: c.x, accuracy: c.y, kind: 'curve' }));
-  const curved = new Set(curve.map((c) => c.series));
-  const lines = [...curve, ...points.filter((p) => !curved.has(p.series))];
+  // a row id ending in -t<T> names its series without the T (ext-surrogates: vgg5-dspike-t10 -> vgg5-dspike,
+  // which the topology/method/classifier fields alone would merge with vgg5-pwl)
+  const name = (r: { rowId: string; topology: string | null; method: string | null; classifier: string | null }): string =>
+    /-t\d+$/.test(r.rowId) ? r.rowId.replace(/-t\d+$/, '') : [r.topology, r.method, r.classifier].filter(Boolean).join(' ');
+  const points = ok(results, 'accuracy').filter((r) => r.T !== null).map((r) => ({ stage: r.table, series: name(r), T: r.T as number, accuracy: r.value as number, kind: 'row' }));
+  const curve = curves.filter((c) => c.series === 'accuracy_vs_t').map((c) => ({ stage: c.table, series: name(c), T: c.x, accuracy: c.y, kind: 'curve' }));
+  const Ts = new Map<string, Set<number>>();
+  for (const p of [...points, ...curve]) (Ts.get(p.stage) ?? Ts.set(p.stage, new Set()).get(p.stage)!).add(p.T);
+  const many = (p: { stage: string }): boolean => (Ts.get(p.stage)?.size ?? 0) >= 2;
+  const rows = points.filter(many);
+  if (!rows.length) return undefined;
+  const curved = new Set(curve.map((c) => `${c.stage}\0${c.series}`));
+  const line = [...curve.filter(many), ...rows.filter((p) => !curved.has(`${p.stage}\0${p.series}`))].map((p) => ({ ...p, kind: 'line' }));
   const enc = {
     x: { field: 'T', type: 'quantitative' as const, scale: { type: 'log' as const }, title: 'T (time steps)' },
     y: { field: 'accuracy', type: 'quantitative' as const, title: 'accuracy (%)' },
-    color: { field: 'series', type: 'nominal' as const, title: null },
+    color: { field: 'series', type: 'nominal' as const, title: null, legend: { orient: 'bottom' as const, columns: 1, labelLimit: 220 } },
   };
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: { text: 'Accuracy vs time steps T', subtitle: curve.length ? 'conversion lines: one simulation read out at every power of 2 up to T_max; points: the table rows' : 'points: the table rows' },
-    width: 360, height: 240,
-    layer: [
-      { data: { values: lines }, mark: { type: 'line' }, encoding: enc },
-      { data: { values: points }, mark: { type: 'point', filled: true }, encoding: { ...enc, tooltip: [{ field: 'series' }, { field: 'T' }, { field: 'accuracy', format: '.1f' }] } },
-    ],
-  };
+    title: 'Accuracy vs time steps T (lines: conversion read out at every power of 2 up to T_max; points: the table rows)',
+    data: { values: [...line, ...rows] },
+    facet: { field: 'stage', type: 'nominal', title: null },
+    columns: 3,
+    spec: {
+      width: 220, height: 160,
+      layer: [
+        { transform: [{ filter: "datum.kind === 'line'" }], mark: { type: 'line' }, encoding: enc },
+        { transform: [{ filter: "datum.kind === 'row'" }], mark: { type: 'point', filled: true }, encoding: { ...enc, tooltip: [{ field: 'series' }, { field: 'T' }, { field: 'accuracy', format: '.1f' }] } },
+      ],
+    },
+    resolve: { scale: { color: 'independent', y: 'independent' } },
+  } as TopLevelSpec;
 }
 
 /**

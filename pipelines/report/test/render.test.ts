@@ -105,15 +105,19 @@ describe('figures', () => {
     expect(figure7Spec([])).toBeUndefined();
   });
 
-  it('draws accuracy vs T with a measured curve where a row has one, and the rows as points', () => {
+  it('draws accuracy vs T per stage, with a measured curve where a row has one, and the rows as points', async () => {
     const rows = [32, 64, 128].map((T) => rec({ table: 'table-02', rowId: `c${T}`, topology: 'VGG7', method: 'conversion', T, value: T / 4 }));
     const agd = rec({ table: 'table-08', rowId: 'a', topology: 'VGG5', method: 'agd', T: 25, value: 30 });
     const curve: SeriesRecord[] = [1, 2, 4, 8, 16, 32, 64, 128].map((t) => ({ table: 'table-02', rowId: 'c128', configHash: 'h', profile: 'quick', topology: 'VGG7', method: 'conversion', classifier: null, T: 128, series: 'accuracy_vs_t', x: t, y: t / 4 }));
-    const spec = accuracyVsTSpec([...rows, agd], curve) as unknown as { layer: Array<{ data: { values: Array<{ series: string; T: number }> } }> };
-    const line = spec.layer[0]!.data.values;
-    expect(line.filter((p) => p.series === 'table-02 VGG7 conversion').map((p) => p.T)).toEqual([1, 2, 4, 8, 16, 32, 64, 128]);
-    expect(line.filter((p) => p.series === 'table-08 VGG5 agd').map((p) => p.T)).toEqual([25]);
-    expect(spec.layer[1]!.data.values.map((p) => p.T)).toEqual([32, 64, 128, 25]);
+    const agd2 = rec({ table: 'table-08', rowId: 'b', topology: 'VGG5', method: 'agd', T: 50, value: 31 });
+    const lone = rec({ table: 'table-14', rowId: 'h', topology: 'VGG9', method: 'hybrid', T: 25, value: 30 }); // one T: no panel
+    const spec = accuracyVsTSpec([...rows, agd, agd2, lone], curve) as unknown as { data: { values: Array<{ stage: string; series: string; T: number; kind: string }> } };
+    const v = spec.data.values;
+    expect(v.filter((p) => p.kind === 'line' && p.series === 'VGG7 conversion').map((p) => p.T)).toEqual([1, 2, 4, 8, 16, 32, 64, 128]);
+    expect(v.filter((p) => p.kind === 'line' && p.series === 'VGG5 agd').map((p) => p.T)).toEqual([25, 50]);
+    expect(v.filter((p) => p.kind === 'row').map((p) => p.T)).toEqual([32, 64, 128, 25, 50]);
+    expect(v.some((p) => p.stage === 'table-14')).toBe(false);
+    expect(accuracyVsTSpec([lone])).toBeUndefined();
   });
 
   it('draws STDP vs random kernels per table with the seed sd as whiskers', async () => {
