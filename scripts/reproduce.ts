@@ -13,7 +13,7 @@ import { pathToFileURL } from 'node:url';
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { $ } from 'zx';
-import { listStages, repoRoot, resolveProfile, isProfileName, PROFILES, PROFILE_NAMES, explainStageConfig } from '../packages/pipeline/src/index.js';
+import { listStages, repoRoot, resolveProfile, isProfileName, PROFILES, PROFILE_NAMES, explainStageConfig, profileResults } from '../packages/pipeline/src/index.js';
 import { publish } from '../pipelines/report/src/publish.js';
 import { initEngine } from '../packages/backend/src/index.js';
 
@@ -181,7 +181,7 @@ for (const extra of runs) {
     const dir = stages.find((s) => s.name === t.package)?.dir ?? t.package;
     const code = t.execution?.exitCode;
     let detail = '';
-    const sj = join(root, 'artifacts', 'results', dir, 'summary.json');
+    const sj = join(profileResults(profile, root), dir, 'summary.json');
     // Row counts only from this run's own summary: a cached stage did no work now, and a stage that
     // failed before writing its summary must not show the previous run's counts.
     if (t.cache.status === 'HIT') detail = 'restored from the Turbo cache';

@@ -15,7 +15,15 @@ export function repoRoot(from: string = process.cwd()): string {
   }
 }
 
-/** artifacts/results (env SNN_RESULTS_DIR overrides). */
+/** artifacts/results (env SNN_RESULTS_DIR overrides): one folder per profile below it. */
 export function resultsRoot(root: string = repoRoot()): string {
   return process.env.SNN_RESULTS_DIR ? resolve(process.env.SNN_RESULTS_DIR) : join(root, 'artifacts', 'results');
+}
+
+/**
+ * `artifacts/results/<profile>/`: each profile's stages write below their own folder, so a smoke
+ * run never overwrites the quick results (stage folders `<profile>/<stage>/` inside it).
+ */
+export function profileResults(profile: string, root: string = repoRoot()): string {
+  return join(resultsRoot(root), profile);
 }

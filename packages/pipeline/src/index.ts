@@ -7,7 +7,7 @@ export type { BaseRow, StageConfig, ExpandedRow } from './config.js';
 export { PROFILES, PROFILE_NAMES, resolveProfile, isProfileName, scaledEpochs } from './profiles.js';
 export type { ProfileName, ProfileSettings } from './profiles.js';
 export { stableStringify, sha256 } from './hash.js';
-export { writeFileAtomic, repoRoot, resultsRoot } from './fsutil.js';
+export { writeFileAtomic, WriteError, repoRoot, resultsRoot, profileResults } from './fsutil.js';
 export { gitVersion, codeFingerprint, moduleCodeFingerprint } from './provenance.js';
 export { StageProgress, formatSeconds } from './progress.js';
 export type { ProgressUpdate } from './progress.js';

@@ -4,14 +4,14 @@ import { createHash } from 'node:crypto';
  * write tidy Arrow (results.arrow, activity.arrow) atomically -> summary. A row that throws is
  * recorded as failed and the others go on; the process exit code is set to 1 at the end.
  */
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { z } from 'zod';
 import { isTiming, writeActivity, writeResults, writeSeries, type ActivityRecord, type ResultRecord, type RowStatus, type SeriesRecord, type StageTiming } from '@snn/reporting';
 import { ConfigError, loadStageConfig, type BaseRow, type ExpandedRow } from './config.js';
 import { PROFILES, resolveProfile, type ProfileName, type ProfileSettings } from './profiles.js';
-import { repoRoot, resultsRoot, writeFileAtomic } from './fsutil.js';
+import { profileResults, repoRoot, resultsRoot, writeFileAtomic, WriteError } from './fsutil.js';
 import { codeFingerprint, gitVersion } from './provenance.js';
 import { StageProgress, formatSeconds, type ProgressUpdate } from './progress.js';
 import { RowBusy } from './work-lock.js';
@@ -86,7 +86,7 @@ export interface RunStageOptions<S extends z.ZodType<BaseRow>> {
   runRow: (row: z.output<S>, ctx: RowContext) => Promise<RowResult>;
   /** Defaults to env SNN_PROFILE, else 'quick'. */
   profile?: ProfileName;
-  /** Defaults to <repo>/artifacts/results (env SNN_RESULTS_DIR overrides). */
+  /** The folder holding `<stage>/`; defaults to <repo>/artifacts/results/<profile> (env SNN_RESULTS_DIR overrides the artifacts/results part). */
   resultsDir?: string;
   /** false for stages that use no tensors (engine recorded as 'none'); default true. */
   needsEngine?: boolean;
@@ -212,7 +212,7 @@ function withInputs(code: string, inputs: string[]): string {
 }
 
 /**
- * Run a stage. Resume rule: a row is reused when artifacts/results/<stage>/rows/<hash>.json exists
+ * Run a stage. Resume rule: a row is reused when artifacts/results/<profile>/<stage>/rows/<hash>.json exists
  * and was written by the same code (codeHash); set SNN_RESUME=any to reuse regardless of code.
  */
 /** How often a stage whose rows are all busy looks again (SNN_BUSY_POLL_MS; tests shorten it). */
@@ -237,7 +237,7 @@ export async function runStage<S extends z.ZodType<BaseRow>>(opts: RunStageOptio
   if (cfg.stage !== opts.stage) throw new Error(`${cfg.file}: stage '${cfg.stage}' does not match runStage({ stage: '${opts.stage}' })`);
   const configPath = opts.config instanceof URL ? fileURLToPath(opts.config) : opts.config;
   const root = repoRoot(dirname(configPath));
-  const resultsDir = join(opts.resultsDir ?? resultsRoot(root), opts.stage);
+  const resultsDir = join(opts.resultsDir ?? profileResults(profile, root), opts.stage);
   const rowsDir = join(resultsDir, 'rows');
   const checkpointsRoot = join(dirname(opts.resultsDir ?? resultsRoot(root)), 'checkpoints', opts.stage);
   const codeVersion = gitVersion(root);
@@ -257,6 +257,18 @@ export async function runStage<S extends z.ZodType<BaseRow>>(opts: RunStageOptio
     } catch { /* a corrupt checkpoint is rerun */ }
   }
   const toRun = cfg.rows.filter((r) => !done.has(r.hash) && r.row.skip === undefined).length;
+  // before any row trains: can this stage keep what it computes? (results and checkpoint folders)
+  let unwritable: WriteError | undefined;
+  for (const d of [rowsDir, checkpointsRoot]) {
+    const probe = join(d, `.write-probe-${process.pid}`);
+    try {
+      writeFileAtomic(probe, '');
+      rmSync(probe, { force: true });
+    } catch (e) {
+      if (!(e instanceof WriteError)) throw e;
+      unwritable ??= e;
+    }
+  }
   const progress = new StageProgress(opts.stage, cfg.rows.length, toRun, out);
   let engine: EngineRecord | undefined = opts.needsEngine === false ? { name: 'none', version: '' } : undefined;
 
@@ -268,7 +280,7 @@ export async function runStage<S extends z.ZodType<BaseRow>>(opts: RunStageOptio
     const { results: _omit, ...small } = summary;
     writeFileAtomic(join(resultsDir, 'summary.json'), `${JSON.stringify({ ...small, codeVersion, codeHash, engine: engine ? engineLabel(engine) : null }, null, 1)}\n`);
   };
-  /** Stop on bad input or unwritable results: one line, no results (the previous run's stay), exit 1 (Turbo caches nothing). */
+  /** Stop on bad input or unwritable folders: one line, no results (the previous run's stay), exit 1 (Turbo caches nothing). */
   const stopStage = (why: Error, rowId?: string): StageSummary => {
     summary.aborted = `${why.message.split('\n')[0]}${rowId ? ` (row ${rowId})` : ''}`;
     summary.wallSeconds = (Date.now() - t0) / 1000;
@@ -277,6 +289,10 @@ export async function runStage<S extends z.ZodType<BaseRow>>(opts: RunStageOptio
     if (opts.setExitCode !== false) process.exitCode = 1;
     return summary;
   };
+  if (unwritable) {
+    progress.stop();
+    return stopStage(unwritable);
+  }
 
   // records per row, assembled in config order at the end (rows may finish out of order: RowBusy)
   const rowResults: ResultRecord[][] = cfg.rows.map(() => []);
@@ -311,6 +327,7 @@ export async function runStage<S extends z.ZodType<BaseRow>>(opts: RunStageOptio
     let status: RowStatus = 'ok';
     let result: RowResult | undefined;
     let error: string | undefined;
+    let stack: string | undefined;
     let engineText = 'none';
     try {
       engine ??= await loadEngine();
@@ -334,16 +351,31 @@ export async function runStage<S extends z.ZodType<BaseRow>>(opts: RunStageOptio
         throw new StageAborted(r.id, e);
       }
       if (e instanceof RowSkipped) { status = 'skipped'; error = e.message; }
-      else { status = 'failed'; error = e instanceof Error ? (e.stack ?? e.message) : String(e); }
+      else {
+        status = 'failed';
+        // the message is the result (deterministic, no machine paths of library code); the stack
+        // goes to the row's .failed.json, and to the log with SNN_DEBUG=1
+        error = e instanceof Error ? e.message : String(e);
+        stack = e instanceof Error ? e.stack : undefined;
+      }
     }
     const secs = (Date.now() - rt0) / 1000;
     progress.rowDone(secs, status === 'ok');
     const rec = { ...base, engine: engineText, codeVersion, codeHash };
     timing.rows[r.id] = timingOf(r.hash, false, secs, result);
     if (status === 'ok' && result) {
-      summary.ran++;
       const cp: RowCheckpoint = { format: 1, stage: opts.stage, rowId: r.id, configHash: r.hash, profile, codeHash, codeVersion, engine: engineText, wallSeconds: secs, finishedAt: new Date().toISOString(), result };
-      writeFileAtomic(join(rowsDir, `${r.hash}.json`), JSON.stringify(cp, null, 1));
+      try {
+        writeFileAtomic(join(rowsDir, `${r.hash}.json`), JSON.stringify(cp, null, 1));
+      } catch (e) {
+        // a result that cannot be kept is a failed row (one line, with the path); later rows are still tried
+        if (!(e instanceof WriteError)) throw e;
+        status = 'failed';
+        error = e.message;
+      }
+    }
+    if (status === 'ok' && result) {
+      summary.ran++;
       results.push(...recordsFor(r, rec, 'ok', result));
       activity.push(...activityFor(r, profile, opts.stage, result.activity));
       rowSeries[k].push(...seriesFor(r, profile, opts.stage, result));
@@ -356,7 +388,13 @@ export async function runStage<S extends z.ZodType<BaseRow>>(opts: RunStageOptio
       const first = (error ?? '').split('\n')[0];
       summary.failures.push({ rowId: r.id, error: first });
       progress.log(`FAILED: ${first}`);
-      writeFileAtomic(join(rowsDir, `${r.hash}.failed.json`), JSON.stringify({ stage: opts.stage, rowId: r.id, configHash: r.hash, profile, error, at: new Date().toISOString() }, null, 1));
+      if (stack && process.env.SNN_DEBUG) progress.log(stack);
+      try {
+        writeFileAtomic(join(rowsDir, `${r.hash}.failed.json`), JSON.stringify({ stage: opts.stage, rowId: r.id, configHash: r.hash, profile, error, stack, at: new Date().toISOString() }, null, 1));
+      } catch (e) {
+        if (!(e instanceof WriteError)) throw e;
+        progress.log(`(the failure record was not kept: ${e.message})`);
+      }
       results.push(...recordsFor(r, rec, 'failed', undefined, error));
     }
     return 'done';
@@ -379,7 +417,7 @@ export async function runStage<S extends z.ZodType<BaseRow>>(opts: RunStageOptio
       queue = next;
     }
   } catch (e) {
-    // bad input, or a row's work that cannot be written (WriteError)
+    // bad input (abortsStage, e.g. DataError)
     if (!(e instanceof StageAborted) && !abortsStage(e)) throw e;
     progress.stop();
     return stopStage(e instanceof StageAborted ? e.reason : e, e instanceof StageAborted ? e.rowId : undefined);
@@ -398,7 +436,7 @@ export async function runStage<S extends z.ZodType<BaseRow>>(opts: RunStageOptio
     summary.wallSeconds = (Date.now() - t0) / 1000;
     writeSummary();
   } catch (e) {
-    if (!abortsStage(e)) throw e;
+    if (!(e instanceof WriteError)) throw e;
     return stopStage(e);
   }
   out.write(`[${opts.stage}] ${profile}: ${summary.rows} rows: ${summary.ran} run, ${summary.cached} cached, ${summary.failed} failed, ${summary.skipped} skipped in ${formatSeconds(summary.wallSeconds)}\n`);

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readActivity, readResults, readSeries } from '@snn/reporting';
-import { baseRow, runStage, RowSkipped, type RowResult } from '../src/index.js';
+import { baseRow, runStage, RowSkipped, WriteError, type RowResult } from '../src/index.js';
 import { sameEngine } from '../src/runStage.js';
 import { tempStage } from './helpers.js';
 
@@ -82,7 +82,7 @@ describe('runStage', () => {
     const opts = { stage: 'demo', config: configPath, rowSchema: baseRow, runRow, profile: 'smoke' as const, resultsDir, needsEngine: false, setExitCode: false, out: quietOut };
     const s = await runStage(opts);
     expect([s.ran, s.failed, s.skipped]).toEqual([1, 1, 2]);
-    expect(s.failures[0]).toMatchObject({ rowId: 'r2', error: 'Error: diverged: loss is NaN' });
+    expect(s.failures[0]).toMatchObject({ rowId: 'r2', error: 'diverged: loss is NaN' });
     const res = readResults(join(resultsDir, 'demo', 'results.arrow'));
     expect(res.find((r) => r.rowId === 'r2')).toMatchObject({ status: 'failed', metric: 'status' });
     expect(res.find((r) => r.rowId === 'r2')!.error).toContain('diverged');
@@ -159,10 +159,10 @@ describe('runStage', () => {
     }
   });
 
-  it('stops on a result it cannot write: one line naming the file, temp files removed, exit 1', async () => {
+  it('an unwritable results folder stops the stage before any row trains: one line naming it, no temp files, exit 1', async () => {
     const { configPath, resultsDir } = tempStage('demo', config);
     mkdirSync(join(resultsDir, 'demo'), { recursive: true });
-    writeFileSync(join(resultsDir, 'demo', 'rows'), 'a file where the rows folder should be'); // ENOTDIR/EEXIST even for root
+    writeFileSync(join(resultsDir, 'demo', 'rows'), 'a file where the rows folder should be'); // fails even for root
     const lines: string[] = [];
     const out = { write: (m: string) => { lines.push(m); return true; }, isTTY: false } as unknown as NodeJS.WriteStream;
     const before = process.exitCode;
@@ -171,10 +171,24 @@ describe('runStage', () => {
       runRow: async (row: { id: string }) => { calls.push(row.id); return { metrics: [{ metric: 'accuracy', value: 1 }] }; } });
     expect(process.exitCode).toBe(1);
     process.exitCode = before;
-    expect(calls).toEqual(['r1']); // no row computed that cannot be kept
-    expect(s.aborted).toMatch(/^cannot write .*demo\/rows\/[0-9a-f]{16}\.json: /);
+    expect(calls).toEqual([]);
+    expect(s.aborted).toMatch(/^cannot write .*demo\/rows\/\.write-probe-\d+: a file stands where its folder should be \(EEXIST\)$/);
     expect(lines.filter((l) => l.startsWith('[demo] stopped'))).toHaveLength(1);
-    expect(readdirSync(join(resultsDir, 'demo')).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+    expect(readdirSync(join(resultsDir, 'demo')).filter((f) => f.includes('.tmp'))).toEqual([]);
+  });
+
+  it('a row whose own files cannot be written fails in one line with the path; later rows are still tried', async () => {
+    const { configPath, resultsDir } = tempStage('demo', config);
+    const runRow = async (row: { id: string }): Promise<RowResult> => {
+      if (row.id === 'r1') throw new WriteError('/ckpt/epoch-3.json', 'ENOSPC', 'no space left on the device');
+      return { metrics: [{ metric: 'accuracy', value: 1 }] };
+    };
+    const s = await runStage({ stage: 'demo', config: configPath, rowSchema: baseRow, runRow, profile: 'smoke', resultsDir, needsEngine: false, setExitCode: false, out: quietOut });
+    expect([s.ran, s.failed]).toEqual([2, 1]);
+    expect(s.failures[0]).toEqual({ rowId: 'r1', error: 'cannot write /ckpt/epoch-3.json: no space left on the device (ENOSPC)' });
+    const rec = readResults(join(resultsDir, 'demo', 'results.arrow')).find((r) => r.rowId === 'r1')!;
+    expect(rec.error).toBe('cannot write /ckpt/epoch-3.json: no space left on the device (ENOSPC)'); // no stack in the result
+    expect(JSON.parse(readFileSync(join(resultsDir, 'demo', 'rows', `${rec.configHash}.failed.json`), 'utf8')).stack).toContain('WriteError');
   });
 
   it('sets a non-zero exit code when a row failed', async () => {

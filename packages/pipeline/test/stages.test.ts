@@ -13,7 +13,7 @@ describe('stage packages in this repo', () => {
     const tj = join(s.path, 'turbo.json');
     expect(existsSync(tj), `${dir}/turbo.json missing`).toBe(true);
     const t = JSON.parse(readFileSync(tj, 'utf8')) as { tasks?: { stage?: { outputs?: string[] } } };
-    expect(t.tasks?.stage?.outputs ?? []).toContain(`$TURBO_ROOT$/artifacts/results/${dir}/**`);
+    expect(t.tasks?.stage?.outputs ?? []).toContain(`$TURBO_ROOT$/artifacts/results/*/${dir}/**`);
     expect(Object.keys(report.devDependencies ?? {})).toContain(s.name);
     const cfg = JSON.parse(readFileSync(s.config!, 'utf8')) as { stage: string };
     expect(cfg.stage).toBe(dir);

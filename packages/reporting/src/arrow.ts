@@ -31,16 +31,15 @@ export function tableToRecords<T>(table: Table, columns: Cols<T>): T[] {
 
 const IO_REASONS: Record<string, string> = {
   ENOSPC: 'no space left on the device', EDQUOT: 'disk quota exceeded', EACCES: 'permission denied', EPERM: 'permission denied',
-  EROFS: 'read-only file system', ENOTDIR: 'a parent of it is not a folder', EISDIR: 'it is a folder', EIO: 'input/output error',
+  EROFS: 'read-only file system', ENOTDIR: 'a parent of it is not a folder', EEXIST: 'a file stands where its folder should be', EISDIR: 'it is a folder', EIO: 'input/output error',
 };
 
 /**
- * A result, checkpoint or log could not be written. It names the file and the reason in one line;
- * `abortsStage`: a stage that cannot record its work stops (runStage), it does not go on computing
- * rows it cannot keep.
+ * A result, checkpoint or log could not be written. It names the file and the reason in one line
+ * (runStage: a row whose result cannot be kept fails with this line; a stage whose folders are not
+ * writable stops before it trains).
  */
 export class WriteError extends Error {
-  readonly abortsStage = true;
   constructor(readonly path: string, readonly code: string | undefined, reason: string) {
     const shown = relative(process.cwd(), path);
     super(`cannot write ${shown && !shown.startsWith('..') ? shown : path}: ${reason}${code ? ` (${code})` : ''}`);

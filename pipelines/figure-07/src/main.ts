@@ -7,15 +7,15 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { baseRow, runStage, resultsRoot, RowSkipped, type RowContext, type RowResult } from '@snn/pipeline';
+import { baseRow, runStage, profileResults, resolveProfile, RowSkipped, type RowContext, type RowResult } from '@snn/pipeline';
 import { readResults, type ResultRecord } from '@snn/reporting';
 
 export const rowSchema = baseRow.extend({ topology: z.string(), source: z.literal('table-02') });
 
-const table02Results = (): string => join(resultsRoot(), 'table-02', 'results.arrow');
+const table02Results = (profile: string = resolveProfile()): string => join(profileResults(profile), 'table-02', 'results.arrow');
 
 function fromTable02(profile: string): ResultRecord[] {
-  const file = table02Results();
+  const file = table02Results(profile);
   if (!existsSync(file)) throw new RowSkipped(`needs table-02 results (${file}); run the table-02 stage first`);
   return readResults(file).filter((r) => r.profile === profile && r.status === 'ok' && r.method === 'conversion' && (r.classifier === null || r.classifier === 'softmax'));
 }

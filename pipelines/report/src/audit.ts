@@ -77,7 +77,7 @@ export async function auditTables(root: string, dir = join(root, 'paper-tables')
       const recs = built.results.filter((r) => r.table === st.stage && r.rowId === c.row && r.configHash === c.hash);
       const expected = wantByRow.get(c.row) ?? '';
       const numeric = cells(line).slice(1).some((x) => /\d/.test(x));
-      if (!recs.length && numeric && expected !== line) { problems.push({ file: f, row: c.row, reason: `no Arrow row with config hash ${c.hash} in artifacts/results/${st.stage}/results.arrow` }); return; }
+      if (!recs.length && numeric && expected !== line) { problems.push({ file: f, row: c.row, reason: `no Arrow row with config hash ${c.hash} in artifacts/results/${profile}/${st.stage}/results.arrow` }); return; }
       for (const r of recs) {
         if (!r.codeVersion || !r.engine) { problems.push({ file: f, row: c.row, reason: `Arrow row ${r.metric} has no ${!r.codeVersion ? 'code version' : 'engine'} recorded` }); break; }
       }

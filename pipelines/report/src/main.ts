@@ -1,5 +1,5 @@
 /**
- * Stage `report`: artifacts/results/*\/results.arrow -> artifacts/report/ (the Turbo output) ->
+ * Stage `report`: artifacts/results/<profile>/*\/results.arrow -> artifacts/report/ (the Turbo output) ->
  * paper-tables/ (tables, figures, claims, index); see publish.ts for why two folders.
  */
 import { repoRoot, resolveProfile } from '@snn/pipeline';

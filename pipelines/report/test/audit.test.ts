@@ -19,7 +19,7 @@ async function setup(): Promise<{ root: string; dir: string; configPath: string 
     { id: 'vgg5-agd', topology: 'VGG5', method: 'agd', T: 25, paper: { accuracy: 88.1 } },
     { id: 'vgg7-agd', topology: 'VGG7', method: 'agd', T: 25 },
   ] }));
-  await runStage({ stage: 'table-08', config: configPath, rowSchema: baseRow, profile: 'smoke', resultsDir: join(root, 'artifacts', 'results'),
+  await runStage({ stage: 'table-08', config: configPath, rowSchema: baseRow, profile: 'smoke', resultsDir: join(root, 'artifacts', 'results', 'smoke'),
     needsEngine: false, setExitCode: false, out: quietOut,
     runRow: async (row) => ({ metrics: [{ metric: 'accuracy', value: row.id === 'vgg5-agd' ? 61.25 : 10.5, unit: '%' }, { metric: 'train_samples', value: 5000, unit: 'count' },
       { metric: 'samples_per_s', value: row.id === 'vgg5-agd' ? 41.7 : 40.1, unit: 'img/s' }] }) });
