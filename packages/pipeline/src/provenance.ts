@@ -11,15 +11,30 @@ import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { repoRoot } from './fsutil.js';
 
-/** `git describe --always --dirty` (e.g. 'a1b2c3d-dirty'), or 'unknown' outside a git checkout. */
+/**
+ * `git describe --always --dirty` (e.g. 'a1b2c3d4e5f6'), or 'unknown' outside a git checkout. A
+ * working tree with uncommitted changes gets '-dirty+diff.<12 hex>', the sha256 of `git diff HEAD`
+ * (tracked files, binary-safe): two rows made from the same uncommitted change say so, and the report
+ * marks such rows (they cannot be checked out; `pnpm audit:tables` rejects them in committed tables).
+ */
 export function gitVersion(root: string): string {
+  const git = (args: string[]): Buffer => execFileSync('git', args, { cwd: root, stdio: ['ignore', 'pipe', 'ignore'], maxBuffer: 1 << 30 });
+  let v: string;
   try {
-    return execFileSync('git', ['describe', '--always', '--dirty', '--abbrev=12'], { cwd: root, stdio: ['ignore', 'pipe', 'ignore'] })
-      .toString().trim();
+    v = git(['describe', '--always', '--dirty', '--abbrev=12']).toString().trim();
   } catch {
     return 'unknown';
   }
+  if (!v.endsWith('-dirty')) return v;
+  try {
+    return `${v}+diff.${createHash('sha256').update(git(['diff', 'HEAD', '--binary'])).digest('hex').slice(0, 12)}`;
+  } catch {
+    return v;
+  }
 }
+
+/** Whether a recorded code version came from uncommitted changes. */
+export const isUncommitted = (codeVersion: string): boolean => /-dirty(\+|$)/.test(codeVersion);
 
 interface Pkg { name: string; dir: string; deps: string[] }
 

@@ -1,7 +1,10 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { codeFingerprint, moduleCodeFingerprint, repoRoot } from '../src/index.js';
+import { codeFingerprint, gitVersion, isUncommitted, moduleCodeFingerprint, repoRoot } from '../src/index.js';
 
 describe('moduleCodeFingerprint', () => {
   it('is the code fingerprint of the package holding the module', () => {
@@ -10,5 +13,27 @@ describe('moduleCodeFingerprint', () => {
     expect(fp).toBe(codeFingerprint(repoRoot(pkg), pkg));
     // another package (with other sources) has another fingerprint
     expect(fp).not.toBe(codeFingerprint(repoRoot(pkg), join(pkg, '..', 'reporting')));
+  });
+});
+
+describe('gitVersion', () => {
+  it('names a clean commit plainly, and an uncommitted change by a hash of its diff', () => {
+    const d = mkdtempSync(join(tmpdir(), 'snn-git-'));
+    const git = (...a: string[]): string => execFileSync('git', ['-c', 'user.email=t@t', '-c', 'user.name=t', ...a], { cwd: d }).toString().trim();
+    git('init', '-q');
+    writeFileSync(join(d, 'train.ts'), 'export const lr = 1e-3;\n');
+    git('add', '.');
+    git('commit', '-qm', 'one');
+    const clean = gitVersion(d);
+    expect(clean).toMatch(/^[0-9a-f]{12}$/);
+    expect(isUncommitted(clean)).toBe(false);
+    writeFileSync(join(d, 'train.ts'), 'export const lr = 1e-2;\n');
+    const a = gitVersion(d);
+    expect(a).toMatch(new RegExp(`^${clean}-dirty\\+diff\\.[0-9a-f]{12}$`));
+    expect(isUncommitted(a)).toBe(true);
+    expect(gitVersion(d)).toBe(a); // the same change, the same name
+    writeFileSync(join(d, 'train.ts'), 'export const lr = 1e-1;\n');
+    expect(gitVersion(d)).not.toBe(a);
+    expect(gitVersion(tmpdir())).toBe('unknown');
   });
 });

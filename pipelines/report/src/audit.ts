@@ -6,7 +6,7 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { isProfileName, type ProfileName } from '@snn/pipeline';
+import { isProfileName, isUncommitted, type ProfileName } from '@snn/pipeline';
 import { DETAILS_HEADING, parseRowComment } from './markdown.js';
 import { buildReport } from './build.js';
 import { folderProfile, GENERATED } from './publish.js';
@@ -44,8 +44,13 @@ export async function auditTables(root: string, dir = join(root, 'paper-tables')
     const have = readFileSync(join(dir, f), 'utf8');
     const want = built.files.get(f);
     if (want === undefined) { problems.push({ file: f, reason: 'not produced by today\'s configs and results (stale file)' }); continue; }
-    if (have === want) continue;
     const st = stageFiles.get(f);
+    // a committed number must be checkable: rows computed from uncommitted code are rejected
+    for (const r of st?.rows ?? []) {
+      const dirty = built.results.find((x) => x.table === st!.stage && x.rowId === r.id && x.configHash === r.hash && isUncommitted(x.codeVersion));
+      if (dirty) problems.push({ file: f, row: r.id, reason: `computed from uncommitted code (${dirty.codeVersion}): commit the change and rerun the stage` });
+    }
+    if (have === want) continue;
     if (!st) { problems.push({ file: f, reason: 'differs from what today\'s Arrow results produce (stale or hand-edited)' }); continue; }
 
     const wantLines = want.split('\n');

@@ -4,6 +4,7 @@
  * (stage, row, config hash, profile) that `pnpm audit:tables` checks against config and Arrow.
  */
 import type { ResultRecord } from '@snn/reporting';
+import { isUncommitted } from '@snn/pipeline';
 import { formatValue } from './format.js';
 import { accOf, Z95 } from './noise.js';
 
@@ -162,6 +163,8 @@ export function renderStageTable(inp: StageTableInput): string {
     `Profile: **${inp.profile}**${inp.profileDescription ? ` (${inp.profileDescription})` : ''}. Engine: ${engines.length ? engines.join(', ') : 'n/a'}. Code: ${versions.length ? versions.join(', ') : 'n/a'}.`,
     '',
   ];
+  const dirty = versions.filter(isUncommitted);
+  if (dirty.length) out.push(`**Uncommitted code**: rows here were computed from a working tree with uncommitted changes (${dirty.join(', ')}; diff. is a hash of \`git diff HEAD\`). No one can check that code out; \`pnpm audit:tables\` rejects such rows in committed tables.`, '');
   if (inp.profile !== 'paper') out.push(`These are \`${inp.profile}\` numbers, not the paper's setting: the paper's values stand beside ours for reference only.`, '');
   if (constAttrs.length) out.push(`Every row: ${constAttrs.join(', ')}.`, '');
   out.push(`| ${header.join(' | ')} |`, `| ${header.map(() => '---').join(' | ')} |`, ...body, '');

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { baseRow, runStage } from '@snn/pipeline';
+import { readResults, writeResults } from '@snn/reporting';
 import { buildReport } from '../src/build.js';
 import { auditTables } from '../src/audit.js';
 
@@ -70,5 +71,16 @@ describe('audit:tables', () => {
     const problems = await auditTables(root, dir, undefined, { svg: false });
     expect(problems.find((x) => x.row === 'vgg7-agd')?.reason).toMatch(/^stale: config hash/);
     expect(problems.find((x) => x.row === 'vgg5-agd')).toBeUndefined();
+  });
+
+  it('rejects rows computed from uncommitted code, and the table header says so', async () => {
+    const { root, dir } = await setup();
+    const file = join(root, 'artifacts', 'results', 'smoke', 'table-08', 'results.arrow');
+    writeResults(file, readResults(file).map((r) => (r.rowId === 'vgg7-agd' ? { ...r, codeVersion: 'b77c8b25a8e3-dirty+diff.0123456789ab' } : r)));
+    const built = await buildReport(root, 'smoke', { svg: false });
+    expect(built.files.get('table-08.md')).toContain('**Uncommitted code**: rows here were computed from a working tree with uncommitted changes (b77c8b25a8e3-dirty+diff.0123456789ab;');
+    for (const [f, text] of built.files) if (!f.endsWith('.svg')) writeFileSync(join(dir, f), text);
+    const problems = await auditTables(root, dir, undefined, { svg: false });
+    expect(problems).toEqual([{ file: 'table-08.md', row: 'vgg7-agd', reason: 'computed from uncommitted code (b77c8b25a8e3-dirty+diff.0123456789ab): commit the change and rerun the stage' }]);
   });
 });
