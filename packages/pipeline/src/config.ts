@@ -76,6 +76,36 @@ export interface StageConfig<R> {
   rows: ExpandedRow<R>[];
 }
 
+/** The field names a row schema accepts (a zod object's shape; none for other schemas). */
+function knownKeys(schema: z.ZodType): string[] {
+  const shape = (schema as unknown as { shape?: Record<string, unknown> }).shape;
+  return shape && typeof shape === 'object' ? Object.keys(shape) : [];
+}
+
+/** Edit distance (insert, delete, substitute, swap of neighbours), for "did you mean". */
+function editDistance(a: string, b: string): number {
+  const d = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+    }
+  }
+  return d[a.length][b.length];
+}
+
+/** "; did you mean 'epochs'?" when a known key is close to `key` (case-insensitive, at most a third of its letters off). */
+export function didYouMean(key: string, known: readonly string[]): string {
+  let best: string | undefined;
+  let bestD = Infinity;
+  for (const k of known) {
+    const dist = editDistance(key.toLowerCase(), k.toLowerCase());
+    if (dist < bestD) { best = k; bestD = dist; }
+  }
+  return best !== undefined && bestD <= Math.max(1, Math.floor(key.length / 3)) ? `; did you mean '${best}'?` : '';
+}
+
 function toPath(file: string | URL): string {
   return file instanceof URL ? fileURLToPath(file) : file.startsWith('file:') ? fileURLToPath(file) : file;
 }
@@ -145,6 +175,11 @@ export function loadStageConfig<S extends z.ZodType>(
     const parsed = rowSchema.safeParse(raw);
     if (!parsed.success) {
       for (const i of parsed.error.issues) {
+        if (i.code === 'unrecognized_keys') {
+          // one line per unknown key, with the nearest field the stage knows ("did you mean")
+          for (const k of i.keys) problems.push(`${where}, field '${[...i.path, k].map(String).join('.')}': unknown field${didYouMean(k, knownKeys(rowSchema))} (profile ${profile})`);
+          continue;
+        }
         problems.push(`${where}, field '${fieldPath(i.path)}': ${i.message} (profile ${profile})`);
       }
       return;

@@ -14,7 +14,7 @@ import { PROFILES, resolveProfile, type ProfileName, type ProfileSettings } from
 import { profileResults, repoRoot, resultsRoot, writeFileAtomic, WriteError } from './fsutil.js';
 import { codeFingerprint, gitVersion } from './provenance.js';
 import { StageProgress, formatSeconds, type ProgressUpdate } from './progress.js';
-import { RowBusy } from './work-lock.js';
+import { RowBusy, tryLock } from './work-lock.js';
 
 /** Structurally compatible with @snn/backend's EngineInfo; name 'none' for stages without tensors. */
 export interface EngineRecord { name: string; version: string; simd?: boolean; threads?: number; tfVersion?: string }
@@ -245,33 +245,7 @@ export async function runStage<S extends z.ZodType<BaseRow>>(opts: RunStageOptio
   const anyCode = process.env.SNN_RESUME === 'any';
   const out = opts.out ?? process.stderr;
 
-  const done = new Map<string, RowCheckpoint>();
-  for (const r of cfg.rows) {
-    const p = join(rowsDir, `${r.hash}.json`);
-    if (!existsSync(p)) continue;
-    try {
-      const c = JSON.parse(readFileSync(p, 'utf8')) as RowCheckpoint;
-      // A finished row is reused only from the same code and, when the engine is named (pnpm
-      // reproduce always names it), the same engine: numbers differ across engines.
-      if (c.format === 1 && (anyCode || (c.codeHash === codeHash && sameEngine(c.engine)))) done.set(r.hash, c);
-    } catch { /* a corrupt checkpoint is rerun */ }
-  }
-  const toRun = cfg.rows.filter((r) => !done.has(r.hash) && r.row.skip === undefined).length;
-  // before any row trains: can this stage keep what it computes? (results and checkpoint folders)
-  let unwritable: WriteError | undefined;
-  for (const d of [rowsDir, checkpointsRoot]) {
-    const probe = join(d, `.write-probe-${process.pid}`);
-    try {
-      writeFileAtomic(probe, '');
-      rmSync(probe, { force: true });
-    } catch (e) {
-      if (!(e instanceof WriteError)) throw e;
-      unwritable ??= e;
-    }
-  }
-  const progress = new StageProgress(opts.stage, cfg.rows.length, toRun, out);
   let engine: EngineRecord | undefined = opts.needsEngine === false ? { name: 'none', version: '' } : undefined;
-
   const results: ResultRecord[] = [];
   const activity: ActivityRecord[] = [];
   const summary: StageSummary = { stage: opts.stage, profile, rows: cfg.rows.length, ran: 0, cached: 0, failed: 0, skipped: 0, wallSeconds: 0, failures: [], results };
@@ -289,157 +263,193 @@ export async function runStage<S extends z.ZodType<BaseRow>>(opts: RunStageOptio
     if (opts.setExitCode !== false) process.exitCode = 1;
     return summary;
   };
-  if (unwritable) {
-    progress.stop();
-    return stopStage(unwritable);
-  }
 
-  // records per row, assembled in config order at the end (rows may finish out of order: RowBusy)
-  const rowResults: ResultRecord[][] = cfg.rows.map(() => []);
-  const rowActivity: ActivityRecord[][] = cfg.rows.map(() => []);
-  const rowSeries: SeriesRecord[][] = cfg.rows.map(() => []);
-  /** one attempt at row k: 'busy' when its shared work is being computed by another process */
-  const attempt = async (k: number): Promise<'done' | 'busy'> => {
-    const r = cfg.rows[k];
-    const results = rowResults[k];
-    const activity = rowActivity[k];
-    const base = {
-      table: opts.stage, rowId: r.id, configHash: r.hash, profile, seed: r.row.seed,
-      topology: r.row.topology ?? null, method: r.row.method ?? null, coding: r.row.coding ?? null,
-      classifier: r.row.classifier ?? null, T: r.row.T ?? null,
-    };
-    const cached = done.get(r.hash);
-    if (cached) {
-      summary.cached++;
-      results.push(...recordsFor(r, { ...base, engine: cached.engine, codeVersion: cached.codeVersion, codeHash: cached.codeHash }, 'ok', cached.result));
-      timing.rows[r.id] = timingOf(r.hash, true, cached.wallSeconds, cached.result);
-      activity.push(...activityFor(r, profile, opts.stage, cached.result.activity));
-      rowSeries[k].push(...seriesFor(r, profile, opts.stage, cached.result));
-      return 'done';
-    }
-    if (r.row.skip !== undefined) {
-      summary.skipped++;
-      results.push(...recordsFor(r, { ...base, engine: 'none', codeVersion, codeHash }, 'skipped', undefined, r.row.skip));
-      return 'done';
-    }
-    progress.rowStart(k + 1, r.id);
-    const rt0 = Date.now();
-    let status: RowStatus = 'ok';
-    let result: RowResult | undefined;
-    let error: string | undefined;
-    let stack: string | undefined;
-    let engineText = 'none';
+  // before any row trains: can this stage keep what it computes? (results and checkpoint folders)
+  for (const d of [rowsDir, checkpointsRoot]) {
+    const probe = join(d, `.write-probe-${process.pid}`);
     try {
-      engine ??= await loadEngine();
-      engineText = engineLabel(engine);
-      const checkpointDir = join(checkpointsRoot, `${r.hash}-${codeHash.slice(0, 12)}`);
-      mkdirSync(checkpointDir, { recursive: true });
-      const ctx: RowContext = {
-        stage: opts.stage, rowId: r.id, hash: r.hash, profile, settings, engine, seed: r.row.seed, checkpointDir,
-        progress: (p) => progress.update(p), log: (m) => progress.log(m),
-      };
-      result = await opts.runRow(r.row as z.output<S>, ctx);
-      if (!result || !Array.isArray(result.metrics)) throw new Error('runRow must return { metrics: [...] }');
+      writeFileAtomic(probe, '');
+      rmSync(probe, { force: true });
     } catch (e) {
-      if (e instanceof RowBusy) {
-        progress.rowDone((Date.now() - rt0) / 1000, false);
-        busy.set(k, e.message);
-        return 'busy';
-      }
-      if (abortsStage(e)) {
-        progress.rowDone((Date.now() - rt0) / 1000, false);
-        throw new StageAborted(r.id, e);
-      }
-      if (e instanceof RowSkipped) { status = 'skipped'; error = e.message; }
-      else {
-        status = 'failed';
-        // the message is the result (deterministic, no machine paths of library code); the stack
-        // goes to the row's .failed.json, and to the log with SNN_DEBUG=1
-        error = e instanceof Error ? e.message : String(e);
-        stack = e instanceof Error ? e.stack : undefined;
-      }
+      if (!(e instanceof WriteError)) throw e;
+      return stopStage(e);
     }
-    const secs = (Date.now() - rt0) / 1000;
-    progress.rowDone(secs, status === 'ok');
-    const rec = { ...base, engine: engineText, codeVersion, codeHash };
-    timing.rows[r.id] = timingOf(r.hash, false, secs, result);
-    if (status === 'ok' && result) {
-      const cp: RowCheckpoint = { format: 1, stage: opts.stage, rowId: r.id, configHash: r.hash, profile, codeHash, codeVersion, engine: engineText, wallSeconds: secs, finishedAt: new Date().toISOString(), result };
-      try {
-        writeFileAtomic(join(rowsDir, `${r.hash}.json`), JSON.stringify(cp, null, 1));
-      } catch (e) {
-        // a result that cannot be kept is a failed row (one line, with the path); later rows are still tried
-        if (!(e instanceof WriteError)) throw e;
-        status = 'failed';
-        error = e.message;
-      }
+  }
+  // one run per stage and profile at a time: a second one waits (and then reuses what the first finished)
+  const lockFile = join(resultsDir, '.stage.lock');
+  let lock = tryLock(lockFile, `stage ${opts.stage} at profile ${profile}`);
+  if ('holder' in lock) {
+    out.write(`[${opts.stage}] waiting: another run holds ${lock.holder}; one run per stage and profile at a time, this one goes on when it ends\n`);
+    while ('holder' in lock) {
+      await new Promise((res) => setTimeout(res, busyPollMs()));
+      lock = tryLock(lockFile, `stage ${opts.stage} at profile ${profile}`);
     }
-    if (status === 'ok' && result) {
-      summary.ran++;
-      results.push(...recordsFor(r, rec, 'ok', result));
-      activity.push(...activityFor(r, profile, opts.stage, result.activity));
-      rowSeries[k].push(...seriesFor(r, profile, opts.stage, result));
-    } else if (status === 'skipped') {
-      summary.skipped++;
-      progress.log(`skipped: ${error}`);
-      results.push(...recordsFor(r, rec, 'skipped', undefined, error));
-    } else {
-      summary.failed++;
-      const first = (error ?? '').split('\n')[0];
-      summary.failures.push({ rowId: r.id, error: first });
-      progress.log(`FAILED: ${first}`);
-      if (stack && process.env.SNN_DEBUG) progress.log(stack);
-      try {
-        writeFileAtomic(join(rowsDir, `${r.hash}.failed.json`), JSON.stringify({ stage: opts.stage, rowId: r.id, configHash: r.hash, profile, error, stack, at: new Date().toISOString() }, null, 1));
-      } catch (e) {
-        if (!(e instanceof WriteError)) throw e;
-        progress.log(`(the failure record was not kept: ${e.message})`);
-      }
-      results.push(...recordsFor(r, rec, 'failed', undefined, error));
-    }
-    return 'done';
-  };
-
-  // Rows whose shared work another stage is computing are retried after the others; only when
-  // every row left is busy does the stage wait (polling), so it never idles while it has work.
-  const busy = new Map<number, string>();
-  let queue = cfg.rows.map((_, k) => k);
-  let waitedMs = 0;
+  }
+  const stageLock = lock;
   try {
-    while (queue.length) {
-      const next: number[] = [];
-      for (const k of queue) if ((await attempt(k)) === 'busy') next.push(k);
-      if (next.length && next.length === queue.length) {
-        if (waitedMs === 0 || waitedMs % 300_000 < busyPollMs()) progress.log(`waiting: ${[...new Set(next.map((k) => busy.get(k)))].join('; ')}`);
-        await new Promise((res) => setTimeout(res, busyPollMs()));
-        waitedMs += busyPollMs();
-      }
-      queue = next;
+    const done = new Map<string, RowCheckpoint>();
+    for (const r of cfg.rows) {
+      const p = join(rowsDir, `${r.hash}.json`);
+      if (!existsSync(p)) continue;
+      try {
+        const c = JSON.parse(readFileSync(p, 'utf8')) as RowCheckpoint;
+        // A finished row is reused only from the same code and, when the engine is named (pnpm
+        // reproduce always names it), the same engine: numbers differ across engines.
+        if (c.format === 1 && (anyCode || (c.codeHash === codeHash && sameEngine(c.engine)))) done.set(r.hash, c);
+      } catch { /* a corrupt checkpoint is rerun */ }
     }
-  } catch (e) {
-    // bad input (abortsStage, e.g. DataError)
-    if (!(e instanceof StageAborted) && !abortsStage(e)) throw e;
+    const toRun = cfg.rows.filter((r) => !done.has(r.hash) && r.row.skip === undefined).length;
+    const progress = new StageProgress(opts.stage, cfg.rows.length, toRun, out);
+
+    // records per row, assembled in config order at the end (rows may finish out of order: RowBusy)
+    const rowResults: ResultRecord[][] = cfg.rows.map(() => []);
+    const rowActivity: ActivityRecord[][] = cfg.rows.map(() => []);
+    const rowSeries: SeriesRecord[][] = cfg.rows.map(() => []);
+    /** one attempt at row k: 'busy' when its shared work is being computed by another process */
+    const attempt = async (k: number): Promise<'done' | 'busy'> => {
+      const r = cfg.rows[k];
+      const results = rowResults[k];
+      const activity = rowActivity[k];
+      const base = {
+        table: opts.stage, rowId: r.id, configHash: r.hash, profile, seed: r.row.seed,
+        topology: r.row.topology ?? null, method: r.row.method ?? null, coding: r.row.coding ?? null,
+        classifier: r.row.classifier ?? null, T: r.row.T ?? null,
+      };
+      const cached = done.get(r.hash);
+      if (cached) {
+        summary.cached++;
+        results.push(...recordsFor(r, { ...base, engine: cached.engine, codeVersion: cached.codeVersion, codeHash: cached.codeHash }, 'ok', cached.result));
+        timing.rows[r.id] = timingOf(r.hash, true, cached.wallSeconds, cached.result);
+        activity.push(...activityFor(r, profile, opts.stage, cached.result.activity));
+        rowSeries[k].push(...seriesFor(r, profile, opts.stage, cached.result));
+        return 'done';
+      }
+      if (r.row.skip !== undefined) {
+        summary.skipped++;
+        results.push(...recordsFor(r, { ...base, engine: 'none', codeVersion, codeHash }, 'skipped', undefined, r.row.skip));
+        return 'done';
+      }
+      progress.rowStart(k + 1, r.id);
+      const rt0 = Date.now();
+      let status: RowStatus = 'ok';
+      let result: RowResult | undefined;
+      let error: string | undefined;
+      let stack: string | undefined;
+      let engineText = 'none';
+      try {
+        engine ??= await loadEngine();
+        engineText = engineLabel(engine);
+        const checkpointDir = join(checkpointsRoot, `${r.hash}-${codeHash.slice(0, 12)}`);
+        mkdirSync(checkpointDir, { recursive: true });
+        const ctx: RowContext = {
+          stage: opts.stage, rowId: r.id, hash: r.hash, profile, settings, engine, seed: r.row.seed, checkpointDir,
+          progress: (p) => progress.update(p), log: (m) => progress.log(m),
+        };
+        result = await opts.runRow(r.row as z.output<S>, ctx);
+        if (!result || !Array.isArray(result.metrics)) throw new Error('runRow must return { metrics: [...] }');
+      } catch (e) {
+        if (e instanceof RowBusy) {
+          progress.rowDone((Date.now() - rt0) / 1000, false);
+          busy.set(k, e.message);
+          return 'busy';
+        }
+        if (abortsStage(e)) {
+          progress.rowDone((Date.now() - rt0) / 1000, false);
+          throw new StageAborted(r.id, e);
+        }
+        if (e instanceof RowSkipped) { status = 'skipped'; error = e.message; }
+        else {
+          status = 'failed';
+          // the message is the result (deterministic, no machine paths of library code); the stack
+          // goes to the row's .failed.json, and to the log with SNN_DEBUG=1
+          error = e instanceof Error ? e.message : String(e);
+          stack = e instanceof Error ? e.stack : undefined;
+        }
+      }
+      const secs = (Date.now() - rt0) / 1000;
+      progress.rowDone(secs, status === 'ok');
+      const rec = { ...base, engine: engineText, codeVersion, codeHash };
+      timing.rows[r.id] = timingOf(r.hash, false, secs, result);
+      if (status === 'ok' && result) {
+        const cp: RowCheckpoint = { format: 1, stage: opts.stage, rowId: r.id, configHash: r.hash, profile, codeHash, codeVersion, engine: engineText, wallSeconds: secs, finishedAt: new Date().toISOString(), result };
+        try {
+          writeFileAtomic(join(rowsDir, `${r.hash}.json`), JSON.stringify(cp, null, 1));
+        } catch (e) {
+          // a result that cannot be kept is a failed row (one line, with the path); later rows are still tried
+          if (!(e instanceof WriteError)) throw e;
+          status = 'failed';
+          error = e.message;
+        }
+      }
+      if (status === 'ok' && result) {
+        summary.ran++;
+        results.push(...recordsFor(r, rec, 'ok', result));
+        activity.push(...activityFor(r, profile, opts.stage, result.activity));
+        rowSeries[k].push(...seriesFor(r, profile, opts.stage, result));
+      } else if (status === 'skipped') {
+        summary.skipped++;
+        progress.log(`skipped: ${error}`);
+        results.push(...recordsFor(r, rec, 'skipped', undefined, error));
+      } else {
+        summary.failed++;
+        const first = (error ?? '').split('\n')[0];
+        summary.failures.push({ rowId: r.id, error: first });
+        progress.log(`FAILED: ${first}`);
+        if (stack && process.env.SNN_DEBUG) progress.log(stack);
+        try {
+          writeFileAtomic(join(rowsDir, `${r.hash}.failed.json`), JSON.stringify({ stage: opts.stage, rowId: r.id, configHash: r.hash, profile, error, stack, at: new Date().toISOString() }, null, 1));
+        } catch (e) {
+          if (!(e instanceof WriteError)) throw e;
+          progress.log(`(the failure record was not kept: ${e.message})`);
+        }
+        results.push(...recordsFor(r, rec, 'failed', undefined, error));
+      }
+      return 'done';
+    };
+
+    // Rows whose shared work another stage is computing are retried after the others; only when
+    // every row left is busy does the stage wait (polling), so it never idles while it has work.
+    const busy = new Map<number, string>();
+    let queue = cfg.rows.map((_, k) => k);
+    let waitedMs = 0;
+    try {
+      while (queue.length) {
+        const next: number[] = [];
+        for (const k of queue) if ((await attempt(k)) === 'busy') next.push(k);
+        if (next.length && next.length === queue.length) {
+          if (waitedMs === 0 || waitedMs % 300_000 < busyPollMs()) progress.log(`waiting: ${[...new Set(next.map((k) => busy.get(k)))].join('; ')}`);
+          await new Promise((res) => setTimeout(res, busyPollMs()));
+          waitedMs += busyPollMs();
+        }
+        queue = next;
+      }
+    } catch (e) {
+      // bad input (abortsStage, e.g. DataError)
+      if (!(e instanceof StageAborted) && !abortsStage(e)) throw e;
+      progress.stop();
+      return stopStage(e instanceof StageAborted ? e.reason : e, e instanceof StageAborted ? e.rowId : undefined);
+    }
+    for (const k of cfg.rows.keys()) {
+      results.push(...rowResults[k]);
+      activity.push(...rowActivity[k]);
+    }
     progress.stop();
-    return stopStage(e instanceof StageAborted ? e.reason : e, e instanceof StageAborted ? e.rowId : undefined);
-  }
-  for (const k of cfg.rows.keys()) {
-    results.push(...rowResults[k]);
-    activity.push(...rowActivity[k]);
-  }
-  progress.stop();
 
-  try {
-    writeResults(join(resultsDir, 'results.arrow'), results);
-    writeActivity(join(resultsDir, 'activity.arrow'), activity);
-    writeSeries(join(resultsDir, 'series.arrow'), rowSeries.flat());
-    writeFileAtomic(join(resultsDir, 'timing.json'), `${JSON.stringify(timing, null, 1)}\n`);
-    summary.wallSeconds = (Date.now() - t0) / 1000;
-    writeSummary();
-  } catch (e) {
-    if (!(e instanceof WriteError)) throw e;
-    return stopStage(e);
+    try {
+      writeResults(join(resultsDir, 'results.arrow'), results);
+      writeActivity(join(resultsDir, 'activity.arrow'), activity);
+      writeSeries(join(resultsDir, 'series.arrow'), rowSeries.flat());
+      writeFileAtomic(join(resultsDir, 'timing.json'), `${JSON.stringify(timing, null, 1)}\n`);
+      summary.wallSeconds = (Date.now() - t0) / 1000;
+      writeSummary();
+    } catch (e) {
+      if (!(e instanceof WriteError)) throw e;
+      return stopStage(e);
+    }
+    out.write(`[${opts.stage}] ${profile}: ${summary.rows} rows: ${summary.ran} run, ${summary.cached} cached, ${summary.failed} failed, ${summary.skipped} skipped in ${formatSeconds(summary.wallSeconds)}\n`);
+    if (summary.failed > 0 && opts.setExitCode !== false) process.exitCode = 1;
+    return summary;
+  } finally {
+    stageLock.release();
   }
-  out.write(`[${opts.stage}] ${profile}: ${summary.rows} rows: ${summary.ran} run, ${summary.cached} cached, ${summary.failed} failed, ${summary.skipped} skipped in ${formatSeconds(summary.wallSeconds)}\n`);
-  if (summary.failed > 0 && opts.setExitCode !== false) process.exitCode = 1;
-  return summary;
 }

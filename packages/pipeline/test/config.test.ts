@@ -47,8 +47,10 @@ describe('stage config', () => {
     const bad2 = { ...good, rows: [{ id: 'a', topolgy: 'VGG5' }, { id: 'b' }, { id: 'b' }] };
     const p2 = tempStage('t', bad2).configPath;
     const msg = (() => { try { loadStageConfig(p2, schema, 'smoke'); return ''; } catch (e) { return (e as Error).message; } })();
-    expect(msg).toContain('topolgy');
+    expect(msg).toContain("row 'a' (index 0), field 'topolgy': unknown field; did you mean 'topology'? (profile smoke)");
     expect(msg).toContain("row 'b' (index 2), field 'id': duplicate id");
+    const far = tempStage('t', { ...good, rows: [{ id: 'a', flavour: 'x' }] }).configPath;
+    expect(() => loadStageConfig(far, schema, 'smoke')).toThrow(/field 'flavour': unknown field \(profile smoke\)/); // nothing close: no guess
   });
 
   it('row hash changes with the profile and with the row, not with key order', () => {

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readActivity, readResults, readSeries } from '@snn/reporting';
-import { baseRow, runStage, RowSkipped, WriteError, type RowResult } from '../src/index.js';
+import { baseRow, runStage, RowSkipped, tryLock, WriteError, type RowResult } from '../src/index.js';
 import { sameEngine } from '../src/runStage.js';
 import { tempStage } from './helpers.js';
 
@@ -189,6 +189,30 @@ describe('runStage', () => {
     const rec = readResults(join(resultsDir, 'demo', 'results.arrow')).find((r) => r.rowId === 'r1')!;
     expect(rec.error).toBe('cannot write /ckpt/epoch-3.json: no space left on the device (ENOSPC)'); // no stack in the result
     expect(JSON.parse(readFileSync(join(resultsDir, 'demo', 'rows', `${rec.configHash}.failed.json`), 'utf8')).stack).toContain('WriteError');
+  });
+
+  it('one run per stage and profile at a time: a second waits with one line, then reuses what the first finished', async () => {
+    const { configPath, resultsDir } = tempStage('demo', { ...config, rows: config.rows.slice(0, 2) });
+    const held = tryLock(join(resultsDir, 'demo', '.stage.lock'), 'stage demo at profile smoke');
+    if ('holder' in held) throw new Error('lock unexpectedly held');
+    const lines: string[] = [];
+    const out = { write: (m: string) => { lines.push(m); return true; }, isTTY: false } as unknown as NodeJS.WriteStream;
+    const saved = process.env.SNN_BUSY_POLL_MS;
+    process.env.SNN_BUSY_POLL_MS = '20';
+    try {
+      let ran = 0;
+      const p = runStage({ stage: 'demo', config: configPath, rowSchema: baseRow, profile: 'smoke', resultsDir, needsEngine: false, setExitCode: false, out,
+        runRow: async () => { ran++; return { metrics: [{ metric: 'accuracy', value: 1 }] }; } });
+      await new Promise((res) => setTimeout(res, 150));
+      expect(ran).toBe(0); // still waiting
+      expect(lines.filter((l) => l.includes('waiting:'))).toHaveLength(1);
+      expect(lines[0]).toMatch(/^\[demo\] waiting: another run holds stage demo at profile smoke \(pid \d+ on .*\); one run per stage and profile at a time/);
+      held.release();
+      expect((await p).ran).toBe(2);
+      expect(existsSync(join(resultsDir, 'demo', '.stage.lock'))).toBe(false); // released at the end
+    } finally {
+      if (saved === undefined) delete process.env.SNN_BUSY_POLL_MS; else process.env.SNN_BUSY_POLL_MS = saved;
+    }
   });
 
   it('sets a non-zero exit code when a row failed', async () => {
