@@ -1,11 +1,14 @@
 /**
- * `pnpm reproduce [--profile smoke|quick|paper] [--only <stage>[,<stage>...]] [--dry] [--explain <stage>[/<row>]]`
+ * `pnpm reproduce [--profile smoke|quick|paper] [--only <stage>[,<stage>...] | --shard K/N] [--dry] [--explain <stage>[/<row>]]`
  *
  * Runs the pipeline through Turbo (its cache is the incremental rerun): every stage package's
  * `stage` task, then `report`. The profile goes to the stages as SNN_PROFILE (part of every Turbo
  * hash). `--only table-08` runs that stage and its dependencies (e.g. data), then the report.
  * `--dry` lists what would run and what is cached, from `turbo run --dry=json`.
  * `--explain table-08/vgg5-agd-t25` prints the resolved rows and where each value came from.
+ * `--shard 2/3` runs the second of three cost-balanced, deterministic parts of the stages (no report):
+ * machines sharing one Turbo remote cache (TURBO_API, TURBO_TOKEN, TURBO_TEAM) each run a shard, and
+ * a plain `pnpm reproduce` anywhere then restores every stage from the cache and builds the report.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,30 +16,37 @@ import { pathToFileURL } from 'node:url';
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { $ } from 'zx';
-import { listStages, repoRoot, resolveProfile, isProfileName, PROFILES, PROFILE_NAMES, explainStageConfig, profileResults } from '../packages/pipeline/src/index.js';
+import { anyRow, listStages, loadStageConfig, repoRoot, resolveProfile, isProfileName, PROFILES, PROFILE_NAMES, explainStageConfig, profileResults } from '../packages/pipeline/src/index.js';
 import { publish } from '../pipelines/report/src/publish.js';
 import { initEngine } from '../packages/backend/src/index.js';
 
-const USAGE = 'usage: pnpm reproduce [--profile smoke|quick|paper] [--only <stage>[,<stage>...]] [--dry] [--explain <stage>[/<row>]]';
+const USAGE = 'usage: pnpm reproduce [--profile smoke|quick|paper] [--only <stage>[,<stage>...] | --shard K/N] [--dry] [--explain <stage>[/<row>]]';
 
 /** The command line, strictly: an unknown flag, a flag without its value or a stray word is one line and exit 2, before anything starts. */
-function parseCommandLine(argv: string[]): { profile?: string; only?: string; explain?: string; dry: boolean; help: boolean } {
+function parseCommandLine(argv: string[]): { profile?: string; only?: string; explain?: string; shard?: { k: number; n: number }; dry: boolean; help: boolean } {
   try {
     const { values, positionals } = parseArgs({
       args: argv,
       strict: true,
       allowPositionals: true,
-      options: { profile: { type: 'string', short: 'p' }, only: { type: 'string' }, explain: { type: 'string' }, dry: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+      options: { profile: { type: 'string', short: 'p' }, only: { type: 'string' }, explain: { type: 'string' }, shard: { type: 'string' }, dry: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
     });
     if (positionals.length) throw new Error(`unexpected argument '${positionals[0]}'`);
-    for (const k of ['profile', 'only', 'explain'] as const) {
+    for (const k of ['profile', 'only', 'explain', 'shard'] as const) {
       const v = values[k];
       if (v !== undefined && (v.trim() === '' || v.startsWith('-'))) throw new Error(`option '--${k}' needs a value`);
     }
     if (values.profile !== undefined && !isProfileName(values.profile)) {
       throw new Error(`unknown profile '${values.profile}': expected one of ${PROFILE_NAMES.join(', ')}`);
     }
-    return { profile: values.profile, only: values.only, explain: values.explain, dry: values.dry ?? false, help: values.help ?? false };
+    let shard: { k: number; n: number } | undefined;
+    if (values.shard !== undefined) {
+      const m = /^(\d+)\/(\d+)$/.exec(values.shard);
+      if (!m || Number(m[1]) < 1 || Number(m[1]) > Number(m[2])) throw new Error(`--shard ${values.shard}: expected K/N with 1 <= K <= N, e.g. 1/2`);
+      if (values.only !== undefined) throw new Error('--shard and --only cannot be combined');
+      shard = { k: Number(m[1]), n: Number(m[2]) };
+    }
+    return { profile: values.profile, only: values.only, explain: values.explain, shard, dry: values.dry ?? false, help: values.help ?? false };
   } catch (e) {
     let msg = (e instanceof Error ? e.message : String(e)).split('\n')[0]!;
     const missing = /^Option '(--[a-z]+)[^']*' argument (missing|is ambiguous)/.exec(msg);
@@ -96,6 +106,23 @@ if (args.explain !== undefined) {
   process.exit(0);
 }
 const REPORT = '@snn/stage-report';
+
+/**
+ * The stages split into `n` parts of about equal cost, the same on every machine: cost = the rows a
+ * stage runs at this profile (skipped rows aside), parts filled longest first (LPT), ties by name.
+ */
+function shardPlan(n: number): Array<{ cost: number; stages: Array<{ stage: (typeof stages)[number]; cost: number }> }> {
+  const costed = stages.filter((s) => s.config && s.name !== REPORT)
+    .map((s) => ({ stage: s, cost: loadStageConfig(s.config!, anyRow, profile).rows.filter((r) => r.row.skip === undefined).length }))
+    .sort((a, b) => b.cost - a.cost || a.stage.dir.localeCompare(b.stage.dir));
+  const parts = Array.from({ length: n }, () => ({ cost: 0, stages: [] as typeof costed }));
+  for (const c of costed) {
+    const p = parts.reduce((best, x) => (x.cost < best.cost ? x : best), parts[0]!);
+    p.stages.push(c);
+    p.cost += c.cost;
+  }
+  return parts;
+}
 const turbo = join(root, 'node_modules', '.bin', 'turbo');
 // Both engines run one thread per stage process (wasm always; tensorflow by default, SNN_THREADS),
 // so one stage per core keeps every core busy without oversubscribing (Turbo's default is 10
@@ -108,7 +135,15 @@ if (!Number.isInteger(jobs) || jobs < 1) {
 
 const only: string | undefined = args.only;
 let runs: string[][];
-if (only) {
+if (args.shard) {
+  // this machine's part of the stages; Turbo adds their dependency stages (e.g. data), which other
+  // shards also run or take from the shared cache. No report: the assembling run builds it.
+  const plan = shardPlan(args.shard.n);
+  const mine = plan[args.shard.k - 1]!;
+  process.stdout.write(`shard ${args.shard.k}/${args.shard.n} (profile ${profile}; cost = rows to run at this profile): ` +
+    `${plan.map((p, i) => `${i + 1}: ${p.stages.map((x) => `${x.stage.dir} ${x.cost}`).join(', ')} (${p.cost})`).join(' | ')}\n`);
+  runs = mine.stages.length ? [mine.stages.map((x) => `--filter=${x.stage.name}`)] : [];
+} else if (only) {
   // --only a,b: those stages (with their dependency stages), then the report alone (its own
   // dependsOn would pull every stage)
   const picked = only.split(',').map((o) => o.trim()).filter(Boolean).map((o) => {
@@ -196,7 +231,8 @@ for (const extra of runs) {
   lines.push(`  turbo: ${sum.execution.attempted} tasks, ${sum.execution.cached} cached, ${sum.execution.failed} failed${sum.execution.attempted > 0 && sum.execution.cached === sum.execution.attempted ? ' (FULL TURBO)' : ''}`);
 }
 // The report's Turbo output is artifacts/report/; mirror it (also after a cache hit) into paper-tables/.
-const published = publish(root);
-const where = published.files ? `${published.files} files in paper-tables/` : (published.note ?? 'no report');
+const published = args.shard ? undefined : publish(root);
+const where = args.shard ? `shard ${args.shard.k}/${args.shard.n} done (no report: \`pnpm reproduce\` with the same remote cache assembles it)`
+  : published!.files ? `${published!.files} files in paper-tables/` : (published!.note ?? 'no report');
 process.stdout.write(`\nreproduce (${profile}) summary:\n${lines.join('\n')}\n  wall ${((Date.now() - t0) / 1000).toFixed(1)}s; ${where}\n`);
 process.exit(failed ? 1 : 0);
