@@ -28,8 +28,8 @@ const baseEnv = { ...process.env, SNN_PROFILE: 'smoke', SNN_DATA_DIR: data, TURB
 delete (baseEnv as Record<string, string | undefined>).SNN_RESULTS_DIR;
 
 interface Ran { code: number; out: string }
-/** a fresh results folder for a case */
-const results = (name: string): string => join(tmp, `results-${name}`);
+/** a fresh results folder for a case (its own folder, so its own AGD/STDP work caches beside it too) */
+const results = (name: string): string => join(tmp, `case-${name}`, 'results');
 async function stage(name: string, resultsDir: string, env: Record<string, string> = {}): Promise<Ran> {
   const r = await $({ cwd: join(root, 'pipelines', name), env: { ...baseEnv, SNN_RESULTS_DIR: resultsDir, ...env }, nothrow: true, quiet: true })`pnpm -s stage`;
   return { code: r.exitCode ?? -1, out: r.stdout + r.stderr };
@@ -45,6 +45,7 @@ const count = (text: string, re: RegExp): number => (text.match(new RegExp(re.so
 const sha = (f: string): string => createHash('sha256').update(readFileSync(f)).digest('hex');
 const manifestSha = (name: string, file: string): string => (JSON.parse(readFileSync(join(data, name, 'manifest.json'), 'utf8')) as { files: Record<string, { sha256: string }> }).files[file]!.sha256;
 const sleep = (ms: number): Promise<void> => new Promise((res) => setTimeout(res, ms));
+const cmdline = (pid: number): string => { try { return readFileSync(`/proc/${pid}/cmdline`, 'latin1').replace(/\0/g, ' ').trim().slice(0, 160); } catch { return '(gone)'; } };
 /** live processes of a run: their environment holds `marker` (the run's unique SNN_RESULTS_DIR); Turbo's own daemon aside */
 function processesWith(marker: string): number[] {
   const out: number[] = [];
@@ -102,7 +103,8 @@ const cases: Array<[string, () => Promise<void>]> = [
     await sleep(2000);
     process.kill(-child.pid!, 'SIGKILL');
     await sleep(5000);
-    check(processesWith(`SNN_RESULTS_DIR=${dir}`).length === 0, `no process of the run is left (found ${processesWith(`SNN_RESULTS_DIR=${dir}`).join(', ')})`);
+    const left = processesWith(`SNN_RESULTS_DIR=${dir}`);
+    check(left.length === 0, `no process of the run is left (found: ${left.map((p) => `${p} ${cmdline(p)}`).join('; ')})`);
     check(!existsSync(join(dir, 'smoke', 'table-08', 'results.arrow')), 'no results.arrow written after the kill');
   }],
   ['bad flags (--profle smoke, --bogus, --only without a value): one line and usage, exit 2, nothing starts', async () => {

@@ -49,6 +49,31 @@ describe('a killed run leaves nothing running (scripts/parent-watch.mjs)', () =>
     expect(gone).toBe(true);
   });
 
+  it('also stops a worker whose event loop is blocked by synchronous work (as a training loop is)', async () => {
+    const pidFile = join(tmp, 'busy.pid');
+    const worker = `require('fs').writeFileSync(${JSON.stringify(pidFile)}, String(process.pid)); for (;;) {}`;
+    const run = `
+      const { spawn } = require('child_process');
+      spawn(process.execPath, ['-e', ${JSON.stringify(worker)}], {
+        detached: true, stdio: 'ignore',
+        env: { ...process.env, SNN_RUN_PID: String(process.pid), NODE_OPTIONS: '--import=${watch}' },
+      }).unref();
+      setInterval(() => {}, 1000);`;
+    const parent = spawn(process.execPath, ['-e', run], { stdio: 'ignore' });
+    for (let i = 0; i < 100 && !existsSync(pidFile); i++) await new Promise((r) => setTimeout(r, 50));
+    const workerPid = Number(readFileSync(pidFile, 'utf8'));
+    await new Promise((r) => setTimeout(r, 1200));
+    expect(alive(workerPid)).toBe(true);
+    parent.kill('SIGKILL');
+    let gone = false;
+    for (let i = 0; i < 60 && !gone; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      gone = !alive(workerPid);
+    }
+    if (!gone) process.kill(workerPid, 'SIGKILL');
+    expect(gone).toBe(true);
+  });
+
   it('is a no-op outside a run (no SNN_RUN_PID)', () => {
     const r = spawnSync(process.execPath, ['-e', 'setTimeout(() => process.stdout.write("done"), 1200)'], {
       env: { ...process.env, SNN_RUN_PID: '', NODE_OPTIONS: `--import=${watch}` },
