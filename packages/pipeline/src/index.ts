@@ -8,7 +8,7 @@ export { PROFILES, PROFILE_NAMES, resolveProfile, isProfileName, scaledEpochs } 
 export type { ProfileName, ProfileSettings } from './profiles.js';
 export { stableStringify, sha256 } from './hash.js';
 export { writeFileAtomic, WriteError, repoRoot, resultsRoot, profileResults } from './fsutil.js';
-export { gitVersion, isUncommitted, codeFingerprint, moduleCodeFingerprint } from './provenance.js';
+export { gitVersion, isUncommitted, codeFingerprint, dataFingerprint, moduleCodeFingerprint } from './provenance.js';
 export { StageProgress, formatSeconds } from './progress.js';
 export type { ProgressUpdate } from './progress.js';
 export { listStages } from './stages.js';

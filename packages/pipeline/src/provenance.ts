@@ -33,6 +33,29 @@ export function gitVersion(root: string): string {
   }
 }
 
+/**
+ * The content of the datasets the stages read: sha256 of every data file as the data stage's
+ * manifests record it (`<data dir>/<name>/manifest.json`; SNN_DATA_DIR or artifacts/data), so a
+ * dataset rebuilt with other bytes reruns the rows made from the old ones, while a rebuild with the
+ * same bytes (or a new timestamp) changes nothing. 'none' when no dataset is there yet.
+ */
+export function dataFingerprint(root: string, env: NodeJS.ProcessEnv = process.env): string {
+  const dir = env.SNN_DATA_DIR && env.SNN_DATA_DIR.trim() !== '' ? env.SNN_DATA_DIR : join(root, 'artifacts', 'data');
+  if (!existsSync(dir)) return 'none';
+  const h = createHash('sha256');
+  let any = false;
+  for (const name of readdirSync(dir).sort()) {
+    const m = join(dir, name, 'manifest.json');
+    if (!existsSync(m)) continue;
+    try {
+      const files = (JSON.parse(readFileSync(m, 'utf8')) as { files?: Record<string, { sha256?: string }> }).files ?? {};
+      for (const f of Object.keys(files).sort()) h.update(`${name}/${f}:${files[f]?.sha256 ?? ''}\n`);
+      any = true;
+    } catch { h.update(`${name}: unreadable manifest\n`); any = true; }
+  }
+  return any ? h.digest('hex').slice(0, 16) : 'none';
+}
+
 /** Whether a recorded code version came from uncommitted changes. */
 export const isUncommitted = (codeVersion: string): boolean => /-dirty(\+|$)/.test(codeVersion);
 

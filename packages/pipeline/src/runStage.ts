@@ -12,7 +12,7 @@ import { isTiming, writeActivity, writeResults, writeSeries, type ActivityRecord
 import { ConfigError, loadStageConfig, type BaseRow, type ExpandedRow } from './config.js';
 import { PROFILES, resolveProfile, type ProfileName, type ProfileSettings } from './profiles.js';
 import { profileResults, repoRoot, resultsRoot, writeFileAtomic, WriteError } from './fsutil.js';
-import { codeFingerprint, gitVersion } from './provenance.js';
+import { codeFingerprint, dataFingerprint, gitVersion } from './provenance.js';
 import { StageProgress, formatSeconds, type ProgressUpdate } from './progress.js';
 import { RowBusy, tryLock } from './work-lock.js';
 
@@ -241,7 +241,9 @@ export async function runStage<S extends z.ZodType<BaseRow>>(opts: RunStageOptio
   const rowsDir = join(resultsDir, 'rows');
   const checkpointsRoot = join(dirname(opts.resultsDir ?? resultsRoot(root)), 'checkpoints', opts.stage);
   const codeVersion = gitVersion(root);
-  const codeHash = withInputs(codeFingerprint(root, dirname(configPath)), opts.inputs ?? []);
+  // the resume identity of a finished row: the stage's code, its declared input files, and the
+  // content of the datasets (a dataset rebuilt with other bytes reruns what was made from the old)
+  const codeHash = withInputs(createHash('sha256').update(`${codeFingerprint(root, dirname(configPath))}\0data:${dataFingerprint(root)}`).digest('hex').slice(0, 16), opts.inputs ?? []);
   const anyCode = process.env.SNN_RESUME === 'any';
   const out = opts.out ?? process.stderr;
 

@@ -1,10 +1,10 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { codeFingerprint, gitVersion, isUncommitted, moduleCodeFingerprint, repoRoot } from '../src/index.js';
+import { codeFingerprint, dataFingerprint, gitVersion, isUncommitted, moduleCodeFingerprint, repoRoot } from '../src/index.js';
 
 describe('moduleCodeFingerprint', () => {
   it('is the code fingerprint of the package holding the module', () => {
@@ -35,5 +35,22 @@ describe('gitVersion', () => {
     writeFileSync(join(d, 'train.ts'), 'export const lr = 1e-1;\n');
     expect(gitVersion(d)).not.toBe(a);
     expect(gitVersion(tmpdir())).toBe('unknown');
+  });
+});
+
+describe('dataFingerprint', () => {
+  it('follows the data files\' sha256 in the manifests, not their timestamps', () => {
+    const d = mkdtempSync(join(tmpdir(), 'snn-data-'));
+    const env = { SNN_DATA_DIR: d };
+    expect(dataFingerprint('/nowhere', env)).toBe('none');
+    mkdirSync(join(d, 'mnist'));
+    const manifest = (sha: string, createdAt: string): string => JSON.stringify({ createdAt, files: { 'test-images.u8': { bytes: 3, sha256: sha, mtimeMs: Date.now() } } });
+    writeFileSync(join(d, 'mnist', 'manifest.json'), manifest('aa', '2026-01-01'));
+    const a = dataFingerprint('/nowhere', env);
+    expect(a).toMatch(/^[0-9a-f]{16}$/);
+    writeFileSync(join(d, 'mnist', 'manifest.json'), manifest('aa', '2026-12-01')); // rebuilt, same bytes
+    expect(dataFingerprint('/nowhere', env)).toBe(a);
+    writeFileSync(join(d, 'mnist', 'manifest.json'), manifest('bb', '2026-12-01')); // other bytes
+    expect(dataFingerprint('/nowhere', env)).not.toBe(a);
   });
 });

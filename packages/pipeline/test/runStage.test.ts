@@ -71,6 +71,26 @@ describe('runStage', () => {
     expect((await runStage(opts)).ran).toBe(2);
   });
 
+  it('reruns finished rows when the datasets\' content changes (not when a rebuild gives the same bytes)', async () => {
+    const { root, configPath, resultsDir } = tempStage('demo', { ...config, rows: config.rows.slice(0, 1) });
+    const saved = process.env.SNN_DATA_DIR;
+    process.env.SNN_DATA_DIR = join(root, 'data');
+    try {
+      mkdirSync(join(root, 'data', 'cifar10'), { recursive: true });
+      const m = (sha: string, at: string): void => writeFileSync(join(root, 'data', 'cifar10', 'manifest.json'), JSON.stringify({ createdAt: at, files: { 'test-images.u8': { sha256: sha } } }));
+      m('aa', 'monday');
+      let calls = 0;
+      const opts = { stage: 'demo', config: configPath, rowSchema: baseRow, runRow: async (): Promise<RowResult> => ({ metrics: [{ metric: 'accuracy', value: ++calls }] }), profile: 'smoke' as const, resultsDir, needsEngine: false, setExitCode: false, out: quietOut };
+      expect((await runStage(opts)).ran).toBe(1);
+      m('aa', 'tuesday');
+      expect((await runStage(opts)).cached).toBe(1);
+      m('bb', 'tuesday');
+      expect((await runStage(opts)).ran).toBe(1);
+    } finally {
+      if (saved === undefined) delete process.env.SNN_DATA_DIR; else process.env.SNN_DATA_DIR = saved;
+    }
+  });
+
   it('records a throwing row as failed, goes on, and retries it next time', async () => {
     const { configPath, resultsDir } = tempStage('demo', config);
     let fail = true;
