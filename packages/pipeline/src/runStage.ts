@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
  * recorded as failed and the others go on; the process exit code is set to 1 at the end.
  */
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { z } from 'zod';
 import { isTiming, writeActivity, writeResults, writeSeries, type ActivityRecord, type ResultRecord, type RowStatus, type SeriesRecord, type StageTiming } from '@snn/reporting';
@@ -204,10 +204,11 @@ function timingOf(hash: string, cached: boolean, wallSeconds: number, result: Ro
 }
 
 /** The code fingerprint extended by the content of the stage's extra input files (absent = 'missing'). */
-function withInputs(code: string, inputs: string[]): string {
+function withInputs(code: string, inputs: string[], root: string): string {
   if (!inputs.length) return code;
   const h = createHash('sha256').update(code);
-  for (const f of inputs) h.update(`\0${f}\0`).update(existsSync(f) ? readFileSync(f) : 'missing');
+  // the file's name relative to the checkout: two clones (two machines) of one commit agree
+  for (const f of inputs) h.update(`\0${relative(root, f)}\0`).update(existsSync(f) ? readFileSync(f) : 'missing');
   return h.digest('hex').slice(0, 16);
 }
 
@@ -243,7 +244,7 @@ export async function runStage<S extends z.ZodType<BaseRow>>(opts: RunStageOptio
   const codeVersion = gitVersion(root);
   // the resume identity of a finished row: the stage's code, its declared input files, and the
   // content of the datasets (a dataset rebuilt with other bytes reruns what was made from the old)
-  const codeHash = withInputs(createHash('sha256').update(`${codeFingerprint(root, dirname(configPath))}\0data:${dataFingerprint(root)}`).digest('hex').slice(0, 16), opts.inputs ?? []);
+  const codeHash = withInputs(createHash('sha256').update(`${codeFingerprint(root, dirname(configPath))}\0data:${dataFingerprint(root)}`).digest('hex').slice(0, 16), opts.inputs ?? [], root);
   const anyCode = process.env.SNN_RESUME === 'any';
   const out = opts.out ?? process.stderr;
 

@@ -91,6 +91,19 @@ describe('runStage', () => {
     }
   });
 
+  it('two checkouts in different folders give byte-identical results, declared input files included', async () => {
+    const bytes: Buffer[] = [];
+    for (let i = 0; i < 2; i++) {
+      const { configPath, resultsDir } = tempStage('demo', { ...config, rows: config.rows.slice(0, 2) });
+      const input = join(configPath, '..', 'upstream.arrow');
+      writeFileSync(input, 'same upstream results');
+      await runStage({ stage: 'demo', config: configPath, rowSchema: baseRow, profile: 'smoke', resultsDir, needsEngine: false, setExitCode: false, out: quietOut, inputs: [input],
+        runRow: async () => ({ metrics: [{ metric: 'accuracy', value: 7 }] }) });
+      bytes.push(readFileSync(join(resultsDir, 'demo', 'results.arrow')));
+    }
+    expect(Buffer.compare(bytes[0]!, bytes[1]!)).toBe(0);
+  });
+
   it('records a throwing row as failed, goes on, and retries it next time', async () => {
     const { configPath, resultsDir } = tempStage('demo', config);
     let fail = true;
