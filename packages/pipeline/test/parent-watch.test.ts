@@ -19,59 +19,44 @@ const alive = (pid: number): boolean => {
   }
 };
 
+/**
+ * A "run": a node process that starts a worker the way Turbo does (own process group), with the
+ * run's pid and the watcher in its environment, then waits forever. The worker writes its pid and
+ * then runs `body`. Returns whether the worker lived while the run did, and whether it was gone
+ * within 6 s of SIGKILL to the run.
+ */
+async function killRun(name: string, body: string): Promise<{ aliveWithRun: boolean; goneAfterKill: boolean }> {
+  const pidFile = join(tmp, `${name}.pid`);
+  const worker = `require('fs').writeFileSync(${JSON.stringify(pidFile)}, String(process.pid)); ${body}`;
+  const run = `
+    const { spawn } = require('child_process');
+    spawn(process.execPath, ['-e', ${JSON.stringify(worker)}], {
+      detached: true, stdio: 'ignore',
+      env: { ...process.env, SNN_RUN_PID: String(process.pid), NODE_OPTIONS: '--import=${watch}' },
+    }).unref();
+    setInterval(() => {}, 1000);`;
+  const parent = spawn(process.execPath, ['-e', run], { stdio: 'ignore' });
+  for (let i = 0; i < 100 && !existsSync(pidFile); i++) await new Promise((r) => setTimeout(r, 50));
+  const workerPid = Number(readFileSync(pidFile, 'utf8'));
+  await new Promise((r) => setTimeout(r, 1500));
+  const aliveWithRun = alive(workerPid); // the watcher leaves a worker of a live run alone
+  parent.kill('SIGKILL');
+  let gone = false;
+  for (let i = 0; i < 60 && !gone; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    gone = !alive(workerPid);
+  }
+  if (!gone) process.kill(workerPid, 'SIGKILL');
+  return { aliveWithRun, goneAfterKill: gone };
+}
+
 describe('a killed run leaves nothing running (scripts/parent-watch.mjs)', () => {
   it('a worker in its own process group exits within seconds of SIGKILL to the run', async () => {
-    // "run": a node process that starts a worker the way Turbo does (own process group), with the
-    // run's pid and the watcher in its environment, prints the worker's pid, then waits forever.
-    const pidFile = join(tmp, 'worker.pid');
-    const worker = `require('fs').writeFileSync(${JSON.stringify(pidFile)}, String(process.pid)); setInterval(() => {}, 1000);`;
-    const run = `
-      const { spawn } = require('child_process');
-      const w = spawn(process.execPath, ['-e', ${JSON.stringify(worker)}], {
-        detached: true, stdio: 'ignore',
-        env: { ...process.env, SNN_RUN_PID: String(process.pid), NODE_OPTIONS: '--import=${watch}' },
-      });
-      w.unref();
-      setInterval(() => {}, 1000);`;
-    const parent = spawn(process.execPath, ['-e', run], { stdio: 'ignore' });
-    for (let i = 0; i < 100 && !existsSync(pidFile); i++) await new Promise((r) => setTimeout(r, 50));
-    const workerPid = Number(readFileSync(pidFile, 'utf8'));
-    expect(alive(workerPid)).toBe(true);
-    await new Promise((r) => setTimeout(r, 1500));
-    expect(alive(workerPid)).toBe(true); // the watcher leaves a worker of a live run alone
-    parent.kill('SIGKILL');
-    let gone = false;
-    for (let i = 0; i < 60 && !gone; i++) {
-      await new Promise((r) => setTimeout(r, 100));
-      gone = !alive(workerPid);
-    }
-    if (!gone) process.kill(workerPid, 'SIGKILL');
-    expect(gone).toBe(true);
+    expect(await killRun('idle', 'setInterval(() => {}, 1000);')).toEqual({ aliveWithRun: true, goneAfterKill: true });
   });
 
   it('also stops a worker whose event loop is blocked by synchronous work (as a training loop is)', async () => {
-    const pidFile = join(tmp, 'busy.pid');
-    const worker = `require('fs').writeFileSync(${JSON.stringify(pidFile)}, String(process.pid)); for (;;) {}`;
-    const run = `
-      const { spawn } = require('child_process');
-      spawn(process.execPath, ['-e', ${JSON.stringify(worker)}], {
-        detached: true, stdio: 'ignore',
-        env: { ...process.env, SNN_RUN_PID: String(process.pid), NODE_OPTIONS: '--import=${watch}' },
-      }).unref();
-      setInterval(() => {}, 1000);`;
-    const parent = spawn(process.execPath, ['-e', run], { stdio: 'ignore' });
-    for (let i = 0; i < 100 && !existsSync(pidFile); i++) await new Promise((r) => setTimeout(r, 50));
-    const workerPid = Number(readFileSync(pidFile, 'utf8'));
-    await new Promise((r) => setTimeout(r, 1200));
-    expect(alive(workerPid)).toBe(true);
-    parent.kill('SIGKILL');
-    let gone = false;
-    for (let i = 0; i < 60 && !gone; i++) {
-      await new Promise((r) => setTimeout(r, 100));
-      gone = !alive(workerPid);
-    }
-    if (!gone) process.kill(workerPid, 'SIGKILL');
-    expect(gone).toBe(true);
+    expect(await killRun('busy', 'for (;;) {}')).toEqual({ aliveWithRun: true, goneAfterKill: true });
   });
 
   it('is a no-op outside a run (no SNN_RUN_PID)', () => {

@@ -55,7 +55,8 @@ export interface StageTiming {
   rows: Record<string, { configHash: string; cached: boolean; wall_seconds: number } & Record<string, number | string | boolean | null>>;
 }
 
-export interface ActivityRecord {
+/** The row a per-layer or per-point record belongs to (activity.arrow, series.arrow). */
+export interface RowKey {
   table: string;
   rowId: string;
   configHash: string;
@@ -63,6 +64,9 @@ export interface ActivityRecord {
   topology: string | null;
   method: string | null;
   T: number | null;
+}
+
+export interface ActivityRecord extends RowKey {
   /** Layer (op) id, e.g. 'conv2' — the parameter id, shared across unroll steps. */
   layer: string;
   /** BackRes unroll step (1..n); 1 for layers that are not unrolled. */
@@ -77,15 +81,8 @@ export interface ActivityRecord {
  * A curve a row measured along the way, one record per point: e.g. a converted SNN's accuracy after
  * each t of its one T_max-step simulation (`series: 'accuracy_vs_t'`, x = t, y = accuracy in %).
  */
-export interface SeriesRecord {
-  table: string;
-  rowId: string;
-  configHash: string;
-  profile: string;
-  topology: string | null;
-  method: string | null;
+export interface SeriesRecord extends RowKey {
   classifier: string | null;
-  T: number | null;
   series: string;
   x: number;
   y: number;
