@@ -183,6 +183,26 @@ const cases: Array<[string, () => Promise<void>]> = [
     check(count(a.out + b.out, /waiting: another run holds stage table-10 at profile smoke/) === 1, 'one waiting line', b);
     check(/6 cached/.test(b.out) || /6 cached/.test(a.out), 'the second reuses every row the first finished', b);
   }],
+  ['data with other bytes (a consistent manifest, e.g. another local source) is never a Turbo cache hit', async () => {
+    const dir = results('14');
+    const hashOf = async (): Promise<string> => {
+      const r = await reproduce(['--profile', 'smoke', '--only', 'table-10', '--dry'], dir);
+      check(r.code === 0, 'dry run', r);
+      return (/@snn\/stage-table-10#stage\s+([0-9a-f]+)/.exec(r.out) ?? [])[1] ?? '';
+    };
+    const before = await hashOf();
+    const m = join(data, 'mnist', 'manifest.json');
+    const saved = readFileSync(m);
+    try {
+      const j = JSON.parse(saved.toString()) as { files: Record<string, { sha256: string }> };
+      j.files['test-labels.u8']!.sha256 = '0'.repeat(64);
+      writeFileSync(m, JSON.stringify(j));
+      const after = await hashOf();
+      check(before !== '' && after !== '' && before !== after, `table-10's Turbo hash follows the data content (${before} -> ${after})`);
+    } finally {
+      writeFileSync(m, saved);
+    }
+  }],
 ];
 
 const pick = process.argv.slice(2).map(Number).filter((n) => Number.isInteger(n) && n > 0);

@@ -16,7 +16,7 @@ import { pathToFileURL } from 'node:url';
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { $ } from 'zx';
-import { anyRow, listStages, loadStageConfig, repoRoot, resolveProfile, isProfileName, PROFILES, PROFILE_NAMES, explainStageConfig, profileResults } from '../packages/pipeline/src/index.js';
+import { anyRow, dataFingerprint, listStages, loadStageConfig, repoRoot, resolveProfile, isProfileName, PROFILES, PROFILE_NAMES, explainStageConfig, profileResults } from '../packages/pipeline/src/index.js';
 import { publish } from '../pipelines/report/src/publish.js';
 import { initEngine } from '../packages/backend/src/index.js';
 
@@ -171,10 +171,22 @@ const engine = await initEngine();
 // Every Node process of the run watches this one and exits when it dies (scripts/parent-watch.mjs):
 // Turbo gives each stage its own process group, which a kill of ours would not reach.
 const watch = `--import=${pathToFileURL(join(root, 'scripts', 'parent-watch.mjs')).href}`;
-const env = {
+const env: Record<string, string | undefined> = {
   ...process.env, SNN_PROFILE: profile, SNN_BACKEND: engine.name, TURBO_TELEMETRY_DISABLED: '1',
   SNN_RUN_PID: String(process.pid), NODE_OPTIONS: [process.env.NODE_OPTIONS, watch].filter(Boolean).join(' '),
 };
+// The datasets' content is part of every stage's Turbo hash (SNN_DATA_ID, in each stage's env
+// list): the data stage runs first (it verifies by sha256 and rebuilds what is damaged or missing;
+// Turbo never caches it), then the fingerprint of what it left (the files' sha256 in its manifests)
+// goes to the stages, so data with other bytes is never a cache hit. --dry reads the manifests as they are.
+if (!args.dry) {
+  const d = await $({ cwd: root, env, stdio: 'inherit', nothrow: true })`${turbo} run stage --filter=@snn/stage-data --output-logs=new-only`;
+  if (d.exitCode !== 0) {
+    process.stderr.write('reproduce: the data stage failed (its lines above say why); nothing else was started\n');
+    process.exit(1);
+  }
+}
+env.SNN_DATA_ID = dataFingerprint(root);
 
 interface DryTask { taskId: string; package: string; hash: string; command: string; cache: { status: string }; dependencies: string[] }
 
