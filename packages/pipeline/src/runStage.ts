@@ -342,7 +342,8 @@ export async function runStage<S extends z.ZodType<BaseRow>>(opts: RunStageOptio
       try {
         engine ??= await loadEngine();
         engineText = engineLabel(engine);
-        const checkpointDir = join(checkpointsRoot, `${r.hash}-${codeHash.slice(0, 12)}`);
+        // per row, code and engine: a wasm run never resumes from a tensorflow run's epoch checkpoints
+      const checkpointDir = join(checkpointsRoot, `${r.hash}-${codeHash.slice(0, 12)}-${engineText.replace(/[^A-Za-z0-9.+-]/g, '_')}`);
         mkdirSync(checkpointDir, { recursive: true });
         const ctx: RowContext = {
           stage: opts.stage, rowId: r.id, hash: r.hash, profile, settings, engine, seed: r.row.seed, checkpointDir,

@@ -40,8 +40,8 @@ describe('runStage', () => {
     expect(r1.configHash).toMatch(/^[0-9a-f]{16}$/);
     expect(r1.codeVersion.length).toBeGreaterThan(0);
     expect(r1.codeHash).toMatch(/^[0-9a-f]{16}$/);
-    // epoch checkpoints live per row and per code version: a code change never resumes old weights
-    expect(dirs[0].endsWith(`${r1.configHash}-${r1.codeHash.slice(0, 12)}`)).toBe(true);
+    // epoch checkpoints live per row, code version and engine: a code change (or another engine) never resumes old weights
+    expect(dirs[0].endsWith(`${r1.configHash}-${r1.codeHash.slice(0, 12)}-none`)).toBe(true);
     expect(res.find((r) => r.rowId === 'r2')!.paperText).toBe('fails to train');
     expect(res.find((r) => r.rowId === 'r4')).toMatchObject({ status: 'skipped', error: 'needs ImageNet', metric: 'status', value: null });
     const act = readActivity(join(resultsDir, 'demo', 'activity.arrow'));
@@ -264,7 +264,8 @@ describe('runStage reuses a finished row only from the engine this run names', (
     try {
       const { configPath, resultsDir } = tempStage('demo', { ...config, rows: config.rows.slice(0, 1) });
       let calls = 0;
-      const runRow = async (): Promise<RowResult> => ({ metrics: [{ metric: 'accuracy', value: ++calls }] });
+      const dirs: string[] = [];
+      const runRow = async (_row: unknown, ctx: { checkpointDir: string }): Promise<RowResult> => { dirs.push(ctx.checkpointDir); return { metrics: [{ metric: 'accuracy', value: ++calls }] }; };
       const opts = { stage: 'demo', config: configPath, rowSchema: baseRow, runRow, profile: 'smoke' as const, resultsDir, setExitCode: false, out: quietOut };
       process.env.SNN_BACKEND = 'cpu';
       expect((await runStage(opts)).ran).toBe(1);
@@ -273,6 +274,10 @@ describe('runStage reuses a finished row only from the engine this run names', (
       process.env.SNN_BACKEND = 'wasm';
       expect((await runStage(opts)).ran).toBe(1);
       expect(readResults(join(resultsDir, 'demo', 'results.arrow'))[0]!.engine).toMatch(/^wasm@/);
+      // and never resumes the cpu run's epoch checkpoints: each engine has its own folder
+      expect(dirs).toHaveLength(2);
+      expect(dirs[0]).toMatch(/-cpu_4/);
+      expect(dirs[1]).toMatch(/-wasm_4/);
       // unnamed engine (a stage run by hand): whatever finished row there is
       delete process.env.SNN_BACKEND;
       expect((await runStage(opts)).cached).toBe(1);

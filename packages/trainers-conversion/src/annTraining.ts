@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import { moduleCodeFingerprint, withLock } from '@snn/pipeline';
+import { engineLabel, moduleCodeFingerprint, withLock } from '@snn/pipeline';
+import { engineInfo } from '@snn/backend';
 import { tf } from './tf.js';
 import { getTopology, type Topology, type TopologyName } from '@snn/models';
 import { batches, type ImageSet } from '@snn/datasets';
@@ -53,11 +54,14 @@ function trainerCode(): string {
 
 /**
  * Train (or load from `cacheRoot`) the ANN that conversion stages share. The cache folder is keyed
- * by the ANN configuration and the trainer code, so a code change retrains instead of reusing.
+ * by the ANN configuration, the trainer code and the engine, so a code change retrains instead of
+ * reusing, and one engine never loads another's weights.
  */
 export async function trainConvertibleAnn(cfg: ConvertibleAnnConfig, train: ImageSet, cacheRoot: string, ctx: AgdContext = {}): Promise<ConvertibleAnn> {
   const topo = getTopology(cfg.topology, { width: cfg.width, input: [train.height, train.width, train.channels], classes: train.classes.length });
-  const cacheDir = join(cacheRoot, `${cfg.topology}-${cfg.classifier}-${annConfigHash(cfg)}-${trainerCode()}`);
+  // keyed by engine too: an ANN trained on tensorflow is never the wasm run's ANN
+  const engine = engineLabel(engineInfo()).replace(/[^A-Za-z0-9.+-]/g, '_');
+  const cacheDir = join(cacheRoot, `${cfg.topology}-${cfg.classifier}-${annConfigHash(cfg)}-${trainerCode()}-${engine}`);
   // table-02 and ext-calibration convert the same ANN and may run at once: one trains it (into
   // the shared checkpoint folder), the other's row is deferred until it is done (RowBusy)
   const run = await withLock(`${cacheDir}.lock`, `ANN ${cfg.topology} ${cfg.classifier} (${annConfigHash(cfg)})`, () => trainAgd(

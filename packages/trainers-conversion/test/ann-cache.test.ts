@@ -18,12 +18,12 @@ function images(n: number): ImageSet {
 }
 
 describe('shared conversion ANN cache', () => {
-  it('trains once, then loads; the folder is keyed by config and trainer code', async () => {
+  it('trains once, then loads; the folder is keyed by config, trainer code and engine', async () => {
     const root = mkdtempSync(join(tmpdir(), 'conv-ann-'));
     const cfg = { topology: 'VGG7' as const, width: 0.0625, classifier: 'softmax' as const, epochs: 1, batchSize: 10, lr: 1e-3, trainSamples: 20, seed: 0, augment: false };
     const a = await trainConvertibleAnn(cfg, images(20), root);
     expect(a.trainedEpochs).toBe(1);
-    expect(a.cacheDir).toMatch(/^.*VGG7-softmax-[0-9a-f]{16}-[0-9a-f]{12}$/);
+    expect(a.cacheDir).toMatch(/^.*VGG7-softmax-[0-9a-f]{16}-[0-9a-f]{12}-cpu_4[.0-9]+$/); // config, trainer code, engine
     const b = await trainConvertibleAnn(cfg, images(20), root);
     expect(b.trainedEpochs).toBe(0);
     expect(b.cacheDir).toBe(a.cacheDir);
