@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { computeOnce, baseRow, runStage, moduleCodeFingerprint, resultsRoot, sha256, stableStringify, writeFileAtomic, engineLabel } from '@snn/pipeline';
+import { computeOnce, baseRow, runStage, moduleCodeFingerprint, resultsRoot, repoRoot, dataFingerprint, sha256, stableStringify, writeFileAtomic, engineLabel } from '@snn/pipeline';
 import { deriveSeed, engineInfo } from '@snn/backend';
 import { loadDataset, balancedSubset, type ImageSet } from '@snn/datasets';
 import { getTopology, reluOpsFor, TOPOLOGY_NAMES, type Topology, type TopologyName } from '@snn/models';
@@ -249,7 +249,8 @@ export async function runAgdRowShared(
   const cacheDir = opts.cacheDir ?? agdRunCacheDir();
   trainerCode ??= moduleCodeFingerprint(import.meta.url);
   const engine = engineLabel(engineInfo());
-  const key = sha256(stableStringify({ v: 1, run: agdRunIdentity(row, ctx.settings), code: trainerCode, engine })).slice(0, 20);
+  // the data's content too (dataFingerprint): a run on other bytes is another run
+  const key = sha256(stableStringify({ v: 1, run: agdRunIdentity(row, ctx.settings), code: trainerCode, engine, data: dataFingerprint(repoRoot()) })).slice(0, 20);
   const file = join(cacheDir, `${key}.json`);
   let unreadable = false;
   const read = (): SharedRun | null => {

@@ -23,7 +23,7 @@ describe('shared conversion ANN cache', () => {
     const cfg = { topology: 'VGG7' as const, width: 0.0625, classifier: 'softmax' as const, epochs: 1, batchSize: 10, lr: 1e-3, trainSamples: 20, seed: 0, augment: false };
     const a = await trainConvertibleAnn(cfg, images(20), root);
     expect(a.trainedEpochs).toBe(1);
-    expect(a.cacheDir).toMatch(/^.*VGG7-softmax-[0-9a-f]{16}-[0-9a-f]{12}-cpu_4[.0-9]+$/); // config, trainer code, engine
+    expect(a.cacheDir).toMatch(/^.*VGG7-softmax-[0-9a-f]{16}-[0-9a-f]{12}-cpu_4[.0-9]+-d([0-9a-f]{8}|none)$/); // config, trainer code, engine, data
     const b = await trainConvertibleAnn(cfg, images(20), root);
     expect(b.trainedEpochs).toBe(0);
     expect(b.cacheDir).toBe(a.cacheDir);

@@ -1,7 +1,7 @@
 /** Row schema + stage runner shared by the STDP stages table-06 and table-12 (thin wrapper of @snn/pipeline's runStage). */
 import { z } from 'zod';
 import { join } from 'node:path';
-import { baseRow, engineLabel, moduleCodeFingerprint, repoRoot, runStage } from '@snn/pipeline';
+import { baseRow, dataFingerprint, engineLabel, moduleCodeFingerprint, repoRoot, runStage } from '@snn/pipeline';
 import { loadDataset, type ImageSet } from '@snn/datasets';
 import { runStdpRow } from './rows.js';
 
@@ -70,7 +70,8 @@ export async function runStdpStage(stage: string, config: URL): Promise<void> {
         data,
         // the caches are per engine too: kernels or features computed on tensorflow are never wasm's
         { log: (m) => ctx.log(m), progress: (p) => ctx.progress(p),
-          kernelCache: { ...kernelCache, code: `${code}|${engineLabel(ctx.engine)}` }, featureCache: { ...featureCache, code: `${code}|${engineLabel(ctx.engine)}` } },
+          kernelCache: { ...kernelCache, code: `${code}|${engineLabel(ctx.engine)}|${dataFingerprint(repoRoot())}` },
+          featureCache: { ...featureCache, code: `${code}|${engineLabel(ctx.engine)}|${dataFingerprint(repoRoot())}` } },
       );
       return { metrics: r.metrics, activity: r.activity, reconstructed: r.reconstructed };
     },
