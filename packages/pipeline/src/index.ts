@@ -1,4 +1,4 @@
-export { runStage, RowSkipped, abortsStage, engineLabel } from './runStage.js';
+export { runStage, RowSkipped, abortsStage, engineLabel, engineTag } from './runStage.js';
 export { RowBusy, tryLock, lockHolder, withLock, computeOnce } from './work-lock.js';
 export type { WorkLock } from './work-lock.js';
 export type { RunStageOptions, RowContext, RowResult, MetricValue, LayerActivity, EngineRecord, StageSummary } from './runStage.js';

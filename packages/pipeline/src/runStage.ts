@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { z } from 'zod';
-import { isTiming, writeActivity, writeResults, writeSeries, type ActivityRecord, type ResultRecord, type RowStatus, type SeriesRecord, type StageTiming } from '@snn/reporting';
+import { isTiming, writeActivity, writeResults, writeSeries, type ActivityRecord, type ResultRecord, type RowKey, type RowStatus, type SeriesRecord, type StageTiming } from '@snn/reporting';
 import { ConfigError, loadStageConfig, type BaseRow, type ExpandedRow } from './config.js';
 import { PROFILES, resolveProfile, type ProfileName, type ProfileSettings } from './profiles.js';
 import { profileResults, repoRoot, resultsRoot, writeFileAtomic, WriteError } from './fsutil.js';
@@ -165,8 +165,18 @@ export function engineLabel(e: EngineRecord): string {
   return `${e.name}${e.version ? `@${e.version}` : ''}${e.tfVersion ? `+tf${e.tfVersion}` : ''}${e.simd ? '+simd' : ''}${e.threads && e.threads > 1 ? `x${e.threads}` : ''}`;
 }
 
+/** An engine label as a file-name part (checkpoint and cache folders): `tensorflow@4.22.0+tf2.21.0` -> `tensorflow_4.22.0+tf2.21.0`. */
+export function engineTag(label: string): string {
+  return label.replace(/[^A-Za-z0-9.+-]/g, '_');
+}
+
+/** The row an activity or series record belongs to. */
+function rowKey(row: ExpandedRow<BaseRow>, profile: string, stage: string): RowKey {
+  return { table: stage, rowId: row.id, configHash: row.hash, profile, topology: row.row.topology ?? null, method: row.row.method ?? null, T: row.row.T ?? null };
+}
+
 function seriesFor(row: ExpandedRow<BaseRow>, profile: string, stage: string, result: RowResult | undefined): SeriesRecord[] {
-  const base = { table: stage, rowId: row.id, configHash: row.hash, profile, topology: row.row.topology ?? null, method: row.row.method ?? null, classifier: row.row.classifier ?? null, T: row.row.T ?? null };
+  const base = { ...rowKey(row, profile, stage), classifier: row.row.classifier ?? null };
   return (result?.series ?? []).filter((p) => Number.isFinite(p.x) && Number.isFinite(p.y)).map((p) => ({ ...base, series: p.series, x: p.x, y: p.y }));
 }
 
@@ -189,7 +199,7 @@ function recordsFor(row: ExpandedRow<BaseRow>, base: Omit<ResultRecord, 'metric'
 
 function activityFor(row: ExpandedRow<BaseRow>, profile: string, stage: string, acts: LayerActivity[] | undefined): ActivityRecord[] {
   const out: ActivityRecord[] = [];
-  const base = { table: stage, rowId: row.id, configHash: row.hash, profile, topology: row.row.topology ?? null, method: row.row.method ?? null, T: row.row.T ?? null };
+  const base = rowKey(row, profile, stage);
   for (const a of acts ?? []) {
     out.push({ ...base, layer: a.layer, unrollStep: a.unrollStep, step: null, rate: a.rate });
     a.perStep?.forEach((r, t) => out.push({ ...base, layer: a.layer, unrollStep: a.unrollStep, step: t, rate: r }));
@@ -343,7 +353,7 @@ export async function runStage<S extends z.ZodType<BaseRow>>(opts: RunStageOptio
         engine ??= await loadEngine();
         engineText = engineLabel(engine);
         // per row, code and engine: a wasm run never resumes from a tensorflow run's epoch checkpoints
-      const checkpointDir = join(checkpointsRoot, `${r.hash}-${codeHash.slice(0, 12)}-${engineText.replace(/[^A-Za-z0-9.+-]/g, '_')}`);
+        const checkpointDir = join(checkpointsRoot, `${r.hash}-${codeHash.slice(0, 12)}-${engineTag(engineText)}`);
         mkdirSync(checkpointDir, { recursive: true });
         const ctx: RowContext = {
           stage: opts.stage, rowId: r.id, hash: r.hash, profile, settings, engine, seed: r.row.seed, checkpointDir,
@@ -428,10 +438,10 @@ export async function runStage<S extends z.ZodType<BaseRow>>(opts: RunStageOptio
         queue = next;
       }
     } catch (e) {
-      // bad input (abortsStage, e.g. DataError)
-      if (!(e instanceof StageAborted) && !abortsStage(e)) throw e;
+      // bad input (abortsStage, e.g. DataError), raised by a row and wrapped by attempt()
+      if (!(e instanceof StageAborted)) throw e;
       progress.stop();
-      return stopStage(e instanceof StageAborted ? e.reason : e, e instanceof StageAborted ? e.rowId : undefined);
+      return stopStage(e.reason, e.rowId);
     }
     for (const k of cfg.rows.keys()) {
       results.push(...rowResults[k]);

@@ -64,11 +64,10 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
     throw new WriteError(path, code, (code && IO_REASONS[code]) ?? (e as Error).message.split('\n')[0]!);
   }
 }
-const writeAtomic = writeFileAtomic;
 
 /** Write results as an Arrow IPC file, atomically (temp file, then rename). */
 export function writeResults(path: string, records: readonly ResultRecord[]): void {
-  writeAtomic(path, tableToIPC(recordsToTable(records, RESULT_COLUMNS), 'file'));
+  writeFileAtomic(path, tableToIPC(recordsToTable(records, RESULT_COLUMNS), 'file'));
 }
 
 export function readResults(path: string): ResultRecord[] {
@@ -77,7 +76,7 @@ export function readResults(path: string): ResultRecord[] {
 }
 
 export function writeActivity(path: string, records: readonly ActivityRecord[]): void {
-  writeAtomic(path, tableToIPC(recordsToTable(records, ACTIVITY_COLUMNS), 'file'));
+  writeFileAtomic(path, tableToIPC(recordsToTable(records, ACTIVITY_COLUMNS), 'file'));
 }
 
 export function readActivity(path: string): ActivityRecord[] {
@@ -86,7 +85,7 @@ export function readActivity(path: string): ActivityRecord[] {
 }
 
 export function writeSeries(path: string, records: readonly SeriesRecord[]): void {
-  writeAtomic(path, tableToIPC(recordsToTable(records, SERIES_COLUMNS), 'file'));
+  writeFileAtomic(path, tableToIPC(recordsToTable(records, SERIES_COLUMNS), 'file'));
 }
 
 export function readSeries(path: string): SeriesRecord[] {

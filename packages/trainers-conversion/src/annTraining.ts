@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import { dataFingerprint, engineLabel, moduleCodeFingerprint, repoRoot, withLock } from '@snn/pipeline';
+import { dataFingerprint, engineLabel, engineTag, moduleCodeFingerprint, repoRoot, withLock } from '@snn/pipeline';
 import { engineInfo } from '@snn/backend';
 import { tf } from './tf.js';
 import { getTopology, type Topology, type TopologyName } from '@snn/models';
@@ -60,7 +60,7 @@ function trainerCode(): string {
 export async function trainConvertibleAnn(cfg: ConvertibleAnnConfig, train: ImageSet, cacheRoot: string, ctx: AgdContext = {}): Promise<ConvertibleAnn> {
   const topo = getTopology(cfg.topology, { width: cfg.width, input: [train.height, train.width, train.channels], classes: train.classes.length });
   // keyed by engine too: an ANN trained on tensorflow is never the wasm run's ANN
-  const engine = engineLabel(engineInfo()).replace(/[^A-Za-z0-9.+-]/g, '_');
+  const engine = engineTag(engineLabel(engineInfo()));
   const cacheDir = join(cacheRoot, `${cfg.topology}-${cfg.classifier}-${annConfigHash(cfg)}-${trainerCode()}-${engine}-d${dataFingerprint(repoRoot()).slice(0, 8)}`);
   // table-02 and ext-calibration convert the same ANN and may run at once: one trains it (into
   // the shared checkpoint folder), the other's row is deferred until it is done (RowBusy)

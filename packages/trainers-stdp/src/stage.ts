@@ -47,6 +47,9 @@ export async function runStdpStage(stage: string, config: URL): Promise<void> {
       data ??= await loadDataset('cifar10');
       const s = ctx.settings;
       const cap = (n: number | 'all', max: number) => (n === 'all' ? max : Math.min(n, max));
+      // the caches are per engine and data content too: kernels or features computed on tensorflow
+      // (or from other bytes) are never this run's
+      const cacheCode = `${code}|${engineLabel(ctx.engine)}|${dataFingerprint(repoRoot())}`;
       const r = await runStdpRow(
         {
           topology: row.topology,
@@ -68,10 +71,7 @@ export async function runStdpStage(stage: string, config: URL): Promise<void> {
           stdp: row.stdp as Parameters<typeof runStdpRow>[0]['stdp'],
         },
         data,
-        // the caches are per engine too: kernels or features computed on tensorflow are never wasm's
-        { log: (m) => ctx.log(m), progress: (p) => ctx.progress(p),
-          kernelCache: { ...kernelCache, code: `${code}|${engineLabel(ctx.engine)}|${dataFingerprint(repoRoot())}` },
-          featureCache: { ...featureCache, code: `${code}|${engineLabel(ctx.engine)}|${dataFingerprint(repoRoot())}` } },
+        { log: (m) => ctx.log(m), progress: (p) => ctx.progress(p), kernelCache: { ...kernelCache, code: cacheCode }, featureCache: { ...featureCache, code: cacheCode } },
       );
       return { metrics: r.metrics, activity: r.activity, reconstructed: r.reconstructed };
     },

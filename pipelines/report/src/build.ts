@@ -9,7 +9,6 @@ import { anyRow, listStages, loadStageConfig, PROFILES, profileResults, type Exp
 import { readActivity, readResults, readSeries, type ActivityRecord, type ResultRecord, type SeriesRecord, type StageTiming } from '@snn/reporting';
 import { accuracyVsEnergySpec, accuracyVsTSpec, activitySpec, claimsSpec, figure7Spec, metricBarSpec, renderSvg, stdpVsRandomSpec, withProfile } from './figures.js';
 import { renderStageTable, type StageTableRow } from './markdown.js';
-import { isTiming } from './format.js';
 import type { TopLevelSpec } from 'vega-lite';
 import { claimsMarkdown, evaluateClaims } from './claims.js';
 import { companionClaims } from './companion-claims.js';
@@ -75,7 +74,7 @@ export async function buildReport(root: string, profile: ProfileName, opts: { sv
     }
     files.set(file, renderStageTable({
       stage: cfg.stage, title: cfg.title, source: cfg.source, description: cfg.description,
-      profile, profileDescription: PROFILES[profile].description, rows, results: results.filter((r) => !isTiming(r)),
+      profile, profileDescription: PROFILES[profile].description, rows, results,
     }));
     const counts = { ok: 0, failed: 0, skipped: 0, notRun: 0 };
     for (const r of rows) {

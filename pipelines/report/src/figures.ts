@@ -39,14 +39,14 @@ export function accuracyVsTSpec(results: readonly ResultRecord[], curves: readon
   const name = (r: { rowId: string; topology: string | null; method: string | null; classifier: string | null }): string =>
     /-t\d+$/.test(r.rowId) ? r.rowId.replace(/-t\d+$/, '') : [r.topology, r.method, r.classifier].filter(Boolean).join(' ');
   const points = ok(results, 'accuracy').filter((r) => r.T !== null).map((r) => ({ stage: r.table, series: name(r), T: r.T as number, accuracy: r.value as number, kind: 'row' }));
-  const curve = curves.filter((c) => c.series === 'accuracy_vs_t').map((c) => ({ stage: c.table, series: name(c), T: c.x, accuracy: c.y, kind: 'curve' }));
+  const curve = curves.filter((c) => c.series === 'accuracy_vs_t').map((c) => ({ stage: c.table, series: name(c), T: c.x, accuracy: c.y, kind: 'line' }));
   const Ts = new Map<string, Set<number>>();
   for (const p of [...points, ...curve]) (Ts.get(p.stage) ?? Ts.set(p.stage, new Set()).get(p.stage)!).add(p.T);
   const many = (p: { stage: string }): boolean => (Ts.get(p.stage)?.size ?? 0) >= 2;
   const rows = points.filter(many);
   if (!rows.length) return undefined;
   const curved = new Set(curve.map((c) => `${c.stage}\0${c.series}`));
-  const line = [...curve.filter(many), ...rows.filter((p) => !curved.has(`${p.stage}\0${p.series}`))].map((p) => ({ ...p, kind: 'line' }));
+  const line = [...curve.filter(many), ...rows.filter((p) => !curved.has(`${p.stage}\0${p.series}`)).map((p) => ({ ...p, kind: 'line' }))];
   const enc = {
     x: { field: 'T', type: 'quantitative' as const, scale: { type: 'log' as const }, title: 'T (time steps)' },
     y: { field: 'accuracy', type: 'quantitative' as const, title: 'accuracy (%)' },

@@ -13,6 +13,3 @@ export function formatValue(v: number | null | undefined, unit: string | null | 
     }
   }
 }
-
-// timing and throughput never reach results.arrow (runStage writes them to <stage>/timing.json)
-export { TIMING_UNITS, isTiming } from '@snn/reporting';
