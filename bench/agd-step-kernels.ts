@@ -20,12 +20,24 @@ export async function run(): Promise<BenchResult[]> {
   const width = envNum('SNN_BENCH_WIDTH', 0.125);
   const topo = getTopology('VGG5', { width });
   const params = initParams(topo, 1);
-  const neuron = (): NeuronParams => ({ kind: 'lif', alpha: 0.97, vth: 1, reset: 'soft', surrogate: { name: 'pwl', gamma: 0.3 } });
+  const neuron = (): NeuronParams => ({
+    kind: 'lif',
+    alpha: 0.97,
+    vth: 1,
+    reset: 'soft',
+    surrogate: { name: 'pwl', gamma: 0.3 },
+  });
   const { spikes, labels } = tf.tidy(() => {
     const x = tf.randomUniform([B, 32, 32, 3], 0, 1, 'float32', deriveSeed(1, 'bench', 'x'));
     return {
       spikes: poissonEncode(x, T, deriveSeed(1, 'bench', 'poisson')),
-      labels: tf.oneHot(tf.tensor1d(Array.from({ length: B }, (_, j) => j % 10), 'int32'), 10),
+      labels: tf.oneHot(
+        tf.tensor1d(
+          Array.from({ length: B }, (_, j) => j % 10),
+          'int32',
+        ),
+        10,
+      ),
     };
   });
   const step = (): void => {
@@ -39,7 +51,9 @@ export async function run(): Promise<BenchResult[]> {
   const t0 = performance.now();
   step();
   const stepMs = performance.now() - t0;
-  const prof = await tf.profile(() => { step(); });
+  const prof = await tf.profile(() => {
+    step();
+  });
   const by = new Map<string, { ms: number; calls: number }>();
   for (const k of prof.kernels) {
     const e = by.get(k.name) ?? { ms: 0, calls: 0 };
@@ -56,8 +70,12 @@ export async function run(): Promise<BenchResult[]> {
     .sort((a, b) => b[1].ms - a[1].ms)
     .filter(([, e]) => e.ms >= 0.01 * total)
     .map(([name, e]) => ({
-      group: 'agd-step kernels', case: name, ms: e.ms, samples: [e.ms],
+      group: 'agd-step kernels',
+      case: name,
+      ms: e.ms,
+      samples: [e.ms],
       ratios: { 'share of step': e.ms / total, calls: e.calls },
-      params: params_, engine,
+      params: params_,
+      engine,
     }));
 }

@@ -21,8 +21,13 @@ const REPS = Number(process.env.SNN_BENCH_REPS ?? 7);
 const convFlops = (n: number, oh: number, ow: number, k: number, ci: number, co: number): number =>
   2 * n * oh * ow * k * k * ci * co;
 
-function result(group: string, kase: string, t: BenchTiming, flops?: number,
-  params?: BenchResult['params']): BenchResult {
+function result(
+  group: string,
+  kase: string,
+  t: BenchTiming,
+  flops?: number,
+  params?: BenchResult['params'],
+): BenchResult {
   return {
     group,
     case: kase,
@@ -46,13 +51,22 @@ function ratios(train: BenchTiming, fwd: BenchTiming): Record<string, number> {
 }
 
 /** Forward alone vs forward + backward (tf.variableGrads) of the same loss, with their ratio. */
-async function forwardVsTrain(group: string, label: string, forward: () => tf.Scalar, fwdFlops: number, trainFlops: number,
-  params: BenchResult['params']): Promise<BenchResult[]> {
+async function forwardVsTrain(
+  group: string,
+  label: string,
+  forward: () => tf.Scalar,
+  fwdFlops: number,
+  trainFlops: number,
+  params: BenchResult['params'],
+): Promise<BenchResult[]> {
   const fwd = await timeIt(() => forward(), { warmup: 1, reps: REPS });
-  const train = await timeIt(() => {
-    const { value, grads } = tf.variableGrads(forward);
-    return [value, ...Object.values(grads)];
-  }, { warmup: 1, reps: REPS });
+  const train = await timeIt(
+    () => {
+      const { value, grads } = tf.variableGrads(forward);
+      return [value, ...Object.values(grads)];
+    },
+    { warmup: 1, reps: REPS },
+  );
   const r = result(group, `train-step (${label})`, train, trainFlops, params);
   r.ratios = ratios(train, fwd);
   return [result(group, `forward (${label})`, fwd, fwdFlops, params), r];
@@ -61,9 +75,21 @@ async function forwardVsTrain(group: string, label: string, forward: () => tf.Sc
 async function convStack(label: string): Promise<BenchResult[]> {
   const N = 32;
   const x = tf.randomNormal([N, 32, 32, 3], 0, 1, 'float32', 1) as tf.Tensor4D;
-  const w1 = tf.variable(tf.randomNormal([3, 3, 3, 64], 0, 0.2, 'float32', 2), true, `${label}w1`) as tf.Variable<tf.Rank.R4>;
-  const w2 = tf.variable(tf.randomNormal([3, 3, 64, 128], 0, 0.05, 'float32', 3), true, `${label}w2`) as tf.Variable<tf.Rank.R4>;
-  const w3 = tf.variable(tf.randomNormal([3, 3, 128, 128], 0, 0.05, 'float32', 4), true, `${label}w3`) as tf.Variable<tf.Rank.R4>;
+  const w1 = tf.variable(
+    tf.randomNormal([3, 3, 3, 64], 0, 0.2, 'float32', 2),
+    true,
+    `${label}w1`,
+  ) as tf.Variable<tf.Rank.R4>;
+  const w2 = tf.variable(
+    tf.randomNormal([3, 3, 64, 128], 0, 0.05, 'float32', 3),
+    true,
+    `${label}w2`,
+  ) as tf.Variable<tf.Rank.R4>;
+  const w3 = tf.variable(
+    tf.randomNormal([3, 3, 128, 128], 0, 0.05, 'float32', 4),
+    true,
+    `${label}w3`,
+  ) as tf.Variable<tf.Rank.R4>;
   const forward = (): tf.Scalar => {
     const h1 = tf.relu(tf.conv2d(x, w1, 1, 'same'));
     const h2 = tf.relu(tf.conv2d(h1, w2, 2, 'same')); // 32x32 -> 16x16
@@ -90,7 +116,11 @@ async function convStack(label: string): Promise<BenchResult[]> {
 async function dense(label: string): Promise<BenchResult[]> {
   const B = 160;
   const x = tf.variable(tf.randomNormal([B, 8192], 0, 1, 'float32', 5), true, `${label}dx`) as tf.Variable<tf.Rank.R2>;
-  const w = tf.variable(tf.randomNormal([8192, 1024], 0, 0.01, 'float32', 6), true, `${label}dw`) as tf.Variable<tf.Rank.R2>;
+  const w = tf.variable(
+    tf.randomNormal([8192, 1024], 0, 0.01, 'float32', 6),
+    true,
+    `${label}dw`,
+  ) as tf.Variable<tf.Rank.R2>;
   const forward = (): tf.Scalar => tf.mean(tf.relu(tf.matMul(x, w)));
   const fwdFlops = 2 * B * 8192 * 1024;
   // dW = x^T dy (transposeA) and dx = dy W^T (transposeB): the input is a variable so that the

@@ -7,7 +7,14 @@
  * SNN_BENCH_REPS sets the repetitions (default 5); SNN_BENCH_SKIP_STEPWISE=1 skips the package
  * bench (its stepwise forward+backward is O(T^2) and takes ~30 s).
  */
-import { tf, initEngine, engineInfo, timeIt, type BenchResult, type BenchTiming } from '../packages/backend/src/index.js';
+import {
+  tf,
+  initEngine,
+  engineInfo,
+  timeIt,
+  type BenchResult,
+  type BenchTiming,
+} from '../packages/backend/src/index.js';
 import { run as runPackageBench } from '../packages/core-neurons/bench/lif-sequence.js';
 import { fusedLifAvailable, lifSequenceFused, lifSequenceOps } from '../packages/core-neurons/src/sequence.js';
 import type { NeuronParams } from '../packages/core-neurons/src/index.js';
@@ -29,8 +36,20 @@ async function fusedVsOps(): Promise<BenchResult[]> {
   const cur = tf.randomUniform([T * B, ...unit], 0, 0.25, 'float32', 1);
   const R = tf.randomNormal([T * B, ...unit], 0, 1, 'float32', 2);
   const add = (c: string, t: BenchTiming, ratios?: Record<string, number>): void => {
-    results.push({ group: 'lif-fused', case: c, ms: t.ms, cpuMs: t.cpuMs, minMs: t.minMs, samples: t.samples, params, engine: engineInfo(), ratios });
-    process.stderr.write(`lif-fused ${c}: ${t.ms.toFixed(1)} ms (cpu ${t.cpuMs.toFixed(1)}, min ${t.minMs.toFixed(1)})\n`);
+    results.push({
+      group: 'lif-fused',
+      case: c,
+      ms: t.ms,
+      cpuMs: t.cpuMs,
+      minMs: t.minMs,
+      samples: t.samples,
+      params,
+      engine: engineInfo(),
+      ratios,
+    });
+    process.stderr.write(
+      `lif-fused ${c}: ${t.ms.toFixed(1)} ms (cpu ${t.cpuMs.toFixed(1)}, min ${t.minMs.toFixed(1)})\n`,
+    );
   };
   const speedup = (before: BenchTiming, after: BenchTiming): Record<string, number> => ({
     'ops/fused': before.ms / after.ms,

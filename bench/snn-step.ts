@@ -31,14 +31,26 @@ export async function run(): Promise<BenchResult[]> {
   const reps = envInt('SNN_BENCH_REPS', 3);
   const topo = getTopology('VGG5', { width });
   const params = initParams(topo, 1);
-  const neuron = (): NeuronParams => ({ kind: 'lif', alpha: 0.99, vth: 1, reset: 'soft', surrogate: { name: 'pwl', gamma: 0.3 } });
+  const neuron = (): NeuronParams => ({
+    kind: 'lif',
+    alpha: 0.99,
+    vth: 1,
+    reset: 'soft',
+    surrogate: { name: 'pwl', gamma: 0.3 },
+  });
   const micro = Math.min(B, envInt('SNN_BENCH_MICRO', 8));
   if (B % micro !== 0) throw new Error(`SNN_BENCH_BATCH ${B} must be a multiple of SNN_BENCH_MICRO ${micro}`);
   const chunks = Array.from({ length: B / micro }, (_, i) =>
     tf.tidy(() => {
       const x = tf.randomUniform([micro, 32, 32, 3], 0, 1, 'float32', deriveSeed(1, 'bench', 'x', i));
       const spikes = poissonEncode(x, T, deriveSeed(1, 'bench', 'poisson', i));
-      const labels = tf.oneHot(tf.tensor1d(Array.from({ length: micro }, (_, j) => (i * micro + j) % 10), 'int32'), 10);
+      const labels = tf.oneHot(
+        tf.tensor1d(
+          Array.from({ length: micro }, (_, j) => (i * micro + j) % 10),
+          'int32',
+        ),
+        10,
+      );
       return { spikes, labels };
     }),
   );
@@ -68,7 +80,16 @@ export async function run(): Promise<BenchResult[]> {
   // MACs per image-timestep (weight ops); a training step ~ 3x the forward FLOPs (fwd + 2 grads)
   const macs = topo.ops.reduce((a, op) => a + op.macs, 0);
   const trainFlops = 3 * 2 * macs * B * T;
-  const common = { topology: 'VGG5', width, T, batch: B, microBatch: micro, neuron: 'LIF soft reset alpha 0.99', input: 'Poisson 32x32x3', macsPerImageStep: macs };
+  const common = {
+    topology: 'VGG5',
+    width,
+    T,
+    batch: B,
+    microBatch: micro,
+    neuron: 'LIF soft reset alpha 0.99',
+    input: 'Poisson 32x32x3',
+    macsPerImageStep: macs,
+  };
   const results: BenchResult[] = [];
   const timings: Record<string, number> = {};
   for (const schedule of ['folded', 'stepwise'] as const) {
@@ -89,15 +110,20 @@ export async function run(): Promise<BenchResult[]> {
   const ratio = timings.stepwise / timings.folded;
   results[0].ratios = { ...results[0].ratios, 'folded/stepwise speed': ratio };
   // forward only (inference, folded), to report what a training step costs over its forward pass
-  const fwd = await timeIt(() => {
-    const outs: tf.Tensor[] = [];
-    for (const { spikes } of chunks) {
-      const logits = tf.tidy(() => forward(topo, params, spikes, { mode: 'snn', T, neuron, schedule: 'folded' }).logits);
-      logits.dataSync();
-      outs.push(logits);
-    }
-    return outs;
-  }, { warmup: 1, reps });
+  const fwd = await timeIt(
+    () => {
+      const outs: tf.Tensor[] = [];
+      for (const { spikes } of chunks) {
+        const logits = tf.tidy(
+          () => forward(topo, params, spikes, { mode: 'snn', T, neuron, schedule: 'folded' }).logits,
+        );
+        logits.dataSync();
+        outs.push(logits);
+      }
+      return outs;
+    },
+    { warmup: 1, reps },
+  );
   results.push({
     group: 'snn-forward',
     case: 'folded',

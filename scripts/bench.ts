@@ -28,12 +28,16 @@ function table(name: string, results: BenchResult[]): string {
     fmt(r.ms),
     fmt(r.cpuMs),
     fmt(r.gflops),
-    Object.entries(r.ratios ?? {}).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(' '),
+    Object.entries(r.ratios ?? {})
+      .map(([k, v]) => `${k} ${v.toFixed(2)}`)
+      .join(' '),
   ]);
   const head = ['group', 'case', 'ms', 'cpu ms', 'GFLOP/s', 'ratios'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] as string).length)));
   const line = (cells: string[]): string =>
-    cells.map((c, i) => (i >= 2 && i <= 4 ? c.padStart(widths[i] as number) : c.padEnd(widths[i] as number))).join('  ');
+    cells
+      .map((c, i) => (i >= 2 && i <= 4 ? c.padStart(widths[i] as number) : c.padEnd(widths[i] as number)))
+      .join('  ');
   return [`== ${name}`, line(head), ...rows.map(line)].join('\n');
 }
 
@@ -86,7 +90,9 @@ async function child(names: string[]): Promise<void> {
   await initEngine({ quiet: true });
   const out: Record<string, BenchResult[] | { error: string }> = {};
   for (const name of names) {
-    const mod = (await import(pathToFileURL(path.join(benchDir, `${name}.ts`)).href)) as { run?: () => Promise<BenchResult[]> };
+    const mod = (await import(pathToFileURL(path.join(benchDir, `${name}.ts`)).href)) as {
+      run?: () => Promise<BenchResult[]>;
+    };
     if (typeof mod.run !== 'function') {
       out[name] = { error: `bench/${name}.ts exports no run()` };
       continue;
@@ -101,18 +107,27 @@ async function child(names: string[]): Promise<void> {
 }
 
 /** Runs the modules on one engine in a child process (the engine is per process). */
-function runOnEngine(engine: EngineName, names: string[]): { results?: Record<string, BenchResult[] | { error: string }>; error?: string } {
+function runOnEngine(
+  engine: EngineName,
+  names: string[],
+): { results?: Record<string, BenchResult[] | { error: string }>; error?: string } {
   const r = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), '--child', ...names], {
     // One benchmark process has the machine: tfjs-node gets every core (the pipeline instead runs
     // one single-threaded stage per core); wasm in Node is single-threaded either way.
-    env: { ...process.env, SNN_BACKEND: engine, SNN_THREADS: process.env.SNN_THREADS ?? String(availableParallelism()) },
+    env: {
+      ...process.env,
+      SNN_BACKEND: engine,
+      SNN_THREADS: process.env.SNN_THREADS ?? String(availableParallelism()),
+    },
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'inherit'],
     maxBuffer: 256 * 1024 * 1024,
   });
   const line = (r.stdout ?? '').split('\n').find((l) => l.startsWith('@@bench-json '));
   if (!line) return { error: `exit ${r.status ?? r.signal}` };
-  return { results: JSON.parse(line.slice('@@bench-json '.length)) as Record<string, BenchResult[] | { error: string }> };
+  return {
+    results: JSON.parse(line.slice('@@bench-json '.length)) as Record<string, BenchResult[] | { error: string }>,
+  };
 }
 
 /** Image-timesteps/s (or any shared ratio) per engine for the same case, side by side. */
@@ -175,7 +190,9 @@ async function main(): Promise<void> {
       }
       byName.get(name)!.set(engine, res);
       const e = res[0]?.engine;
-      console.log(table(`${name} (${engine}${e?.threads ? `, ${e.threads} thread${e.threads > 1 ? 's' : ''}` : ''})`, res));
+      console.log(
+        table(`${name} (${engine}${e?.threads ? `, ${e.threads} thread${e.threads > 1 ? 's' : ''}` : ''})`, res),
+      );
     }
     console.log(`(${engine}: ${((performance.now() - t0) / 1000).toFixed(1)} s)\n`);
   }

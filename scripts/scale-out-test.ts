@@ -30,7 +30,9 @@ if (!existsSync(join(data, 'cifar10', 'manifest.json'))) {
 const tmp = mkdtempSync(join(tmpdir(), 'snn-scale-'));
 const t0 = Date.now();
 const secs = (t: number): string => `${((Date.now() - t) / 1000).toFixed(0)} s`;
-const log = (m: string): void => { process.stdout.write(`[scale] ${m}\n`); };
+const log = (m: string): void => {
+  process.stdout.write(`[scale] ${m}\n`);
+};
 
 async function freePort(): Promise<number> {
   return new Promise((res, rej) => {
@@ -46,8 +48,16 @@ async function freePort(): Promise<number> {
 const port = await freePort();
 const token = randomBytes(16).toString('hex');
 const turboEnv = { TURBO_API: `http://127.0.0.1:${port}`, TURBO_TOKEN: token, TURBO_TEAM: 'lab' };
-const runEnv = { ...process.env, SNN_DATA_DIR: data, SNN_BACKEND: 'wasm', SNN_NATIVE: '0', TURBO_TELEMETRY_DISABLED: '1', FORCE_COLOR: '0' };
-for (const k of ['SNN_RESULTS_DIR', 'SNN_PROFILE', 'TURBO_API', 'TURBO_TOKEN', 'TURBO_TEAM']) delete (runEnv as Record<string, string | undefined>)[k];
+const runEnv = {
+  ...process.env,
+  SNN_DATA_DIR: data,
+  SNN_BACKEND: 'wasm',
+  SNN_NATIVE: '0',
+  TURBO_TELEMETRY_DISABLED: '1',
+  FORCE_COLOR: '0',
+};
+for (const k of ['SNN_RESULTS_DIR', 'SNN_PROFILE', 'TURBO_API', 'TURBO_TOKEN', 'TURBO_TEAM'])
+  delete (runEnv as Record<string, string | undefined>)[k];
 
 let server: ChildProcess | undefined;
 let failed = false;
@@ -62,7 +72,8 @@ function arrows(dir: string): Map<string, string> {
   if (!existsSync(dir)) return out;
   for (const st of readdirSync(dir).sort()) {
     if (!statSync(join(dir, st)).isDirectory()) continue;
-    for (const f of ['results.arrow', 'activity.arrow', 'series.arrow']) if (existsSync(join(dir, st, f))) out.set(`${st}/${f}`, sha(join(dir, st, f)));
+    for (const f of ['results.arrow', 'activity.arrow', 'series.arrow'])
+      if (existsSync(join(dir, st, f))) out.set(`${st}/${f}`, sha(join(dir, st, f)));
   }
   return out;
 }
@@ -73,20 +84,44 @@ async function clone(name: string): Promise<string> {
   await $({ cwd: dir, env: runEnv, quiet: true })`pnpm install --frozen-lockfile --prefer-offline`;
   return dir;
 }
-async function reproduce(dir: string, args: string[], env: Record<string, string>): Promise<{ code: number; out: string; seconds: number }> {
+async function reproduce(
+  dir: string,
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ code: number; out: string; seconds: number }> {
   const t = Date.now();
-  const r = await $({ cwd: dir, env: { ...runEnv, ...env }, nothrow: true, quiet: true })`pnpm -s reproduce --profile smoke ${args}`;
+  const r = await $({
+    cwd: dir,
+    env: { ...runEnv, ...env },
+    nothrow: true,
+    quiet: true,
+  })`pnpm -s reproduce --profile smoke ${args}`;
   return { code: r.exitCode ?? -1, out: r.stdout + r.stderr, seconds: (Date.now() - t) / 1000 };
 }
 
 try {
   const store = join(tmp, 'cache-store');
   server = spawn(join(root, 'node_modules', '.bin', 'turborepo-remote-cache'), [], {
-    env: { ...process.env, HOST: '127.0.0.1', PORT: String(port), TURBO_TOKEN: token, STORAGE_PROVIDER: 'local', STORAGE_PATH: store, STORAGE_PATH_USE_TMP_FOLDER: 'false', LOG_LEVEL: 'warn', ENABLE_STATUS_LOG: 'false' },
+    env: {
+      ...process.env,
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      TURBO_TOKEN: token,
+      STORAGE_PROVIDER: 'local',
+      STORAGE_PATH: store,
+      STORAGE_PATH_USE_TMP_FOLDER: 'false',
+      LOG_LEVEL: 'warn',
+      ENABLE_STATUS_LOG: 'false',
+    },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   for (let i = 0; i < 100; i++) {
-    const up = await fetch(`${turboEnv.TURBO_API}/v8/artifacts/status`, { headers: { Authorization: `Bearer ${token}` } }).then((r) => r.ok, () => false);
+    const up = await fetch(`${turboEnv.TURBO_API}/v8/artifacts/status`, {
+      headers: { Authorization: `Bearer ${token}` },
+    }).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (up) break;
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -98,10 +133,17 @@ try {
   log(`clean clones of HEAD installed (${secs(t)})`);
 
   t = Date.now();
-  const [s1, s2] = await Promise.all([reproduce(a, ['--shard', '1/2'], turboEnv), reproduce(b, ['--shard', '2/2'], turboEnv)]);
+  const [s1, s2] = await Promise.all([
+    reproduce(a, ['--shard', '1/2'], turboEnv),
+    reproduce(b, ['--shard', '2/2'], turboEnv),
+  ]);
   log(`shard 1/2: ${s1.seconds.toFixed(0)} s, shard 2/2: ${s2.seconds.toFixed(0)} s (run at once, ${secs(t)} wall)`);
-  check(s1.code === 0 && s2.code === 0, `both shards succeed${s1.code || s2.code ? `\n${(s1.code ? s1 : s2).out.slice(-2000)}` : ''}`);
-  for (const [i, s] of [s1, s2].entries()) log(`  shard ${i + 1}: ${(/shard \d\/2 \(profile smoke[^\n]*/.exec(s.out) ?? [''])[0]}`);
+  check(
+    s1.code === 0 && s2.code === 0,
+    `both shards succeed${s1.code || s2.code ? `\n${(s1.code ? s1 : s2).out.slice(-2000)}` : ''}`,
+  );
+  for (const [i, s] of [s1, s2].entries())
+    log(`  shard ${i + 1}: ${(/shard \d\/2 \(profile smoke[^\n]*/.exec(s.out) ?? [''])[0]}`);
 
   t = Date.now();
   const asm = await reproduce(c, [], turboEnv);
@@ -109,26 +151,42 @@ try {
   check(asm.code === 0, `the assembling run succeeds${asm.code ? `\n${asm.out.slice(-2000)}` : ''}`);
   const lines = asm.out.split('\n').filter((l) => /^ {2}\S+\s+(ran|cached|FAILED)/.test(l));
   const ran = lines.filter((l) => /^ {2}(\S+)\s+ran/.test(l)).map((l) => l.trim().split(/\s+/)[0]);
-  check(ran.length > 0 && ran.every((s) => s === 'data' || s === 'report'), `every stage restored from the remote cache (ran here: ${ran.join(', ') || 'none'}; data always runs, the report only when its inputs are new)`);
+  check(
+    ran.length > 0 && ran.every((s) => s === 'data' || s === 'report'),
+    `every stage restored from the remote cache (ran here: ${ran.join(', ') || 'none'}; data always runs, the report only when its inputs are new)`,
+  );
 
   let ref: string;
   if (values.reference) ref = resolve(values.reference);
   else {
     const d = await refRun!;
     const single = await reproduce(d, [], {});
-    check(single.code === 0, `the single-machine reference run succeeds${single.code ? `\n${single.out.slice(-2000)}` : ''}`);
+    check(
+      single.code === 0,
+      `the single-machine reference run succeeds${single.code ? `\n${single.out.slice(-2000)}` : ''}`,
+    );
     log(`single-machine reference run (no remote cache): ${single.seconds.toFixed(0)} s`);
     ref = join(d, 'artifacts', 'results', 'smoke');
   }
   const want = arrows(ref);
   const got = arrows(join(c, 'artifacts', 'results', 'smoke'));
   const differ = [...want].filter(([k, v]) => got.get(k) !== v).map(([k]) => k);
-  check(want.size > 0 && got.size === want.size && differ.length === 0, `results byte-identical to the single-machine run (${got.size} Arrow files vs ${want.size}${differ.length ? `; differ: ${differ.join(', ')}` : ''})`);
+  check(
+    want.size > 0 && got.size === want.size && differ.length === 0,
+    `results byte-identical to the single-machine run (${got.size} Arrow files vs ${want.size}${differ.length ? `; differ: ${differ.join(', ')}` : ''})`,
+  );
   const refReport = join(ref, '..', '..', 'report');
   if (existsSync(refReport)) {
     const md = readdirSync(refReport).filter((f) => f.endsWith('.md'));
-    const mdDiffer = md.filter((f) => !existsSync(join(c, 'artifacts', 'report', f)) || sha(join(refReport, f)) !== sha(join(c, 'artifacts', 'report', f)));
-    check(md.length > 0 && mdDiffer.length === 0, `the same report (${md.length} Markdown files${mdDiffer.length ? `; differ: ${mdDiffer.join(', ')}` : ''})`);
+    const mdDiffer = md.filter(
+      (f) =>
+        !existsSync(join(c, 'artifacts', 'report', f)) ||
+        sha(join(refReport, f)) !== sha(join(c, 'artifacts', 'report', f)),
+    );
+    check(
+      md.length > 0 && mdDiffer.length === 0,
+      `the same report (${md.length} Markdown files${mdDiffer.length ? `; differ: ${mdDiffer.join(', ')}` : ''})`,
+    );
   }
 } catch (e) {
   check(false, (e as Error).message);

@@ -36,9 +36,7 @@ const TAG = '[snn] native engine';
 
 /** The cache folder for one TF version (libraries + headers + manifest). */
 export function cacheDir(env = process.env) {
-  const base =
-    env.SNN_NATIVE_CACHE ||
-    path.join(env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'snn-repro');
+  const base = env.SNN_NATIVE_CACHE || path.join(env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'snn-repro');
   return path.join(base, `libtensorflow-${TF_VERSION}`);
 }
 
@@ -50,7 +48,12 @@ function fail(reason) {
 
 function run(cmd, args, opts = {}) {
   const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, ...opts });
-  return { status: r.error ? -1 : r.status, stdout: r.stdout ?? '', out: `${r.stdout ?? ''}${r.stderr ?? ''}`, error: r.error };
+  return {
+    status: r.error ? -1 : r.status,
+    stdout: r.stdout ?? '',
+    out: `${r.stdout ?? ''}${r.stderr ?? ''}`,
+    error: r.error,
+  };
 }
 
 /** Where pnpm put tfjs-node (resolved from the package that depends on it). */
@@ -76,9 +79,13 @@ function bindingPath(pkgDir) {
 export function bindingLoads(pkgDir) {
   const file = bindingPath(pkgDir);
   if (!fs.existsSync(file)) return { ok: false, reason: `no addon at ${path.relative(ROOT, file)}` };
-  const r = run(process.execPath, ['-e', `const b=require(${JSON.stringify(file)});process.stdout.write(String(b.TF_Version||''))`], {
-    env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '2' },
-  });
+  const r = run(
+    process.execPath,
+    ['-e', `const b=require(${JSON.stringify(file)});process.stdout.write(String(b.TF_Version||''))`],
+    {
+      env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '2' },
+    },
+  );
   if (r.status === 0) return { ok: true, tfVersion: r.stdout.trim() };
   const line = r.out.split('\n').find((l) => /Error|cannot open/.test(l)) ?? r.out.split('\n')[0];
   return { ok: false, reason: line.trim() };
@@ -91,7 +98,7 @@ function sha256(file) {
   const fd = fs.openSync(file, 'r');
   const buf = Buffer.allocUnsafe(8 * 1024 * 1024);
   try {
-    for (let n; (n = fs.readSync(fd, buf, 0, buf.length, null)) > 0; ) h.update(buf.subarray(0, n));
+    for (let n; (n = fs.readSync(fd, buf, 0, buf.length, null)) > 0;) h.update(buf.subarray(0, n));
   } finally {
     fs.closeSync(fd);
   }
@@ -159,11 +166,31 @@ function fillCache(dir, log) {
   const tmp = fs.mkdtempSync(`${dir}.tmp-`);
   try {
     log(`fetching tensorflow-cpu==${TF_VERSION} through pip (about 270 MB)`);
-    const args = ['-m', 'pip', 'download', '--no-deps', '--only-binary=:all:', `tensorflow-cpu==${TF_VERSION}`, '-d', path.join(tmp, 'wheel')];
+    const args = [
+      '-m',
+      'pip',
+      'download',
+      '--no-deps',
+      '--only-binary=:all:',
+      `tensorflow-cpu==${TF_VERSION}`,
+      '-d',
+      path.join(tmp, 'wheel'),
+    ];
     let dl = run(py, args);
     // Only the C library is used, so any CPython build of the wheel will do: where this python has
     // none (too old or too new for TF), ask for the cp311 manylinux one.
-    if (dl.status !== 0) dl = run(py, [...args, '--python-version', '3.11', '--implementation', 'cp', '--platform', 'manylinux_2_27_x86_64', '--platform', 'manylinux2014_x86_64']);
+    if (dl.status !== 0)
+      dl = run(py, [
+        ...args,
+        '--python-version',
+        '3.11',
+        '--implementation',
+        'cp',
+        '--platform',
+        'manylinux_2_27_x86_64',
+        '--platform',
+        'manylinux2014_x86_64',
+      ]);
     if (dl.status !== 0) {
       const why = dl.out.split('\n').filter((l) => /ERROR|error/.test(l))[0] ?? 'pip download failed';
       fail(`pip could not fetch tensorflow-cpu==${TF_VERSION}: ${why.trim()}`);
@@ -179,7 +206,10 @@ function fillCache(dir, log) {
       const f = path.join(tmp, 'lib', lib);
       files[lib] = { size: fs.statSync(f).size, sha256: sha256(f) };
     }
-    fs.writeFileSync(path.join(tmp, 'manifest.json'), JSON.stringify({ tfVersion: TF_VERSION, wheel: whl, files }, null, 2) + '\n');
+    fs.writeFileSync(
+      path.join(tmp, 'manifest.json'),
+      JSON.stringify({ tfVersion: TF_VERSION, wheel: whl, files }, null, 2) + '\n',
+    );
     fs.rmSync(dir, { recursive: true, force: true });
     fs.renameSync(tmp, dir);
   } finally {
@@ -205,19 +235,34 @@ function linkDeps(pkgDir, dir) {
     fs.symlinkSync(path.join(dir, 'lib', target), path.join(deps, 'lib', name));
   }
   // So that tfjs-node's install script, if rerun (pnpm rebuild), never downloads.
-  fs.writeFileSync(path.join(pkgDir, 'scripts', 'custom-binary.json'), JSON.stringify({ 'tf-lib': `file://${dir}` }) + '\n');
+  fs.writeFileSync(
+    path.join(pkgDir, 'scripts', 'custom-binary.json'),
+    JSON.stringify({ 'tf-lib': `file://${dir}` }) + '\n',
+  );
 }
 
 /** Node's own headers, so node-gyp never downloads them. */
 function nodeHeadersDir() {
-  const candidates = [process.env.npm_config_nodedir, path.resolve(path.dirname(process.execPath), '..')].filter(Boolean);
+  const candidates = [process.env.npm_config_nodedir, path.resolve(path.dirname(process.execPath), '..')].filter(
+    Boolean,
+  );
   return candidates.find((d) => fs.existsSync(path.join(d, 'include', 'node', 'node_api.h'))) ?? null;
 }
 
 function nodeGypBin() {
   const candidates = [
     process.env.npm_config_node_gyp,
-    path.resolve(path.dirname(process.execPath), '..', 'lib', 'node_modules', 'npm', 'node_modules', 'node-gyp', 'bin', 'node-gyp.js'),
+    path.resolve(
+      path.dirname(process.execPath),
+      '..',
+      'lib',
+      'node_modules',
+      'npm',
+      'node_modules',
+      'node-gyp',
+      'bin',
+      'node-gyp.js',
+    ),
   ];
   try {
     const npmCli = run('npm', ['root', '-g']).out.trim().split('\n').pop();
@@ -274,7 +319,9 @@ function main() {
   if (process.argv.includes('--check')) {
     const dir = findTfjsNode();
     const r = dir ? bindingLoads(dir) : { ok: false, reason: '@tensorflow/tfjs-node is not installed' };
-    process.stdout.write(r.ok ? `tfjs-node loads (TensorFlow ${r.tfVersion})\n` : `tfjs-node does not load: ${r.reason}\n`);
+    process.stdout.write(
+      r.ok ? `tfjs-node loads (TensorFlow ${r.tfVersion})\n` : `tfjs-node does not load: ${r.reason}\n`,
+    );
     process.exitCode = r.ok ? 0 : 1;
     return;
   }
@@ -287,7 +334,8 @@ function main() {
     const how = r.status === 'present' ? 'already built' : `built in ${r.seconds.toFixed(0)} s from ${r.cache}`;
     process.stderr.write(`${TAG}: tfjs-node loads (TensorFlow ${r.tfVersion || TF_VERSION}, ${how})\n`);
   } catch (e) {
-    const reason = e instanceof SetupError ? e.message : `unexpected error: ${e instanceof Error ? e.message : String(e)}`;
+    const reason =
+      e instanceof SetupError ? e.message : `unexpected error: ${e instanceof Error ? e.message : String(e)}`;
     process.stderr.write(`${TAG} not set up: ${reason}; the wasm engine will be used\n`);
   }
 }

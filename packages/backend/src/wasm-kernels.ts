@@ -64,14 +64,25 @@ function transpose(backend: WasmBackend, x: TensorInfo, perm: number[]): TensorI
 }
 
 /** Stride-1 NHWC convolution with explicit (non-negative) pads. */
-function conv(backend: WasmBackend, x: TensorInfo, filter: TensorInfo, pads: Pad4, dilations: [number, number]): TensorInfo {
-  return call('Conv2D', backend, { x, filter }, {
-    strides: [1, 1],
-    pad: pads as unknown as NamedAttrMap[string],
-    dataFormat: 'NHWC',
-    dilations,
-    dimRoundingMode: undefined as unknown as string,
-  });
+function conv(
+  backend: WasmBackend,
+  x: TensorInfo,
+  filter: TensorInfo,
+  pads: Pad4,
+  dilations: [number, number],
+): TensorInfo {
+  return call(
+    'Conv2D',
+    backend,
+    { x, filter },
+    {
+      strides: [1, 1],
+      pad: pads as unknown as NamedAttrMap[string],
+      dataFormat: 'NHWC',
+      dilations,
+      dimRoundingMode: undefined as unknown as string,
+    },
+  );
 }
 
 /**
@@ -199,7 +210,12 @@ function convInfoOf(xShape: number[], filterShape: number[], attrs: NamedAttrMap
  */
 const IM2COL_MAX_ROWS = 64;
 
-function filterGradIm2col(backend: WasmBackend, x: TensorInfo, dy: TensorInfo, info: backend_util.Conv2DInfo): TensorInfo {
+function filterGradIm2col(
+  backend: WasmBackend,
+  x: TensorInfo,
+  dy: TensorInfo,
+  info: backend_util.Conv2DInfo,
+): TensorInfo {
   const { batchSize: N, inHeight: H, inWidth: W, inChannels: Ci, outChannels: Co } = info;
   const { outHeight: OH, outWidth: OW, strideHeight: sH, strideWidth: sW, filterHeight: KH, filterWidth: KW } = info;
   const top = info.padInfo.top;
@@ -357,7 +373,12 @@ function conv2DBackpropInput(args: KernelArgs): TensorInfo {
 }
 
 /** inputs and pooling geometry of a MaxPoolGrad / AvgPoolGrad call */
-function poolGradArgs(args: KernelArgs): { backend: WasmBackend; dy: TensorInfo; input: TensorInfo; info: backend_util.Conv2DInfo } {
+function poolGradArgs(args: KernelArgs): {
+  backend: WasmBackend;
+  dy: TensorInfo;
+  input: TensorInfo;
+  info: backend_util.Conv2DInfo;
+} {
   const backend = args.backend as WasmBackend;
   const dy = args.inputs.dy as TensorInfo;
   const input = args.inputs.input as TensorInfo;
@@ -368,7 +389,13 @@ function poolGradArgs(args: KernelArgs): { backend: WasmBackend; dy: TensorInfo;
     dimRoundingMode?: 'floor' | 'round' | 'ceil';
   };
   const info = backend_util.computePool2DInfo(
-    input.shape as [number, number, number, number], filterSize, strides, 1, pad, dimRoundingMode);
+    input.shape as [number, number, number, number],
+    filterSize,
+    strides,
+    1,
+    pad,
+    dimRoundingMode,
+  );
   return { backend, dy, input, info };
 }
 
@@ -507,8 +534,10 @@ function avgPoolGrad(args: KernelArgs): TensorInfo {
   const { backend, dy, input, info } = poolGradArgs(args);
   const { batchSize: N, inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW } = info;
   const { strideHeight: sH, strideWidth: sW, filterHeight: fH, filterWidth: fW } = info;
-  const tiled = sH === fH && sW === fW && OH * fH === H && OW * fW === W && info.padInfo.top === 0 && info.padInfo.left === 0;
-  if (!tiled) return call('AvgPoolGrad', backend, args.inputs as Record<string, TensorInfo>, args.attrs as NamedAttrMap);
+  const tiled =
+    sH === fH && sW === fW && OH * fH === H && OW * fW === W && info.padInfo.top === 0 && info.padInfo.left === 0;
+  if (!tiled)
+    return call('AvgPoolGrad', backend, args.inputs as Record<string, TensorInfo>, args.attrs as NamedAttrMap);
   const dx = backend.makeOutput(input.shape, 'float32');
   const dxv = backend.typedArrayFromHeap(dx) as Float32Array;
   const dyv = backend.typedArrayFromHeap(dy) as Float32Array;

@@ -5,7 +5,17 @@
  * A fake tfjs-node package and a fake pip (a wheel built here) keep these tests offline and fast.
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, realpathSync, appendFileSync, writeFileSync, mkdirSync, rmSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  realpathSync,
+  appendFileSync,
+  writeFileSync,
+  mkdirSync,
+  rmSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -15,7 +25,10 @@ const script = join(root, 'scripts', 'setup-native.mjs');
 const tmp = mkdtempSync(join(tmpdir(), 'snn-setup-native-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-function runSetup(env: Record<string, string>, args: string[] = []): { status: number | null; stderr: string; stdout: string } {
+function runSetup(
+  env: Record<string, string>,
+  args: string[] = [],
+): { status: number | null; stderr: string; stdout: string } {
   const r = spawnSync(process.execPath, [script, ...args], {
     env: { PATH: process.env.PATH ?? '', HOME: tmp, ...env },
     encoding: 'utf8',
@@ -27,7 +40,14 @@ function runSetup(env: Record<string, string>, args: string[] = []): { status: n
 function fakePackage(name: string): string {
   const dir = join(tmp, name);
   mkdirSync(join(dir, 'scripts'), { recursive: true });
-  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: '@tensorflow/tfjs-node', version: '0.0.0', binary: { module_name: 'tfjs_binding', module_path: './lib/napi-v{napi_build_version}', napi_versions: [3, 8] } }));
+  writeFileSync(
+    join(dir, 'package.json'),
+    JSON.stringify({
+      name: '@tensorflow/tfjs-node',
+      version: '0.0.0',
+      binary: { module_name: 'tfjs_binding', module_path: './lib/napi-v{napi_build_version}', napi_versions: [3, 8] },
+    }),
+  );
   return dir;
 }
 
@@ -70,7 +90,12 @@ describe('native engine set-up (scripts/setup-native.mjs)', () => {
 
   it('without a python that has pip: one line naming the reason, exit 0', () => {
     const pkg = fakePackage('no-pip');
-    const r = runSetup({ SNN_TFJS_NODE_DIR: pkg, SNN_NATIVE_CACHE: join(tmp, 'cache-no-pip'), SNN_PYTHON: '/nonexistent/python', PATH: '/nonexistent' });
+    const r = runSetup({
+      SNN_TFJS_NODE_DIR: pkg,
+      SNN_NATIVE_CACHE: join(tmp, 'cache-no-pip'),
+      SNN_PYTHON: '/nonexistent/python',
+      PATH: '/nonexistent',
+    });
     expect(r.status).toBe(0);
     const l = lines(r.stderr);
     expect(l).toHaveLength(1);
@@ -88,15 +113,21 @@ describe('native engine set-up (scripts/setup-native.mjs)', () => {
     const last = lines(first.stderr).at(-1) ?? '';
     expect(last).toMatch(/not set up: node-pre-gyp .* not found .*; the wasm engine will be used$/);
     const cache = join(cacheRoot, 'libtensorflow-2.21.0');
-    const manifest = JSON.parse(readFileSync(join(cache, 'manifest.json'), 'utf8')) as { files: Record<string, { size: number; sha256: string }> };
+    const manifest = JSON.parse(readFileSync(join(cache, 'manifest.json'), 'utf8')) as {
+      files: Record<string, { size: number; sha256: string }>;
+    };
     expect(manifest.files['libtensorflow_cc.so.2']?.size).toBe(2000);
     expect(existsSync(join(cache, 'include', 'tensorflow', 'c', 'c_api.h'))).toBe(true);
     expect(existsSync(join(cache, 'include', 'tsl', 'platform', 'ctstring.h'))).toBe(true);
     expect(existsSync(join(cache, 'include', 'tensorflow', 'core', 'kernels', 'big.h'))).toBe(false);
     expect(existsSync(join(cache, 'wheel'))).toBe(false);
     // deps/ points at the cache under the names binding.gyp links
-    expect(realpathSync(join(pkg, 'deps', 'lib', 'libtensorflow.so'))).toBe(realpathSync(join(cache, 'lib', 'libtensorflow_cc.so.2')));
-    expect(realpathSync(join(pkg, 'deps', 'lib', 'libtensorflow_framework.so'))).toBe(realpathSync(join(cache, 'lib', 'libtensorflow_framework.so.2')));
+    expect(realpathSync(join(pkg, 'deps', 'lib', 'libtensorflow.so'))).toBe(
+      realpathSync(join(cache, 'lib', 'libtensorflow_cc.so.2')),
+    );
+    expect(realpathSync(join(pkg, 'deps', 'lib', 'libtensorflow_framework.so'))).toBe(
+      realpathSync(join(cache, 'lib', 'libtensorflow_framework.so.2')),
+    );
     expect(realpathSync(join(pkg, 'deps', 'include'))).toBe(realpathSync(join(cache, 'include')));
     expect(JSON.parse(readFileSync(join(pkg, 'scripts', 'custom-binary.json'), 'utf8'))['tf-lib']).toContain(cache);
     expect(lines(readFileSync(calls, 'utf8'))).toHaveLength(1);
@@ -107,7 +138,10 @@ describe('native engine set-up (scripts/setup-native.mjs)', () => {
 
     // a damaged library (same name, other bytes) is detected by its hash and fetched again
     appendFileSync(join(cache, 'lib', 'libtensorflow_cc.so.2'), 'x');
-    writeFileSync(join(cache, 'lib', 'libtensorflow_cc.so.2'), readFileSync(join(cache, 'lib', 'libtensorflow_cc.so.2')).subarray(1));
+    writeFileSync(
+      join(cache, 'lib', 'libtensorflow_cc.so.2'),
+      readFileSync(join(cache, 'lib', 'libtensorflow_cc.so.2')).subarray(1),
+    );
     expect(runSetup(env).status).toBe(0);
     expect(lines(readFileSync(calls, 'utf8'))).toHaveLength(2);
   });

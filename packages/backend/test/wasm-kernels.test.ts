@@ -36,7 +36,9 @@ describe('wasm training kernels', () => {
         const x = tf.randomNormal([n, h, w, ci], 0, 1, 'float32', seed) as tf.Tensor4D;
         const f = tf.randomNormal([k, k, ci, co], 0, 1, 'float32', seed + 1) as tf.Tensor4D;
         const r = tf.randomNormal(tf.conv2d(x, f, s, pad).shape, 0, 1, 'float32', seed + 2);
-        const g = tf.grads((...[a, b]: tf.Tensor[]) => tf.sum(tf.mul(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, s, pad), r)));
+        const g = tf.grads((...[a, b]: tf.Tensor[]) =>
+          tf.sum(tf.mul(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, s, pad), r)),
+        );
         return g([x, f]);
       });
       expect(err, `k${k} s${s} pad ${pad} n${n} ${h}x${w} ${ci}->${co}`).toBeLessThan(TOL);
@@ -51,7 +53,9 @@ describe('wasm training kernels', () => {
     const err = compareWithCpu(() => {
       const x = tf.randomNormal([4, 12, 12, 16], 0, 1, 'float32', 1) as tf.Tensor4D;
       const f = tf.randomNormal([3, 3, 16, 32], 0, 1, 'float32', 2) as tf.Tensor4D;
-      return tf.grads((...[a, b]: tf.Tensor[]) => tf.sum(tf.square(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 2, 'same'))))([x, f]);
+      return tf.grads((...[a, b]: tf.Tensor[]) =>
+        tf.sum(tf.square(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 2, 'same'))),
+      )([x, f]);
     });
     expect(err).toBeLessThan(TOL);
   });
@@ -71,7 +75,9 @@ describe('wasm training kernels', () => {
             const a = tf.randomNormal(bt ? [bt, ...shapeA] : shapeA, 0, 1, 'float32', 11);
             const b = tf.randomNormal(bt ? [bt, ...shapeB] : shapeB, 0, 1, 'float32', 12);
             const y = tf.matMul(a, b, tA, tB);
-            const g = tf.grads((...[p, q]: tf.Tensor[]) => tf.sum(tf.square(tf.matMul(p as tf.Tensor, q as tf.Tensor, tA, tB))))([a, b]);
+            const g = tf.grads((...[p, q]: tf.Tensor[]) =>
+              tf.sum(tf.square(tf.matMul(p as tf.Tensor, q as tf.Tensor, tA, tB))),
+            )([a, b]);
             return [y, ...g];
           });
           expect(err, `tA=${tA} tB=${tB} batch=${bt}`).toBeLessThan(TOL);
@@ -101,7 +107,11 @@ describe('wasm training kernels', () => {
   });
 
   it('avgPool, maxPool and relu gradients match cpu', () => {
-    for (const [fs, st, pad] of [[2, 2, 'valid'], [3, 2, 'same'], [3, 1, 'same']] as const) {
+    for (const [fs, st, pad] of [
+      [2, 2, 'valid'],
+      [3, 2, 'same'],
+      [3, 1, 'same'],
+    ] as const) {
       const err = compareWithCpu(() => {
         const x = tf.randomNormal([2, 9, 8, 3], 0, 1, 'float32', 31) as tf.Tensor4D;
         const r = tf.randomNormal(tf.avgPool(x, fs, st, pad).shape, 0, 1, 'float32', 32);
@@ -115,7 +125,11 @@ describe('wasm training kernels', () => {
   });
 
   it('avgPool gradient on tiled windows (filter = stride, no padding) is bit-identical to cpu', () => {
-    for (const [h, fs] of [[8, 2], [9, 3], [32, 2]] as const) {
+    for (const [h, fs] of [
+      [8, 2],
+      [9, 3],
+      [32, 2],
+    ] as const) {
       const err = compareWithCpu(() => {
         const x = tf.randomNormal([3, h, h, 5], 0, 1, 'float32', 33) as tf.Tensor4D;
         const r = tf.randomNormal(tf.avgPool(x, fs, fs, 'valid').shape, 0, 1, 'float32', 34);

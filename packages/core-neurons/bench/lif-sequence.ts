@@ -26,18 +26,24 @@ export async function run(): Promise<BenchResult[]> {
 
   // 1) slicing strategies (forward only; the sequence's backward never differentiates a slice)
   const N = unit.reduce((a, b) => a * b, 1);
-  const sliceT = await timeIt(() => {
-    const out: tf.Tensor[] = [];
-    for (let t = 0; t < T; t++) out.push(tf.slice(cur, [t * B, 0, 0, 0], [B, -1, -1, -1]));
-    return out;
-  }, { reps: 5 });
+  const sliceT = await timeIt(
+    () => {
+      const out: tf.Tensor[] = [];
+      for (let t = 0; t < T; t++) out.push(tf.slice(cur, [t * B, 0, 0, 0], [B, -1, -1, -1]));
+      return out;
+    },
+    { reps: 5 },
+  );
   add('time-slice', 'tf.slice', sliceT);
-  const gatherT = await timeIt(() => {
-    const flat = tf.reshape(cur, [T, B * N]);
-    const out: tf.Tensor[] = [];
-    for (let t = 0; t < T; t++) out.push(tf.gather(flat, [t]));
-    return out;
-  }, { reps: 5 });
+  const gatherT = await timeIt(
+    () => {
+      const flat = tf.reshape(cur, [T, B * N]);
+      const out: tf.Tensor[] = [];
+      for (let t = 0; t < T; t++) out.push(tf.gather(flat, [t]));
+      return out;
+    },
+    { reps: 5 },
+  );
   add('time-slice', 'reshape+gather', gatherT);
   const unstackT = await timeIt(() => tf.unstack(tf.reshape(cur, [T, B * N])), { reps: 5 });
   add('time-slice', 'unstack', unstackT);
@@ -61,5 +67,11 @@ export async function run(): Promise<BenchResult[]> {
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const r = await run();
-  console.log(JSON.stringify(r.map(({ group, case: c, ms, ratios }) => ({ group, case: c, ms: +ms.toFixed(1), ratios })), null, 1));
+  console.log(
+    JSON.stringify(
+      r.map(({ group, case: c, ms, ratios }) => ({ group, case: c, ms: +ms.toFixed(1), ratios })),
+      null,
+      1,
+    ),
+  );
 }

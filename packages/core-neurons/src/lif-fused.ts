@@ -229,15 +229,24 @@ const backwardSpec: ArrayKernelSpec = {
     const a = attrsOf(attrs);
     checkShapes(infos, a);
     const M = size(unitShape(infos));
-    if (size((infos[2] as TensorInfo).shape) !== (a.T + 1) * M) throw new Error(`${LIF_BACKWARD_KERNEL}: dy has the wrong size`);
-    lifBackwardArrays(cur as Float32Array, v0 as Float32Array, dy as Float32Array, dCur as Float32Array, dV0 as Float32Array, a);
+    if (size((infos[2] as TensorInfo).shape) !== (a.T + 1) * M)
+      throw new Error(`${LIF_BACKWARD_KERNEL}: dy has the wrong size`);
+    lifBackwardArrays(
+      cur as Float32Array,
+      v0 as Float32Array,
+      dy as Float32Array,
+      dCur as Float32Array,
+      dV0 as Float32Array,
+      a,
+    );
   },
 };
 
 function checkShapes(infos: TensorInfo[], a: LifKernelAttrs): void {
   const M = size(unitShape(infos));
   const n = size((infos[0] as TensorInfo).shape);
-  if (n !== (a.repeated ? M : a.T * M)) throw new Error(`SnnLif: currents size ${n} does not match T=${a.T} x v0 size ${M}`);
+  if (n !== (a.repeated ? M : a.T * M))
+    throw new Error(`SnnLif: currents size ${n} does not match T=${a.T} x v0 size ${M}`);
 }
 
 registerArrayKernel(forwardSpec);

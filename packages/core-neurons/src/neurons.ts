@@ -36,7 +36,8 @@ export function leakOf(p: NeuronParams): number {
 
 export function validateNeuronParams(p: NeuronParams): void {
   if (!(p.vth > 0)) throw new Error(`NeuronParams.vth must be > 0, got ${p.vth}`);
-  if (p.kind === 'lif' && !(p.alpha > 0 && p.alpha <= 1)) throw new Error(`LIF alpha must be in (0, 1], got ${p.alpha}`);
+  if (p.kind === 'lif' && !(p.alpha > 0 && p.alpha <= 1))
+    throw new Error(`LIF alpha must be in (0, 1], got ${p.alpha}`);
   if (p.kind === 'if' && p.alpha !== 1) throw new Error(`IF neurons have alpha = 1, got ${p.alpha}`);
   if (p.refractory !== undefined && !(p.refractory >= 0 && Number.isInteger(p.refractory)))
     throw new Error(`refractory must be a non-negative integer, got ${p.refractory}`);

@@ -3,7 +3,14 @@ import type { NamedAttrMap } from '@tensorflow/tfjs-core';
 import { getSurrogate } from './surrogates.js';
 import { surrogateArrayGrad } from './surrogate-arrays.js';
 import { LIF_BACKWARD_KERNEL, LIF_FORWARD_KERNEL, type LifKernelAttrs } from './lif-fused.js';
-import { heavisideNoGrad, leakOf, lifStep, validateNeuronParams, type NeuronParams, type NeuronState } from './neurons.js';
+import {
+  heavisideNoGrad,
+  leakOf,
+  lifStep,
+  validateNeuronParams,
+  type NeuronParams,
+  type NeuronState,
+} from './neurons.js';
 
 export interface SequenceOptions {
   /** currents is [B, ...] and identical at every step (direct coding, ANN part of a hybrid net) */
@@ -52,7 +59,9 @@ export function lifSequence(
   p: NeuronParams,
   opts: SequenceOptions = {},
 ): SequenceResult {
-  return fusedLifEnabled(currents, opts) ? lifSequenceFused(currents, T, p, opts) : lifSequenceOps(currents, T, p, opts);
+  return fusedLifEnabled(currents, opts)
+    ? lifSequenceFused(currents, T, p, opts)
+    : lifSequenceOps(currents, T, p, opts);
 }
 
 /** Whether the fused kernels can run here: cpu or wasm engine, float32 data. */
@@ -114,7 +123,8 @@ export function lifSequenceFused(
   opts: SequenceOptions = {},
 ): SequenceResult {
   const { repeated, B, unitShape } = prepare('lifSequence', currents, T, p, opts);
-  if (!fusedLifAvailable(currents, opts)) throw new Error(`lifSequenceFused: no fused LIF kernel on engine '${tf.getBackend()}'`);
+  if (!fusedLifAvailable(currents, opts))
+    throw new Error(`lifSequenceFused: no fused LIF kernel on engine '${tf.getBackend()}'`);
   const attrs: LifKernelAttrs = {
     T,
     alpha: leakOf(p),
@@ -240,7 +250,8 @@ export function lifSequenceStepwise(
   validateNeuronParams(p);
   const repeated = opts.repeated ?? false;
   const B = repeated ? currents.shape[0] : currents.shape[0] / T;
-  if (!Number.isInteger(B)) throw new Error(`lifSequenceStepwise: leading dim ${currents.shape[0]} is not a multiple of T=${T}`);
+  if (!Number.isInteger(B))
+    throw new Error(`lifSequenceStepwise: leading dim ${currents.shape[0]} is not a multiple of T=${T}`);
   return tf.tidy(() => {
     const unitShape = [B, ...currents.shape.slice(1)];
     let state: NeuronState = { v: opts.v0 ?? tf.zeros(unitShape) };

@@ -11,7 +11,9 @@ import { SURROGATE_DEFAULTS, type SurrogateName, type SurrogateSpec } from './su
  */
 export type SurrogateArrayGrad = (u: Float32Array, out: Float32Array, n: number) => void;
 
-export const SURROGATE_ARRAY_GRADS: Readonly<Record<SurrogateName, (vth: number, spec: SurrogateSpec) => SurrogateArrayGrad>> = {
+export const SURROGATE_ARRAY_GRADS: Readonly<
+  Record<SurrogateName, (vth: number, spec: SurrogateSpec) => SurrogateArrayGrad>
+> = {
   // Panda et al. 2020: gamma * max(0, 1 - |V - V_th| / V_th)
   pwl: (vth64, spec) => {
     const vth = Math.fround(vth64);
@@ -68,6 +70,8 @@ export const SURROGATE_ARRAY_GRADS: Readonly<Record<SurrogateName, (vth: number,
 
 /** Array version of the named surrogate's dS/dV; null if the registry has a surrogate we lack. */
 export function surrogateArrayGrad(spec: SurrogateSpec, vth: number): SurrogateArrayGrad | null {
-  const make = (SURROGATE_ARRAY_GRADS as Partial<Record<string, (vth: number, spec: SurrogateSpec) => SurrogateArrayGrad>>)[spec.name];
+  const make = (
+    SURROGATE_ARRAY_GRADS as Partial<Record<string, (vth: number, spec: SurrogateSpec) => SurrogateArrayGrad>>
+  )[spec.name];
   return make ? make(vth, spec) : null;
 }

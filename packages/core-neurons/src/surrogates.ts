@@ -45,9 +45,7 @@ const pwl: SurrogateEntry = {
   name: 'pwl',
   grad(v, vth, spec) {
     const gamma = spec.gamma ?? SURROGATE_DEFAULTS.gamma;
-    return tf.tidy(() =>
-      tf.mul(tf.relu(tf.sub(1, tf.div(tf.abs(tf.sub(v, vth)), vth))), gamma),
-    );
+    return tf.tidy(() => tf.mul(tf.relu(tf.sub(1, tf.div(tf.abs(tf.sub(v, vth)), vth))), gamma));
   },
   primitive(v, vth, spec) {
     const gamma = spec.gamma ?? SURROGATE_DEFAULTS.gamma;
@@ -117,9 +115,7 @@ const arctan: SurrogateEntry = {
   name: 'arctan',
   grad(v, vth, spec) {
     const a = spec.alpha ?? SURROGATE_DEFAULTS.arctanAlpha;
-    return tf.tidy(() =>
-      tf.div(a / 2, tf.add(tf.square(tf.mul(tf.sub(v, vth), (Math.PI / 2) * a)), 1)),
-    );
+    return tf.tidy(() => tf.div(a / 2, tf.add(tf.square(tf.mul(tf.sub(v, vth), (Math.PI / 2) * a)), 1)));
   },
   primitive(v, vth, spec) {
     const a = spec.alpha ?? SURROGATE_DEFAULTS.arctanAlpha;

@@ -31,21 +31,49 @@ function relDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return m / scale;
 }
 
-const lif = (o: Partial<NeuronParams>): NeuronParams => ({ kind: 'lif', alpha: 0.9, vth: 1, reset: 'soft', surrogate: { name: 'pwl' }, ...o });
+const lif = (o: Partial<NeuronParams>): NeuronParams => ({
+  kind: 'lif',
+  alpha: 0.9,
+  vth: 1,
+  reset: 'soft',
+  surrogate: { name: 'pwl' },
+  ...o,
+});
 const CASES: Array<{ name: string; p: NeuronParams; repeated?: boolean; v0?: boolean; mean?: number }> = [
   { name: 'LIF soft pwl', p: lif({}) },
-  { name: 'LIF hard pwl gamma', p: lif({ alpha: 0.8, vth: 0.7, reset: 'hard', surrogate: { name: 'pwl', gamma: 0.5 } }) },
+  {
+    name: 'LIF hard pwl gamma',
+    p: lif({ alpha: 0.8, vth: 0.7, reset: 'hard', surrogate: { name: 'pwl', gamma: 0.5 } }),
+  },
   { name: 'IF soft dspike', p: { kind: 'if', alpha: 1, vth: 1.2, reset: 'soft', surrogate: { name: 'dspike', b: 2 } } },
   { name: 'IF hard arctan', p: { kind: 'if', alpha: 1, vth: 1, reset: 'hard', surrogate: { name: 'arctan' } } },
   { name: 'LIF soft fastSigmoid v0', v0: true, p: lif({ alpha: 0.95, surrogate: { name: 'fastSigmoid', alpha: 4 } }) },
   { name: 'LIF hard dspike default', p: lif({ reset: 'hard', surrogate: { name: 'dspike' } }) },
   { name: 'LIF soft arctan alpha', p: lif({ alpha: 0.7, vth: 0.5, surrogate: { name: 'arctan', alpha: 3 } }) },
-  { name: 'IF soft fastSigmoid default', p: { kind: 'if', alpha: 1, vth: 1, reset: 'soft', surrogate: { name: 'fastSigmoid' } } },
+  {
+    name: 'IF soft fastSigmoid default',
+    p: { kind: 'if', alpha: 1, vth: 1, reset: 'soft', surrogate: { name: 'fastSigmoid' } },
+  },
   { name: 'LIF soft refractory 2', p: lif({ vth: 0.8, refractory: 2 }) },
-  { name: 'IF hard refractory 1 v0', v0: true, p: { kind: 'if', alpha: 1, vth: 1, reset: 'hard', refractory: 1, surrogate: { name: 'pwl' } } },
+  {
+    name: 'IF hard refractory 1 v0',
+    v0: true,
+    p: { kind: 'if', alpha: 1, vth: 1, reset: 'hard', refractory: 1, surrogate: { name: 'pwl' } },
+  },
   { name: 'LIF soft repeated', repeated: true, mean: 0.3, p: lif({}) },
-  { name: 'IF hard repeated refractory v0 dspike', repeated: true, v0: true, mean: 0.3, p: { kind: 'if', alpha: 1, vth: 1, reset: 'hard', refractory: 1, surrogate: { name: 'dspike' } } },
-  { name: 'LIF hard repeated arctan', repeated: true, mean: 0.4, p: lif({ reset: 'hard', surrogate: { name: 'arctan' } }) },
+  {
+    name: 'IF hard repeated refractory v0 dspike',
+    repeated: true,
+    v0: true,
+    mean: 0.3,
+    p: { kind: 'if', alpha: 1, vth: 1, reset: 'hard', refractory: 1, surrogate: { name: 'dspike' } },
+  },
+  {
+    name: 'LIF hard repeated arctan',
+    repeated: true,
+    mean: 0.4,
+    p: lif({ reset: 'hard', surrogate: { name: 'arctan' } }),
+  },
 ];
 
 // M = B * 7 * 37 = 777 neurons per step: more than one 512-neuron block of the backward, with a tail
@@ -111,7 +139,10 @@ describe.each(['cpu', 'wasm'] as const)('fused LIF kernels == tfjs-op path on %s
         lifSequence(cur, T, p);
         tf.grad((c: tf.Tensor) => tf.sum(lifSequence(c, T, p).spikes))(cur);
       });
-      const { value, grads } = tf.variableGrads(() => tf.sum(lifSequence(tf.mul(cur, w), T, p).spikes) as tf.Scalar, [w]);
+      const { value, grads } = tf.variableGrads(
+        () => tf.sum(lifSequence(tf.mul(cur, w), T, p).spikes) as tf.Scalar,
+        [w],
+      );
       tf.dispose([value, ...Object.values(grads)]);
     };
     step();

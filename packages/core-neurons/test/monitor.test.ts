@@ -21,12 +21,21 @@ describe('SpikeMonitor', () => {
       [4, 4],
     );
     // T = 2, B = 1: step 0: 4 of 4; step 1: 1 of 4
-    const b = tf.tensor2d([[1, 1, 1, 1], [0, 0, 1, 0]], [2, 4]);
+    const b = tf.tensor2d(
+      [
+        [1, 1, 1, 1],
+        [0, 0, 1, 0],
+      ],
+      [2, 4],
+    );
     m.record('conv1', 0, a, 2);
     m.record('conv1', 0, b, 2);
     m.record('conv2', 1, b, 2);
     const act = m.activity();
-    expect(act.map((x) => [x.layer, x.unrollStep])).toEqual([['conv1', 0], ['conv2', 1]]);
+    expect(act.map((x) => [x.layer, x.unrollStep])).toEqual([
+      ['conv1', 0],
+      ['conv2', 1],
+    ]);
     // conv1: step0 (3 + 4) / 12, step1 (4 + 1) / 12; rate = mean = 12 / 24
     expect(act[0].perStep![0]).toBeCloseTo(7 / 12, 10);
     expect(act[0].perStep![1]).toBeCloseTo(5 / 12, 10);

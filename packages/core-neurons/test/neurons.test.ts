@@ -113,7 +113,9 @@ describe('golden membrane traces', () => {
     const x = tf.zeros([2, 1]);
     expect(() => lifSequence(x, 2, { kind: 'if', alpha: 0.9, vth: 1, reset: 'soft', surrogate: sg })).toThrow(/alpha/);
     expect(() => lifSequence(x, 2, { kind: 'lif', alpha: 0.9, vth: 0, reset: 'soft', surrogate: sg })).toThrow(/vth/);
-    expect(() => lifSequence(x, 3, { kind: 'lif', alpha: 0.9, vth: 1, reset: 'soft', surrogate: sg })).toThrow(/multiple/);
+    expect(() => lifSequence(x, 3, { kind: 'lif', alpha: 0.9, vth: 1, reset: 'soft', surrogate: sg })).toThrow(
+      /multiple/,
+    );
     x.dispose();
   });
 });

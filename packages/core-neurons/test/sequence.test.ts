@@ -17,14 +17,36 @@ function maxRelDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
 
 const CASES: Array<{ name: string; p: NeuronParams; repeated?: boolean; v0?: boolean }> = [
   { name: 'LIF soft pwl', p: { kind: 'lif', alpha: 0.9, vth: 1, reset: 'soft', surrogate: { name: 'pwl' } } },
-  { name: 'LIF hard pwl', p: { kind: 'lif', alpha: 0.8, vth: 0.7, reset: 'hard', surrogate: { name: 'pwl', gamma: 0.5 } } },
+  {
+    name: 'LIF hard pwl',
+    p: { kind: 'lif', alpha: 0.8, vth: 0.7, reset: 'hard', surrogate: { name: 'pwl', gamma: 0.5 } },
+  },
   { name: 'IF soft dspike', p: { kind: 'if', alpha: 1, vth: 1.2, reset: 'soft', surrogate: { name: 'dspike', b: 2 } } },
   { name: 'IF hard arctan', p: { kind: 'if', alpha: 1, vth: 1, reset: 'hard', surrogate: { name: 'arctan' } } },
-  { name: 'LIF soft fastSigmoid v0', v0: true, p: { kind: 'lif', alpha: 0.95, vth: 1, reset: 'soft', surrogate: { name: 'fastSigmoid', alpha: 4 } } },
-  { name: 'LIF soft refractory', p: { kind: 'lif', alpha: 0.9, vth: 0.8, reset: 'soft', refractory: 2, surrogate: { name: 'pwl' } } },
-  { name: 'IF hard refractory', p: { kind: 'if', alpha: 1, vth: 1, reset: 'hard', refractory: 1, surrogate: { name: 'pwl' } } },
-  { name: 'LIF soft repeated', repeated: true, p: { kind: 'lif', alpha: 0.9, vth: 1, reset: 'soft', surrogate: { name: 'pwl' } } },
-  { name: 'IF hard repeated refractory v0', repeated: true, v0: true, p: { kind: 'if', alpha: 1, vth: 1, reset: 'hard', refractory: 1, surrogate: { name: 'dspike' } } },
+  {
+    name: 'LIF soft fastSigmoid v0',
+    v0: true,
+    p: { kind: 'lif', alpha: 0.95, vth: 1, reset: 'soft', surrogate: { name: 'fastSigmoid', alpha: 4 } },
+  },
+  {
+    name: 'LIF soft refractory',
+    p: { kind: 'lif', alpha: 0.9, vth: 0.8, reset: 'soft', refractory: 2, surrogate: { name: 'pwl' } },
+  },
+  {
+    name: 'IF hard refractory',
+    p: { kind: 'if', alpha: 1, vth: 1, reset: 'hard', refractory: 1, surrogate: { name: 'pwl' } },
+  },
+  {
+    name: 'LIF soft repeated',
+    repeated: true,
+    p: { kind: 'lif', alpha: 0.9, vth: 1, reset: 'soft', surrogate: { name: 'pwl' } },
+  },
+  {
+    name: 'IF hard repeated refractory v0',
+    repeated: true,
+    v0: true,
+    p: { kind: 'if', alpha: 1, vth: 1, reset: 'hard', refractory: 1, surrogate: { name: 'dspike' } },
+  },
 ];
 
 describe('time-folded lifSequence == step-by-step lifStep loop', () => {
@@ -51,8 +73,14 @@ describe('time-folded lifSequence == step-by-step lifStep loop', () => {
       const [gxF, gwF] = folded([x, W]);
       const [gxS, gwS] = stepwise([x, W]);
 
-      const sF = tf.tidy(() => lifSequence(tf.reshape(tf.matMul(x, W), [rows, ...unit]), T, c.p, { repeated: c.repeated, v0 }).spikes);
-      const sS = tf.tidy(() => lifSequenceStepwise(tf.reshape(tf.matMul(x, W), [rows, ...unit]), T, c.p, { repeated: c.repeated, v0 }).spikes);
+      const sF = tf.tidy(
+        () => lifSequence(tf.reshape(tf.matMul(x, W), [rows, ...unit]), T, c.p, { repeated: c.repeated, v0 }).spikes,
+      );
+      const sS = tf.tidy(
+        () =>
+          lifSequenceStepwise(tf.reshape(tf.matMul(x, W), [rows, ...unit]), T, c.p, { repeated: c.repeated, v0 })
+            .spikes,
+      );
       const spikesF = Array.from(sF.dataSync());
       expect(Array.from(spikesF)).toEqual(Array.from(sS.dataSync()));
       const rate = spikesF.reduce((a, b) => a + b, 0) / spikesF.length;
@@ -85,7 +113,14 @@ describe('time-folded lifSequence == step-by-step lifStep loop', () => {
   });
 
   it('leaks no tensors (forward and forward+backward)', () => {
-    const p: NeuronParams = { kind: 'lif', alpha: 0.9, vth: 1, reset: 'hard', refractory: 1, surrogate: { name: 'pwl' } };
+    const p: NeuronParams = {
+      kind: 'lif',
+      alpha: 0.9,
+      vth: 1,
+      reset: 'hard',
+      refractory: 1,
+      surrogate: { name: 'pwl' },
+    };
     const cur = tf.randomNormal([T * B, 8], 0.5, 1, 'float32', 5);
     const step = () => {
       tf.tidy(() => {

@@ -39,7 +39,9 @@ describe('array surrogate derivatives == the registry (tf) derivatives', () => {
         let max = 0;
         for (let i = 0; i < u.length; i++) {
           // float32 ops in tf vs float64 here: a few ulps
-          expect(Math.abs((out[i] as number) - (ref[i] as number))).toBeLessThan(4e-7 * Math.max(1, Math.abs(ref[i] as number)) * 4);
+          expect(Math.abs((out[i] as number) - (ref[i] as number))).toBeLessThan(
+            4e-7 * Math.max(1, Math.abs(ref[i] as number)) * 4,
+          );
           max = Math.max(max, out[i] as number);
         }
         expect(max).toBeGreaterThan(0.1);

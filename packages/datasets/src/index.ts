@@ -1,7 +1,24 @@
 export type { DatasetName, ImageSet, Split } from './types.js';
 export { CIFAR10_CLASSES, MNIST_CLASSES } from './types.js';
-export { loadDataset, balancedSubset, batches, channelStats, takeIndices, type BatchOptions, type Batch, type ChannelStats } from './loader.js';
-export { ensureDatasets, CIFAR10_URL, CIFAR10_MD5, NPM_SOURCES, type EnsureOptions, type EnsureResult, type SourceKind } from './ensure.js';
+export {
+  loadDataset,
+  balancedSubset,
+  batches,
+  channelStats,
+  takeIndices,
+  type BatchOptions,
+  type Batch,
+  type ChannelStats,
+} from './loader.js';
+export {
+  ensureDatasets,
+  CIFAR10_URL,
+  CIFAR10_MD5,
+  NPM_SOURCES,
+  type EnsureOptions,
+  type EnsureResult,
+  type SourceKind,
+} from './ensure.js';
 export { datasetChecks, channelMeans, classCounts, type CheckResult } from './checks.js';
 export { parseIdx, type Idx } from './mnist.js';
 export { decodeCifarBinary } from './cifar10.js';

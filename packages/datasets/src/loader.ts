@@ -18,7 +18,10 @@ export function loadDataset(name: DatasetName, opts: { dataDir?: string } = {}):
   if (!p) {
     p = (async () => {
       const m = await readManifest(dir);
-      if (!m) throw new DataError(`${name}: no dataset at ${shownPath(dir)} (no valid manifest.json); \`pnpm reproduce\` builds it (or \`pnpm --filter @snn/stage-data stage\`)`);
+      if (!m)
+        throw new DataError(
+          `${name}: no dataset at ${shownPath(dir)} (no valid manifest.json); \`pnpm reproduce\` builds it (or \`pnpm --filter @snn/stage-data stage\`)`,
+        );
       return readSplit(dir, m);
     })();
     p.catch(() => loaded.delete(dir));
@@ -53,7 +56,8 @@ export function balancedSubset(set: ImageSet, n: number, seed: number): ImageSet
   const chosen: number[] = [];
   for (let c = 0; c < k; c++) {
     const want = Math.floor(n / k) + (c < n % k ? 1 : 0);
-    if (want > byClass[c].length) throw new Error(`balancedSubset: class ${set.classes[c]} has ${byClass[c].length} images, ${want} wanted`);
+    if (want > byClass[c].length)
+      throw new Error(`balancedSubset: class ${set.classes[c]} has ${byClass[c].length} images, ${want} wanted`);
     const perm = makeRng(deriveSeed(seed, 'balancedSubset', c)).shuffle(byClass[c].slice());
     chosen.push(...perm.slice(0, want));
   }
@@ -61,7 +65,10 @@ export function balancedSubset(set: ImageSet, n: number, seed: number): ImageSet
   return takeIndices(set, chosen);
 }
 
-export interface ChannelStats { mean: number[]; std: number[] }
+export interface ChannelStats {
+  mean: number[];
+  std: number[];
+}
 
 /** Per-channel mean and std of pixels in [0, 1]. */
 export function channelStats(set: ImageSet): ChannelStats {
@@ -97,7 +104,11 @@ export interface BatchOptions {
   dropLast?: boolean;
 }
 
-export interface Batch { x: tf.Tensor4D; y: tf.Tensor1D; size: number }
+export interface Batch {
+  x: tf.Tensor4D;
+  y: tf.Tensor1D;
+  size: number;
+}
 
 /**
  * Batches of float32 NHWC tensors and int32 labels; the caller disposes both. Order and
@@ -120,7 +131,10 @@ export function* batches(set: ImageSet, opts: BatchOptions): Generator<Batch, vo
   const shift = new Float32Array(c);
   if (opts.normalize === 'standard') {
     const st = opts.stats ?? channelStats(set);
-    for (let k = 0; k < c; k++) { scale[k] = 1 / 255 / st.std[k]; shift[k] = -st.mean[k] / st.std[k]; }
+    for (let k = 0; k < c; k++) {
+      scale[k] = 1 / 255 / st.std[k];
+      shift[k] = -st.mean[k] / st.std[k];
+    }
   } else {
     scale.fill(1 / 255);
   }

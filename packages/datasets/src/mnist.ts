@@ -4,7 +4,10 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { MNIST_CLASSES, type ImageSet, type Split } from './types.js';
 
-export interface Idx { dims: number[]; data: Uint8Array }
+export interface Idx {
+  dims: number[];
+  data: Uint8Array;
+}
 
 /**
  * IDX (LeCun's MNIST format): magic 0x00 0x00 <type> <ndims>, then ndims big-endian uint32 sizes,
@@ -13,7 +16,8 @@ export interface Idx { dims: number[]; data: Uint8Array }
 export function parseIdx(buf: Uint8Array): Idx {
   if (buf.length < 4) throw new Error('IDX: file shorter than its 4-byte magic');
   if (buf[0] !== 0 || buf[1] !== 0) throw new Error(`IDX: bad magic ${buf[0]},${buf[1]} (expected 0,0)`);
-  if (buf[2] !== 0x08) throw new Error(`IDX: data type 0x${buf[2].toString(16)} not supported (only 0x08 unsigned byte)`);
+  if (buf[2] !== 0x08)
+    throw new Error(`IDX: data type 0x${buf[2].toString(16)} not supported (only 0x08 unsigned byte)`);
   const nd = buf[3];
   const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   if (buf.length < 4 + 4 * nd) throw new Error('IDX: truncated header');
@@ -21,7 +25,8 @@ export function parseIdx(buf: Uint8Array): Idx {
   for (let i = 0; i < nd; i++) dims.push(view.getUint32(4 + 4 * i, false));
   const size = dims.reduce((a, b) => a * b, 1);
   const start = 4 + 4 * nd;
-  if (buf.length !== start + size) throw new Error(`IDX: ${buf.length - start} data bytes, header says ${size} (truncated or corrupt)`);
+  if (buf.length !== start + size)
+    throw new Error(`IDX: ${buf.length - start} data bytes, header says ${size} (truncated or corrupt)`);
   return { dims, data: buf.subarray(start) };
 }
 
@@ -30,10 +35,16 @@ async function readMaybeGz(path: string): Promise<Uint8Array> {
   return path.endsWith('.gz') ? gunzipSync(raw) : raw;
 }
 
-const STEMS = { trainImages: 'train-images-idx3-ubyte', trainLabels: 'train-labels-idx1-ubyte', testImages: 't10k-images-idx3-ubyte', testLabels: 't10k-labels-idx1-ubyte' } as const;
+const STEMS = {
+  trainImages: 'train-images-idx3-ubyte',
+  trainLabels: 'train-labels-idx1-ubyte',
+  testImages: 't10k-images-idx3-ubyte',
+  testLabels: 't10k-labels-idx1-ubyte',
+} as const;
 
 function locate(dir: string, stem: string): string | undefined {
-  for (const name of [stem, `${stem}.gz`, stem.replace(/-idx(\d)-/, '.idx$1-')]) if (existsSync(join(dir, name))) return join(dir, name);
+  for (const name of [stem, `${stem}.gz`, stem.replace(/-idx(\d)-/, '.idx$1-')])
+    if (existsSync(join(dir, name))) return join(dir, name);
   return undefined;
 }
 
@@ -48,7 +59,15 @@ export function idxToImageSet(images: Idx, labels: Idx): ImageSet {
   if (labels.dims.length !== 1) throw new Error(`IDX labels: ${labels.dims.length} dims, expected 1`);
   const [n, h, w] = images.dims;
   if (labels.dims[0] !== n) throw new Error(`IDX: ${labels.dims[0]} labels for ${n} images`);
-  return { images: images.data.slice(), labels: labels.data.slice(), n, height: h, width: w, channels: 1, classes: [...MNIST_CLASSES] };
+  return {
+    images: images.data.slice(),
+    labels: labels.data.slice(),
+    n,
+    height: h,
+    width: w,
+    channels: 1,
+    classes: [...MNIST_CLASSES],
+  };
 }
 
 export async function readMnistDir(dir: string): Promise<Split> {

@@ -17,7 +17,12 @@ export async function writePreviews(set: ImageSet, dir: string, count = 10): Pro
   for (let i = 0; i < k; i++) {
     const img = set.images.subarray(i * size, (i + 1) * size);
     const name = `test-${i}-${set.classes[set.labels[i]]}.png`;
-    await writeFile(join(dir, name), await sharp(img, { raw: { width: w, height: h, channels: c as 1 | 3 } }).png().toBuffer());
+    await writeFile(
+      join(dir, name),
+      await sharp(img, { raw: { width: w, height: h, channels: c as 1 | 3 } })
+        .png()
+        .toBuffer(),
+    );
     written.push(name);
     // strip: images side by side
     for (let y = 0; y < h; y++) strip.set(img.subarray(y * w * c, (y + 1) * w * c), (y * k * w + i * w) * c);
@@ -25,7 +30,10 @@ export async function writePreviews(set: ImageSet, dir: string, count = 10): Pro
   const stripName = `test-0-${k - 1}-x8.png`;
   await writeFile(
     join(dir, stripName),
-    await sharp(strip, { raw: { width: k * w, height: h, channels: c as 1 | 3 } }).resize(k * w * 8, h * 8, { kernel: 'nearest' }).png().toBuffer(),
+    await sharp(strip, { raw: { width: k * w, height: h, channels: c as 1 | 3 } })
+      .resize(k * w * 8, h * 8, { kernel: 'nearest' })
+      .png()
+      .toBuffer(),
   );
   written.push(stripName);
   return written;

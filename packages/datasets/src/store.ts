@@ -7,8 +7,17 @@ import { findRepoRoot } from './paths.js';
 import { writePreviews } from './preview.js';
 import type { DatasetName, ImageSet, Split } from './types.js';
 
-export interface SplitInfo { n: number; height: number; width: number; channels: number }
-export interface SourceInfo { kind: 'local' | 'url' | 'npm'; location: string; checksum?: string }
+export interface SplitInfo {
+  n: number;
+  height: number;
+  width: number;
+  channels: number;
+}
+export interface SourceInfo {
+  kind: 'local' | 'url' | 'npm';
+  location: string;
+  checksum?: string;
+}
 export interface Manifest {
   format: 1;
   name: DatasetName;
@@ -34,7 +43,12 @@ const info = (s: ImageSet): SplitInfo => ({ n: s.n, height: s.height, width: s.w
  * Writes a dataset into `<dataDir>/<name>/` atomically: everything goes to a sibling temp dir,
  * the manifest (with the sha256 of every file) is written last, then the dir is renamed in place.
  */
-export async function writeDataset(dataDir: string, name: DatasetName, split: Split, meta: { source: SourceInfo; checks: CheckResult[]; startedAt: number }): Promise<Manifest> {
+export async function writeDataset(
+  dataDir: string,
+  name: DatasetName,
+  split: Split,
+  meta: { source: SourceInfo; checks: CheckResult[]; startedAt: number },
+): Promise<Manifest> {
   const final = join(dataDir, name);
   const tmp = join(dataDir, `.${name}.tmp-${process.pid}-${Date.now()}`);
   await mkdir(tmp, { recursive: true });
@@ -45,7 +59,10 @@ export async function writeDataset(dataDir: string, name: DatasetName, split: Sp
     }
     await writePreviews(split.test, join(tmp, 'preview'));
     const files: Manifest['files'] = {};
-    const names = [...Object.values(DATA_FILES).flatMap((f) => [f.images, f.labels]), ...(await readdir(join(tmp, 'preview'))).sort().map((p) => `preview/${p}`)];
+    const names = [
+      ...Object.values(DATA_FILES).flatMap((f) => [f.images, f.labels]),
+      ...(await readdir(join(tmp, 'preview'))).sort().map((p) => `preview/${p}`),
+    ];
     for (const f of names) {
       const st = await stat(join(tmp, f));
       files[f] = { bytes: st.size, sha256: await hashFile(join(tmp, f), 'sha256'), mtimeMs: st.mtimeMs };
@@ -78,7 +95,10 @@ export async function writeDataset(dataDir: string, name: DatasetName, split: Sp
  */
 export class DataError extends Error {
   readonly abortsStage = true;
-  constructor(message: string) { super(message); this.name = 'DataError'; }
+  constructor(message: string) {
+    super(message);
+    this.name = 'DataError';
+  }
 }
 
 /** `path` relative to the repo root when inside it (messages name files the way users see them). */
@@ -135,9 +155,13 @@ export async function readSplit(dir: string, m: Manifest): Promise<Split> {
     if (!want) throw new DataError(`${shownPath(join(dir, 'manifest.json'))}: lists no '${f}'; ${REBUILD}`);
     if (!existsSync(p)) throw new DataError(`${shownPath(p)}: missing; ${REBUILD}`);
     const bytes = new Uint8Array(await readFile(p));
-    if (bytes.length !== want.bytes) throw new DataError(`${shownPath(p)}: ${bytes.length} bytes, its manifest says ${want.bytes}; ${REBUILD}`);
+    if (bytes.length !== want.bytes)
+      throw new DataError(`${shownPath(p)}: ${bytes.length} bytes, its manifest says ${want.bytes}; ${REBUILD}`);
     const got = hashBytes(bytes, 'sha256');
-    if (got !== want.sha256) throw new DataError(`${shownPath(p)}: content differs from its manifest (sha256 ${got.slice(0, 12)}…, expected ${want.sha256.slice(0, 12)}…); ${REBUILD}`);
+    if (got !== want.sha256)
+      throw new DataError(
+        `${shownPath(p)}: content differs from its manifest (sha256 ${got.slice(0, 12)}…, expected ${want.sha256.slice(0, 12)}…); ${REBUILD}`,
+      );
     return bytes;
   };
   const read = async (s: 'train' | 'test'): Promise<ImageSet> => {

@@ -11,9 +11,23 @@ export interface ImageSet {
   classes: string[];
 }
 
-export interface Split { train: ImageSet; test: ImageSet }
+export interface Split {
+  train: ImageSet;
+  test: ImageSet;
+}
 
-export const CIFAR10_CLASSES = ['airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck'];
+export const CIFAR10_CLASSES = [
+  'airplane',
+  'automobile',
+  'bird',
+  'cat',
+  'deer',
+  'dog',
+  'frog',
+  'horse',
+  'ship',
+  'truck',
+];
 export const MNIST_CLASSES = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'];
 
 export function emptyCheck(set: ImageSet): void {

@@ -44,7 +44,10 @@ export function makeCifarFixture(opts: { breakBatch?: boolean } = {}): { archive
     writeFileSync(join(bin, `data_batch_${k}.bin`), data);
   }
   writeFileSync(join(bin, 'test_batch.bin'), Buffer.concat([record(100), record(101), record(102)]));
-  writeFileSync(join(bin, 'batches.meta.txt'), 'airplane\nautomobile\nbird\ncat\ndeer\ndog\nfrog\nhorse\nship\ntruck\n');
+  writeFileSync(
+    join(bin, 'batches.meta.txt'),
+    'airplane\nautomobile\nbird\ncat\ndeer\ndog\nfrog\nhorse\nship\ntruck\n',
+  );
   const archive = join(dir, 'cifar-10-binary.tar.gz');
   execFileSync('tar', ['czf', archive, '-C', dir, 'cifar-10-batches-bin']);
   const md5 = createHash('md5').update(readFileSync(archive)).digest('hex');
@@ -52,7 +55,9 @@ export function makeCifarFixture(opts: { breakBatch?: boolean } = {}): { archive
 }
 
 /** Local HTTP server; `respond(hit)` picks the body for the n-th request (1-based). */
-export async function serve(respond: (hit: number) => Uint8Array): Promise<{ url: string; hits: () => number; close: () => Promise<void> }> {
+export async function serve(
+  respond: (hit: number) => Uint8Array,
+): Promise<{ url: string; hits: () => number; close: () => Promise<void> }> {
   let hits = 0;
   const server: Server = createServer((_req, res) => {
     hits++;

@@ -2,16 +2,23 @@ import { initEngine, tf } from '@snn/backend';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { balancedSubset, batches, channelStats, type ImageSet } from '../src/index.js';
 
-beforeAll(async () => { await initEngine({ backend: 'cpu', quiet: true }); });
+beforeAll(async () => {
+  await initEngine({ backend: 'cpu', quiet: true });
+});
 
 /** A synthetic set: 3 classes with 40/25/35 images of 4x5x2, pixel values identify image and position. */
 function synthetic(): ImageSet {
   const counts = [40, 25, 35];
   const labels: number[] = [];
-  counts.forEach((n, c) => { for (let i = 0; i < n; i++) labels.push(c); });
+  counts.forEach((n, c) => {
+    for (let i = 0; i < n; i++) labels.push(c);
+  });
   // interleave deterministically
   labels.sort((a, b) => ((a * 7919) % 13) - ((b * 7919) % 13));
-  const n = labels.length, h = 4, w = 5, ch = 2;
+  const n = labels.length,
+    h = 4,
+    w = 5,
+    ch = 2;
   const images = new Uint8Array(n * h * w * ch);
   for (let i = 0; i < images.length; i++) images[i] = 1 + ((i * 37) % 250);
   return { images, labels: Uint8Array.from(labels), n, height: h, width: w, channels: ch, classes: ['a', 'b', 'c'] };
@@ -35,7 +42,9 @@ describe('balancedSubset', () => {
   });
 });
 
-async function collect(opts: Parameters<typeof batches>[1]): Promise<{ x: Float32Array[]; y: Int32Array[]; sizes: number[] }> {
+async function collect(
+  opts: Parameters<typeof batches>[1],
+): Promise<{ x: Float32Array[]; y: Int32Array[]; sizes: number[] }> {
   const out = { x: [] as Float32Array[], y: [] as Int32Array[], sizes: [] as number[] };
   for (const b of batches(set, opts)) {
     out.x.push(b.x.dataSync() as Float32Array);
@@ -71,14 +80,24 @@ describe('batches', () => {
     const r = await collect({ batchSize: 100, seed: 0, normalize: 'standard' });
     const x = r.x[0];
     for (let c = 0; c < 2; c++) {
-      let s = 0, s2 = 0;
-      for (let i = c; i < x.length; i += 2) { s += x[i]; s2 += x[i] * x[i]; }
+      let s = 0,
+        s2 = 0;
+      for (let i = c; i < x.length; i += 2) {
+        s += x[i];
+        s2 += x[i] * x[i];
+      }
       const m = s / (x.length / 2);
       expect(Math.abs(m)).toBeLessThan(1e-4);
       expect(s2 / (x.length / 2) - m * m).toBeCloseTo(1, 3);
     }
     const st = channelStats(set);
-    const fixed = await collect({ batchSize: 100, seed: 0, shuffle: false, normalize: 'standard', stats: { mean: [0, 0], std: [1, 1] } });
+    const fixed = await collect({
+      batchSize: 100,
+      seed: 0,
+      shuffle: false,
+      normalize: 'standard',
+      stats: { mean: [0, 0], std: [1, 1] },
+    });
     expect(fixed.x[0][3]).toBeCloseTo(set.images[3] / 255, 6);
     expect(st.mean.length).toBe(2);
   });
@@ -91,22 +110,28 @@ describe('batches', () => {
     expect(a.y).toEqual(plain.y); // augmentation uses its own stream
     expect(a.x).not.toEqual(plain.x);
     const { height: h, width: w, channels: c } = set;
-    let flips = 0, shifted = 0;
+    let flips = 0,
+      shifted = 0;
     for (let bi = 0; bi < a.x.length; bi++) {
       for (let i = 0; i < a.y[bi].length; i++) {
         const out = a.x[bi].subarray(i * 40, (i + 1) * 40);
         const src = plain.x[bi].subarray(i * 40, (i + 1) * 40);
         // find (oy, ox, flip) that explains the output exactly
         let found: [number, number, boolean] | undefined;
-        for (const fl of [false, true]) for (let oy = -2; oy <= 2; oy++) for (let ox = -2; ox <= 2; ox++) {
-          let ok = true;
-          for (let y = 0; y < h && ok; y++) for (let x = 0; x < w && ok; x++) for (let k = 0; k < c && ok; k++) {
-            const sy = y + oy, sx = (fl ? w - 1 - x : x) + ox;
-            const want = sy < 0 || sy >= h || sx < 0 || sx >= w ? 0 : src[(sy * w + sx) * c + k];
-            ok = out[(y * w + x) * c + k] === want;
-          }
-          if (ok && !found) found = [oy, ox, fl];
-        }
+        for (const fl of [false, true])
+          for (let oy = -2; oy <= 2; oy++)
+            for (let ox = -2; ox <= 2; ox++) {
+              let ok = true;
+              for (let y = 0; y < h && ok; y++)
+                for (let x = 0; x < w && ok; x++)
+                  for (let k = 0; k < c && ok; k++) {
+                    const sy = y + oy,
+                      sx = (fl ? w - 1 - x : x) + ox;
+                    const want = sy < 0 || sy >= h || sx < 0 || sx >= w ? 0 : src[(sy * w + sx) * c + k];
+                    ok = out[(y * w + x) * c + k] === want;
+                  }
+              if (ok && !found) found = [oy, ox, fl];
+            }
         expect(found).toBeDefined();
         if (found![2]) flips++;
         if (found![0] !== 0 || found![1] !== 0) shifted++;

@@ -13,7 +13,10 @@ describe('poissonEncode', () => {
     const T = 400;
     // pixel i of each sample has intensity levels[i % 6]; 24 pixels -> 4 per level per sample
     const px = 24;
-    const x = tf.tensor2d(Array.from({ length: B * px }, (_, i) => levels[(i % px) % levels.length]), [B, px]);
+    const x = tf.tensor2d(
+      Array.from({ length: B * px }, (_, i) => levels[(i % px) % levels.length]),
+      [B, px],
+    );
     for (const maxRate of [1, 0.5]) {
       const s = poissonEncode(x, T, 1234, maxRate);
       expect(s.shape).toEqual([T * B, px]);
@@ -40,7 +43,13 @@ describe('poissonEncode', () => {
   });
 
   it('is time-major: row t*B + b belongs to sample b', () => {
-    const x = tf.tensor2d([[0, 0, 0], [1, 1, 1]], [2, 3]); // sample 0 dark, sample 1 saturated
+    const x = tf.tensor2d(
+      [
+        [0, 0, 0],
+        [1, 1, 1],
+      ],
+      [2, 3],
+    ); // sample 0 dark, sample 1 saturated
     const s = poissonEncode(x, 5, 7);
     const rows = s.arraySync() as number[][];
     rows.forEach((row, r) => expect(row).toEqual(r % 2 === 0 ? [0, 0, 0] : [1, 1, 1]));
@@ -85,7 +94,12 @@ describe('latencyEncode (TTFS)', () => {
   it('at most one spike per pixel, brighter fires no later', () => {
     const T = 9;
     const B = 3;
-    const x = tf.tidy(() => tf.mul(tf.randomUniform([B, 5, 5, 2], 0, 1, 'float32', 3), tf.cast(tf.greater(tf.randomUniform([B, 5, 5, 2], 0, 1, 'float32', 4), 0.2), 'float32')));
+    const x = tf.tidy(() =>
+      tf.mul(
+        tf.randomUniform([B, 5, 5, 2], 0, 1, 'float32', 3),
+        tf.cast(tf.greater(tf.randomUniform([B, 5, 5, 2], 0, 1, 'float32', 4), 0.2), 'float32'),
+      ),
+    );
     const xs = x.dataSync();
     const s = latencyEncode(x, T);
     expect(s.shape).toEqual([T * B, 5, 5, 2]);

@@ -59,9 +59,14 @@ function presetOf(name: EnergyPresetName | undefined): [EnergyPresetName, Energy
 /** E_ANN: every weight op as MACs (latency 1). */
 export function annEnergy(topo: Topology, preset?: EnergyPresetName): EnergyReport {
   const [name, c] = presetOf(preset);
-  const perOp = topo.ops.filter(isWeightOp).map(
-    (op): OpEnergy => ({ op: op.id, kind: op.kind, opType: 'mac', macs: op.macs, ops: op.macs, energy: op.macs * c.mac }),
-  );
+  const perOp = topo.ops.filter(isWeightOp).map((op): OpEnergy => ({
+    op: op.id,
+    kind: op.kind,
+    opType: 'mac',
+    macs: op.macs,
+    ops: op.macs,
+    energy: op.macs * c.mac,
+  }));
   return { preset: name, constants: c, perOp, total: perOp.reduce((a, e) => a + e.energy, 0) };
 }
 
@@ -81,8 +86,10 @@ export function snnEnergy(topo: Topology, o: SnnEnergyOptions): EnergyReport {
   const [name, c] = presetOf(o.preset);
   if (!(Number.isInteger(o.T) && o.T >= 1)) throw new Error(`snnEnergy: T must be a positive integer, got ${o.T}`);
   const mac = new Set(o.macOps ?? []);
-  for (const id of mac) if (!topo.ops.some((op) => op.id === id)) throw new Error(`snnEnergy: macOps '${id}' is not an op of ${topo.name}`);
-  const perStep = (id: string): boolean => (Array.isArray(o.macPerStep) ? o.macPerStep.includes(id) : Boolean(o.macPerStep));
+  for (const id of mac)
+    if (!topo.ops.some((op) => op.id === id)) throw new Error(`snnEnergy: macOps '${id}' is not an op of ${topo.name}`);
+  const perStep = (id: string): boolean =>
+    Array.isArray(o.macPerStep) ? o.macPerStep.includes(id) : Boolean(o.macPerStep);
   const perOp = topo.ops.filter(isWeightOp).map((op): OpEnergy => {
     if (mac.has(op.id)) {
       const n = op.macs * (perStep(op.id) ? o.T : 1);
@@ -110,7 +117,12 @@ export function snnEnergy(topo: Topology, o: SnnEnergyOptions): EnergyReport {
  */
 export function macOpsFor(
   topo: Topology,
-  o: { mode: 'ann' | 'snn' | 'hybrid'; coding?: 'poisson' | 'direct' | 'latency'; hybridReluOps?: string[]; hybridBoundary?: 'ac' | 'mac' },
+  o: {
+    mode: 'ann' | 'snn' | 'hybrid';
+    coding?: 'poisson' | 'direct' | 'latency';
+    hybridReluOps?: string[];
+    hybridBoundary?: 'ac' | 'mac';
+  },
 ): string[] {
   const weight = topo.ops.filter(isWeightOp);
   if (o.mode === 'ann') return weight.map((op) => op.id);
@@ -133,7 +145,11 @@ export function macOpsFor(
  * op id): the input of op k is the output of the previous weight op (pooling passes spikes through,
  * its rate taken as the pre-pool rate); the first op reads `inputRate` (Poisson pixel rate).
  */
-export function inputActivity(topo: Topology, outputRate: Record<string, number>, inputRate?: number): Record<string, number> {
+export function inputActivity(
+  topo: Topology,
+  outputRate: Record<string, number>,
+  inputRate?: number,
+): Record<string, number> {
   const out: Record<string, number> = {};
   let prev: string | null = null;
   for (const op of topo.ops) {
@@ -173,7 +189,14 @@ export function energyEfficiency(ann: EnergyReport, snn: EnergyReport): Efficien
       convSnn += e.energy;
     }
   }
-  return { preset: snn.preset, perLayer, full: ann.total / snn.total, conv: convAnn / convSnn, eAnn: ann.total, eSnn: snn.total };
+  return {
+    preset: snn.preset,
+    perLayer,
+    full: ann.total / snn.total,
+    conv: convAnn / convSnn,
+    eAnn: ann.total,
+    eSnn: snn.total,
+  };
 }
 
 /** Unique (stored) parameters: shared BackRes weights counted once. */

@@ -10,4 +10,11 @@ export {
   uniqueParams,
   compressionRatio,
 } from './energy.js';
-export type { EnergyPreset, EnergyPresetName, OpEnergy, EnergyReport, SnnEnergyOptions, EfficiencyReport } from './energy.js';
+export type {
+  EnergyPreset,
+  EnergyPresetName,
+  OpEnergy,
+  EnergyReport,
+  SnnEnergyOptions,
+  EfficiencyReport,
+} from './energy.js';

@@ -11,13 +11,31 @@ import {
   uniqueParams,
 } from '@snn/energy';
 
-const opts = { width: 1, classes: 10, bias: false, neuron: 'lif' as const, input: [4, 4, 1] as [number, number, number] };
+const opts = {
+  width: 1,
+  classes: 10,
+  bias: false,
+  neuron: 'lif' as const,
+  input: [4, 4, 1] as [number, number, number],
+};
 const meta = { rule: 'hand-made test net', reconstructed: false };
 
 // conv1: 4x4x1 -> 4x4x4, 3x3: MACs = 4*4*1*9*4 = 576; fc: 64 -> 10: 640 MACs
-const twoLayer = buildTopology('two', [{ conv: 'conv1', out: 4 }, { fc: 'fc', out: 'classes' }], opts, meta);
+const twoLayer = buildTopology(
+  'two',
+  [
+    { conv: 'conv1', out: 4 },
+    { fc: 'fc', out: 'classes' },
+  ],
+  opts,
+  meta,
+);
 // hybrid: conv1 ReLU (576), conv2 LIF (4*4*4*9*4 = 2304), fc classifier (640)
-const hybridDecl: LayerDecl[] = [{ conv: 'conv1', out: 4, relu: true }, { conv: 'conv2', out: 4 }, { fc: 'fc', out: 'classes' }];
+const hybridDecl: LayerDecl[] = [
+  { conv: 'conv1', out: 4, relu: true },
+  { conv: 'conv2', out: 4 },
+  { fc: 'fc', out: 'classes' },
+];
 const hybrid = buildTopology('hyb', hybridDecl, opts, meta);
 
 describe('energy of a two-layer net, by hand', () => {
@@ -54,7 +72,10 @@ describe('energy of a two-layer net, by hand', () => {
     expect(macOps).toEqual(['conv1']);
     const s = snnEnergy(twoLayer, { activity: { fc: 0.1 }, T: 10, macOps });
     expect(s.total).toBeCloseTo(576 * 3.2 + 64, 6); // 1907.2
-    expect(snnEnergy(twoLayer, { activity: { fc: 0.1 }, T: 10, macOps, macPerStep: true }).total).toBeCloseTo(5760 * 3.2 + 64, 6);
+    expect(snnEnergy(twoLayer, { activity: { fc: 0.1 }, T: 10, macOps, macPerStep: true }).total).toBeCloseTo(
+      5760 * 3.2 + 64,
+      6,
+    );
   });
 
   it("hybrid (the paper's text): ReLU ops pay MACs, the first LIF op after them ACs at its input's non-zero fraction", () => {
@@ -81,7 +102,15 @@ describe('energy of a two-layer net, by hand', () => {
   });
 
   it('hybrid with every hidden op ReLU: the classifier reads real values and pays MACs', () => {
-    const allRelu = buildTopology('allrelu', [{ conv: 'conv1', out: 4, relu: true }, { fc: 'fc', out: 'classes' }], opts, meta);
+    const allRelu = buildTopology(
+      'allrelu',
+      [
+        { conv: 'conv1', out: 4, relu: true },
+        { fc: 'fc', out: 'classes' },
+      ],
+      opts,
+      meta,
+    );
     expect(macOpsFor(allRelu, { mode: 'hybrid' })).toEqual(['conv1', 'fc']);
   });
 

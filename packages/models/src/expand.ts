@@ -12,7 +12,8 @@ function flatten(layers: LayerDecl[]): Exclude<LayerDecl, { repeat: LayerDecl[] 
   const out: Exclude<LayerDecl, { repeat: LayerDecl[] }>[] = [];
   for (const l of layers) {
     if ('repeat' in l) {
-      if (!(Number.isInteger(l.times) && l.times >= 1)) throw new Error(`repeat: times must be a positive integer, got ${l.times}`);
+      if (!(Number.isInteger(l.times) && l.times >= 1))
+        throw new Error(`repeat: times must be a positive integer, got ${l.times}`);
       const body = flatten(l.repeat);
       for (let i = 0; i < l.times; i++) out.push(...body);
     } else out.push(l);

@@ -13,7 +13,14 @@
  * the reference for tests, the baseline of bench/snn-step.ts, and the shape STDP needs.
  */
 import { tf } from '@snn/backend';
-import { lifSequence, lifStep, timeSlice, type NeuronParams, type NeuronState, type SpikeMonitor } from '@snn/core-neurons';
+import {
+  lifSequence,
+  lifStep,
+  timeSlice,
+  type NeuronParams,
+  type NeuronState,
+  type SpikeMonitor,
+} from '@snn/core-neurons';
 import type { OpSpec, Topology } from './types.js';
 
 export type ForwardMode = 'ann' | 'snn' | 'hybrid';
@@ -71,7 +78,9 @@ export function reluOpsFor(topo: Topology, mode: ForwardMode, hybridReluOps?: st
   if (mode === 'ann') return new Set(weight.map((op) => op.id));
   if (mode === 'snn') return new Set();
   const ids = hybridReluOps ?? weight.filter((op) => op.neuron === 'relu').map((op) => op.id);
-  for (const id of ids) if (!weight.some((op) => op.id === id)) throw new Error(`hybridReluOps: '${id}' is not a hidden weight op of ${topo.name}`);
+  for (const id of ids)
+    if (!weight.some((op) => op.id === id))
+      throw new Error(`hybridReluOps: '${id}' is not a hidden weight op of ${topo.name}`);
   return new Set(ids);
 }
 
@@ -87,7 +96,9 @@ function linear(op: OpSpec, params: Tensors, x: tf.Tensor): tf.Tensor {
 
 function pool(op: OpSpec, x: tf.Tensor): tf.Tensor {
   const k = op.k ?? 2;
-  return op.kind === 'avgpool' ? tf.avgPool(x as tf.Tensor4D, k, k, 'valid') : tf.maxPool(x as tf.Tensor4D, k, k, 'valid');
+  return op.kind === 'avgpool'
+    ? tf.avgPool(x as tf.Tensor4D, k, k, 'valid')
+    : tf.maxPool(x as tf.Tensor4D, k, k, 'valid');
 }
 
 /** [T*B, ...] -> [B, ...] mean over time (the rate a non-spiking reader sees). */
@@ -102,7 +113,10 @@ function addMixed(a: tf.Tensor, aTemporal: boolean, b: tf.Tensor, bTemporal: boo
   if (aTemporal === bTemporal) return tf.add(a, b);
   const [tmp, st] = aTemporal ? [a, b] : [b, a];
   const B = st.shape[0];
-  return tf.reshape(tf.add(tf.reshape(tmp, [T, B, ...tmp.shape.slice(1)]), tf.expandDims(st, 0)), [T * B, ...st.shape.slice(1)]);
+  return tf.reshape(tf.add(tf.reshape(tmp, [T, B, ...tmp.shape.slice(1)]), tf.expandDims(st, 0)), [
+    T * B,
+    ...st.shape.slice(1),
+  ]);
 }
 
 function neuronFor(op: OpSpec, opts: ForwardOptions): NeuronParams {
@@ -115,7 +129,8 @@ export function forward(topo: Topology, params: Tensors, input: tf.Tensor, opts:
   if (!Number.isInteger(T) || T < 1) throw new Error(`forward: T must be a positive integer, got ${T}`);
   const relu = reluOpsFor(topo, opts.mode, opts.hybridReluOps);
   const repeated = opts.mode === 'ann' ? true : (opts.repeated ?? opts.mode === 'hybrid');
-  if (!repeated && input.shape[0] % T !== 0) throw new Error(`forward: input rows ${input.shape[0]} not a multiple of T=${T}`);
+  if (!repeated && input.shape[0] % T !== 0)
+    throw new Error(`forward: input rows ${input.shape[0]} not a multiple of T=${T}`);
   const run = opts.schedule === 'stepwise' ? forwardStepwise : forwardFolded;
   const [features, logits] = tf.tidy(() => {
     const r = run(topo, params, input, opts, T, relu, repeated);
@@ -199,7 +214,10 @@ function forwardStepwise(
   relu: Set<string>,
   repeated: boolean,
 ): ForwardResult {
-  const hidden = topo.ops.slice(0, topo.ops.findIndex((op) => op.id === topo.classifier));
+  const hidden = topo.ops.slice(
+    0,
+    topo.ops.findIndex((op) => op.id === topo.classifier),
+  );
   const firstSpiking = hidden.findIndex((op) => (op.kind === 'conv' || op.kind === 'fc') && !relu.has(op.id));
   const prefixEnd = firstSpiking < 0 ? hidden.length : firstSpiking;
   if (hidden.slice(prefixEnd).some((op) => relu.has(op.id)))

@@ -25,10 +25,17 @@ export interface TopologyDecl {
   feedForward?: TopologyName;
 }
 
-const c = (id: string, out: number, extra: { residual?: boolean; relu?: boolean } = {}): LayerDecl => ({ conv: id, out, ...extra });
+const c = (id: string, out: number, extra: { residual?: boolean; relu?: boolean } = {}): LayerDecl => ({
+  conv: id,
+  out,
+  ...extra,
+});
 const P: LayerDecl = { pool: 'avg', size: 2 };
 const rep = (times: number, ...body: LayerDecl[]): LayerDecl => ({ repeat: body, times });
-const cifarHead: LayerDecl[] = [{ fc: 'fc1', out: 1024 }, { fc: 'fc2', out: 'classes' }];
+const cifarHead: LayerDecl[] = [
+  { fc: 'fc1', out: 1024 },
+  { fc: 'fc2', out: 'classes' },
+];
 const imagenetHead: LayerDecl[] = [
   { fc: 'fc1', out: 4096 },
   { fc: 'fc2', out: 4096 },
@@ -36,7 +43,8 @@ const imagenetHead: LayerDecl[] = [
 ];
 
 const FF_RULE = 'VGG<N> = N weight layers, the last two FC1 and FC2 (FC2 the classifier), so N-2 convs';
-const BR_RULE = 'XxN = X unique conv layers, a block repeated N times with shared weights (BackRes), logical depth preserved';
+const BR_RULE =
+  'XxN = X unique conv layers, a block repeated N times with shared weights (BackRes), logical depth preserved';
 
 export const TOPOLOGY_DECLS: Record<TopologyName, TopologyDecl> = {
   VGG3: {
@@ -64,13 +72,20 @@ export const TOPOLOGY_DECLS: Record<TopologyName, TopologyDecl> = {
       `${FF_RULE}: Conv1-2(64), avgpool, Conv3-4(128), avgpool, Conv5-7(256), avgpool, FC1, FC2; ` +
       'hybrid (paper, CIFAR10): Conv1 and Conv2 are ReLU, the rest LIF',
     layers: [
-      c('conv1', 64, { relu: true }), c('conv2', 64, { relu: true }), P,
-      c('conv3', 128), c('conv4', 128), P,
-      c('conv5', 256), c('conv6', 256), c('conv7', 256), P,
+      c('conv1', 64, { relu: true }),
+      c('conv2', 64, { relu: true }),
+      P,
+      c('conv3', 128),
+      c('conv4', 128),
+      P,
+      c('conv5', 256),
+      c('conv6', 256),
+      c('conv7', 256),
+      P,
       ...cifarHead,
     ],
   },
-  'VGG2x4': {
+  VGG2x4: {
     name: 'VGG2x4',
     dataset: 'cifar10',
     rule: `${BR_RULE}: Conv1(128), avgpool, Conv2(128) x4, avgpool, FC1, FC2 (logical depth 7 = VGG7; Conv1 as wide as the block so in = out)`,
@@ -93,7 +108,7 @@ export const TOPOLOGY_DECLS: Record<TopologyName, TopologyDecl> = {
     layers: [c('conv1', 128), P, rep(2, c('conv2', 128)), P, ...cifarHead],
     feedForward: 'VGG5',
   },
-  'VGG3x4': {
+  VGG3x4: {
     name: 'VGG3x4',
     dataset: 'cifar10',
     rule:
@@ -103,16 +118,22 @@ export const TOPOLOGY_DECLS: Record<TopologyName, TopologyDecl> = {
     layers: [c('conv1', 128), P, rep(4, c('conv2', 128)), P, ...cifarHead],
     feedForward: 'VGG7',
   },
-  'VGG8x2': {
+  VGG8x2: {
     name: 'VGG8x2',
     dataset: 'cifar10',
     rule:
       'X unique weight layers (Conv1-Conv6 + FC1, FC2 = 8) with one conv repeated twice: VGG9 with Conv6 (256) x2 in place of ' +
       'Conv6, Conv7 (logical depth 9 = VGG9); hybrid: Conv1 and Conv2 ReLU',
     layers: [
-      c('conv1', 64, { relu: true }), c('conv2', 64, { relu: true }), P,
-      c('conv3', 128), c('conv4', 128), P,
-      c('conv5', 256), rep(2, c('conv6', 256)), P,
+      c('conv1', 64, { relu: true }),
+      c('conv2', 64, { relu: true }),
+      P,
+      c('conv3', 128),
+      c('conv4', 128),
+      P,
+      c('conv5', 256),
+      rep(2, c('conv6', 256)),
+      P,
       ...cifarHead,
     ],
     feedForward: 'VGG9',
@@ -131,7 +152,14 @@ export const TOPOLOGY_DECLS: Record<TopologyName, TopologyDecl> = {
     rule:
       'STDP (ReStoCNet-like reading): ResNet<K> = K conv layers, Conv1(64), avgpool, then K-1 residual convs (64, identity ' +
       'shortcut added to the pre-activation), avgpool, FC1, FC2',
-    layers: [c('conv1', 64), P, c('conv2', 64, { residual: true }), c('conv3', 64, { residual: true }), P, ...cifarHead],
+    layers: [
+      c('conv1', 64),
+      P,
+      c('conv2', 64, { residual: true }),
+      c('conv3', 64, { residual: true }),
+      P,
+      ...cifarHead,
+    ],
   },
   ResNet2x2: {
     name: 'ResNet2x2',
@@ -145,11 +173,24 @@ export const TOPOLOGY_DECLS: Record<TopologyName, TopologyDecl> = {
     dataset: 'imagenet',
     rule: 'standard VGG16 (configuration D: 13 conv + 3 FC) as in Sengupta et al. 2019, avg pooling',
     layers: [
-      c('conv1', 64), c('conv2', 64), P,
-      c('conv3', 128), c('conv4', 128), P,
-      c('conv5', 256), c('conv6', 256), c('conv7', 256), P,
-      c('conv8', 512), c('conv9', 512), c('conv10', 512), P,
-      c('conv11', 512), c('conv12', 512), c('conv13', 512), P,
+      c('conv1', 64),
+      c('conv2', 64),
+      P,
+      c('conv3', 128),
+      c('conv4', 128),
+      P,
+      c('conv5', 256),
+      c('conv6', 256),
+      c('conv7', 256),
+      P,
+      c('conv8', 512),
+      c('conv9', 512),
+      c('conv10', 512),
+      P,
+      c('conv11', 512),
+      c('conv12', 512),
+      c('conv13', 512),
+      P,
       ...imagenetHead,
     ],
   },
@@ -160,11 +201,21 @@ export const TOPOLOGY_DECLS: Record<TopologyName, TopologyDecl> = {
       'standard VGG13 (configuration B: 10 conv + 3 FC), avg pooling; hybrid (paper, ImageNet): ReLU at the start and the end, ' +
       'the middle two weight layers (6 and 7 of 13: Conv6, Conv7) LIF',
     layers: [
-      c('conv1', 64, { relu: true }), c('conv2', 64, { relu: true }), P,
-      c('conv3', 128, { relu: true }), c('conv4', 128, { relu: true }), P,
-      c('conv5', 256, { relu: true }), c('conv6', 256), P,
-      c('conv7', 512), c('conv8', 512, { relu: true }), P,
-      c('conv9', 512, { relu: true }), c('conv10', 512, { relu: true }), P,
+      c('conv1', 64, { relu: true }),
+      c('conv2', 64, { relu: true }),
+      P,
+      c('conv3', 128, { relu: true }),
+      c('conv4', 128, { relu: true }),
+      P,
+      c('conv5', 256, { relu: true }),
+      c('conv6', 256),
+      P,
+      c('conv7', 512),
+      c('conv8', 512, { relu: true }),
+      P,
+      c('conv9', 512, { relu: true }),
+      c('conv10', 512, { relu: true }),
+      P,
       { fc: 'fc1', out: 4096, relu: true },
       { fc: 'fc2', out: 4096, relu: true },
       { fc: 'fc3', out: 'classes' },
@@ -178,11 +229,20 @@ export const TOPOLOGY_DECLS: Record<TopologyName, TopologyDecl> = {
       'Conv1-2(64), P, Conv3-4(128), P, Conv5(256), Conv6(256) x2, P, Conv7(512), Conv8(512) x2, P, Conv8 x3 ' +
       '(the same shared 512 kernel re-entered after pooling, unroll steps 3-5), P, FC1-3',
     layers: [
-      c('conv1', 64), c('conv2', 64), P,
-      c('conv3', 128), c('conv4', 128), P,
-      c('conv5', 256), rep(2, c('conv6', 256)), P,
-      c('conv7', 512), rep(2, c('conv8', 512)), P,
-      rep(3, c('conv8', 512)), P,
+      c('conv1', 64),
+      c('conv2', 64),
+      P,
+      c('conv3', 128),
+      c('conv4', 128),
+      P,
+      c('conv5', 256),
+      rep(2, c('conv6', 256)),
+      P,
+      c('conv7', 512),
+      rep(2, c('conv8', 512)),
+      P,
+      rep(3, c('conv8', 512)),
+      P,
       ...imagenetHead,
     ],
     feedForward: 'VGG16',

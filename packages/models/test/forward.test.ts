@@ -12,10 +12,19 @@ const small = { width: 1 / 16, input: [8, 8, 3] as [number, number, number] };
 const LIF: NeuronParams = { kind: 'lif', alpha: 0.9, vth: 0.5, reset: 'soft', surrogate: { name: 'pwl', gamma: 0.3 } };
 const neuron = (): NeuronParams => LIF;
 const maxAbsDiff = (a: tf.Tensor, b: tf.Tensor): number => tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]);
-const image = (B: number, seed = 1): tf.Tensor4D => tf.randomUniform([B, 8, 8, 3], 0, 1, 'float32', seed) as tf.Tensor4D;
+const image = (B: number, seed = 1): tf.Tensor4D =>
+  tf.randomUniform([B, 8, 8, 3], 0, 1, 'float32', seed) as tf.Tensor4D;
 
-function grads(topo: Topology, params: Params, input: tf.Tensor, opts: Parameters<typeof forward>[3]): Record<string, tf.Tensor> {
-  return tf.variableGrads(() => tf.sum(tf.square(forward(topo, params, input, opts).logits)) as tf.Scalar, Object.values(params)).grads;
+function grads(
+  topo: Topology,
+  params: Params,
+  input: tf.Tensor,
+  opts: Parameters<typeof forward>[3],
+): Record<string, tf.Tensor> {
+  return tf.variableGrads(
+    () => tf.sum(tf.square(forward(topo, params, input, opts).logits)) as tf.Scalar,
+    Object.values(params),
+  ).grads;
 }
 
 describe('forward: SNN', () => {
@@ -58,7 +67,11 @@ describe('forward: SNN', () => {
       let v2 = tf.zeros([B, 64]);
       let acc = tf.zeros([B, 64]);
       for (let t = 0; t < T; t++) {
-        const r1 = lifStep(tf.conv2d(timeSlice(spikes, t, B) as tf.Tensor4D, params.conv1 as tf.Tensor4D, 1, 'same'), { v: v1 }, LIF);
+        const r1 = lifStep(
+          tf.conv2d(timeSlice(spikes, t, B) as tf.Tensor4D, params.conv1 as tf.Tensor4D, 1, 'same'),
+          { v: v1 },
+          LIF,
+        );
         v1 = r1.state.v;
         const pooled = tf.reshape(tf.avgPool(r1.spikes as tf.Tensor4D, 2, 2, 'valid'), [B, -1]);
         const r2 = lifStep(tf.matMul(pooled as tf.Tensor2D, params.fc1 as tf.Tensor2D), { v: v2 }, LIF);
@@ -99,7 +112,16 @@ describe('forward: SNN', () => {
       threshold: (op) => (vths[op.id] = 0.1 * op.unrollStep + (op.id === 'conv1' ? 1 : 0)),
       taps: (ev) => seen.push(`${ev.op.id}:${ev.current ? ev.current.shape[0] : '-'}:${ev.output.shape[0]}`),
     });
-    expect(seen).toEqual(['conv1:4:4', 'pool1:-:4', 'conv2@1:4:4', 'conv2@2:4:4', 'conv2@3:4:4', 'conv2@4:4:4', 'pool2:-:4', 'fc1:4:4']);
+    expect(seen).toEqual([
+      'conv1:4:4',
+      'pool1:-:4',
+      'conv2@1:4:4',
+      'conv2@2:4:4',
+      'conv2@3:4:4',
+      'conv2@4:4:4',
+      'pool2:-:4',
+      'fc1:4:4',
+    ]);
     expect(vths['conv2@3']).toBeCloseTo(0.3);
     tf.dispose([x, r.logits, r.features]);
     disposeParams(params);
@@ -164,7 +186,10 @@ describe('forward: BackRes gradients', () => {
       const gConv2 = gT[params.conv2.name];
       const parts = [1, 2, 3, 4].map((k) => gU[uParams[`conv2@${k}`].name]);
       for (const [k, g] of parts.entries())
-        expect(tf.tidy(() => tf.sum(tf.abs(g)).dataSync()[0]), `unroll step ${k + 1}`).toBeGreaterThan(0);
+        expect(
+          tf.tidy(() => tf.sum(tf.abs(g)).dataSync()[0]),
+          `unroll step ${k + 1}`,
+        ).toBeGreaterThan(0);
       const sum = tf.addN(parts);
       expect(maxAbsDiff(gConv2, sum)).toBeLessThan(1e-4 * (1 + tf.tidy(() => tf.max(tf.abs(sum)).dataSync()[0])));
       tf.dispose([input, a.logits, a.features, b.logits, b.features, sum, ...Object.values(gT), ...Object.values(gU)]);
@@ -182,8 +207,14 @@ describe('forward: hybrid', () => {
     const B = 2;
     const x = image(B, 3);
     const rows: Record<string, number> = {};
-    const prof = await tf.profile(() =>
-      forward(topo, params, x, { mode: 'hybrid', T, neuron, taps: (ev) => (rows[ev.op.id] = ev.current?.shape[0] ?? ev.output.shape[0]) }).logits,
+    const prof = await tf.profile(
+      () =>
+        forward(topo, params, x, {
+          mode: 'hybrid',
+          T,
+          neuron,
+          taps: (ev) => (rows[ev.op.id] = ev.current?.shape[0] ?? ev.output.shape[0]),
+        }).logits,
     );
     // 7 convs, each ONE Conv2D kernel call (ReLU convs on B rows, LIF convs on T*B rows)
     expect(prof.kernels.filter((k) => k.name === 'Conv2D').length).toBe(7);
@@ -194,7 +225,14 @@ describe('forward: hybrid', () => {
     // the ReLU part is the ANN's: same conv2 output as mode 'ann'
     const pick = (mode: 'ann' | 'hybrid'): tf.Tensor => {
       let kept: tf.Tensor | null = null;
-      forward(topo, params, x, { mode, T, neuron, taps: (ev) => { if (ev.op.id === 'conv2') kept = tf.keep(ev.output.clone()); } }).logits.dispose();
+      forward(topo, params, x, {
+        mode,
+        T,
+        neuron,
+        taps: (ev) => {
+          if (ev.op.id === 'conv2') kept = tf.keep(ev.output.clone());
+        },
+      }).logits.dispose();
       return kept!;
     };
     const ca = pick('ann');
@@ -209,7 +247,13 @@ describe('forward: hybrid', () => {
     const params = initParams(topo, 8);
     const x = image(2, 3);
     let want = 0;
-    forward(topo, params, x, { mode: 'ann', taps: (ev) => { if (ev.op.id === 'conv2') want = tf.tidy(() => tf.mean(tf.cast(tf.greater(ev.output, 0), 'float32')).dataSync()[0]!); } }).logits.dispose();
+    forward(topo, params, x, {
+      mode: 'ann',
+      taps: (ev) => {
+        if (ev.op.id === 'conv2')
+          want = tf.tidy(() => tf.mean(tf.cast(tf.greater(ev.output, 0), 'float32')).dataSync()[0]!);
+      },
+    }).logits.dispose();
     expect(want).toBeGreaterThan(0.05);
     expect(want).toBeLessThan(0.95);
     for (const schedule of ['folded', 'stepwise'] as const) {

@@ -32,7 +32,10 @@ describe('topologies (reconstructed specs)', () => {
     const t = getTopology('VGG3x2-v1');
     const block = t.ops.filter((o) => o.param === 'conv2' || o.param === 'conv3');
     expect(block.map((o) => [o.id, o.unrollStep])).toEqual([
-      ['conv2@1', 1], ['conv3@1', 1], ['conv2@2', 2], ['conv3@2', 2],
+      ['conv2@1', 1],
+      ['conv3@1', 1],
+      ['conv2@2', 2],
+      ['conv3@2', 2],
     ]);
     const r = getTopology('ResNet2x2');
     expect(r.ops.find((o) => o.id === 'conv2@2')?.residualFrom).toBe('conv2@1');
@@ -58,22 +61,54 @@ describe('topologies (reconstructed specs)', () => {
   });
 
   it('a BackRes block with unequal in/out channels is rejected', () => {
-    const o = { width: 1, classes: 10, bias: false, neuron: 'lif' as const, input: [8, 8, 3] as [number, number, number] };
+    const o = {
+      width: 1,
+      classes: 10,
+      bias: false,
+      neuron: 'lif' as const,
+      input: [8, 8, 3] as [number, number, number],
+    };
     expect(() =>
-      buildTopology('bad', [{ conv: 'c1', out: 64 }, { repeat: [{ conv: 'c2', out: 128 }], times: 2 }, { fc: 'f', out: 'classes' }], o, {
-        rule: '',
-        reconstructed: false,
-      }),
+      buildTopology(
+        'bad',
+        [
+          { conv: 'c1', out: 64 },
+          { repeat: [{ conv: 'c2', out: 128 }], times: 2 },
+          { fc: 'f', out: 'classes' },
+        ],
+        o,
+        {
+          rule: '',
+          reconstructed: false,
+        },
+      ),
     ).toThrow(/equal in\/out/);
   });
 
   it('hybrid tags and head extension point', () => {
-    expect(getTopology('VGG9').ops.filter((o) => o.neuron === 'relu').map((o) => o.id)).toEqual(['conv1', 'conv2']);
-    expect(getTopology('VGG13').ops.filter((o) => o.neuron === 'lif').map((o) => o.id)).toEqual(['conv6', 'conv7']);
+    expect(
+      getTopology('VGG9')
+        .ops.filter((o) => o.neuron === 'relu')
+        .map((o) => o.id),
+    ).toEqual(['conv1', 'conv2']);
+    expect(
+      getTopology('VGG13')
+        .ops.filter((o) => o.neuron === 'lif')
+        .map((o) => o.id),
+    ).toEqual(['conv6', 'conv7']);
     const withHead = getTopology('ResNet3', {
       head: (features) => [...features, { conv: 'head1', out: 128 }, { pool: 'avg' }, { fc: 'fc1', out: 'classes' }],
     });
-    expect(withHead.ops.map((o) => o.id)).toEqual(['conv1', 'pool1', 'conv2', 'conv3', 'pool2', 'head1', 'pool3', 'fc1']);
+    expect(withHead.ops.map((o) => o.id)).toEqual([
+      'conv1',
+      'pool1',
+      'conv2',
+      'conv3',
+      'pool2',
+      'head1',
+      'pool3',
+      'fc1',
+    ]);
   });
 
   it('untie gives each unroll step its own weights', () => {

@@ -1,6 +1,14 @@
 // Minimal types for cli-progress 3.12 (the package ships none; only what progress.ts uses).
 declare module 'cli-progress' {
-  export interface Options { format?: string; hideCursor?: boolean; clearOnComplete?: boolean; stopOnComplete?: boolean; etaBuffer?: number; stream?: NodeJS.WritableStream; noTTYOutput?: boolean }
+  export interface Options {
+    format?: string;
+    hideCursor?: boolean;
+    clearOnComplete?: boolean;
+    stopOnComplete?: boolean;
+    etaBuffer?: number;
+    stream?: NodeJS.WritableStream;
+    noTTYOutput?: boolean;
+  }
   export class SingleBar {
     constructor(opts: Options, preset?: unknown);
     start(total: number, start: number, payload?: Record<string, unknown>): void;

@@ -49,7 +49,10 @@ const stageFileSchema = z.strictObject({
 export type StageFile = z.infer<typeof stageFileSchema>;
 
 export class ConfigError extends Error {
-  constructor(public readonly file: string, public readonly problems: string[]) {
+  constructor(
+    public readonly file: string,
+    public readonly problems: string[],
+  ) {
     super(`invalid stage config ${file}:\n  ${problems.join('\n  ')}`);
     this.name = 'ConfigError';
   }
@@ -84,12 +87,15 @@ function knownKeys(schema: z.ZodType): string[] {
 
 /** Edit distance (insert, delete, substitute, swap of neighbours), for "did you mean". */
 function editDistance(a: string, b: string): number {
-  const d = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  const d = Array.from({ length: a.length + 1 }, (_, i) =>
+    Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)),
+  );
   for (let i = 1; i <= a.length; i++) {
     for (let j = 1; j <= b.length; j++) {
       const cost = a[i - 1] === b[j - 1] ? 0 : 1;
       d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+        d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
     }
   }
   return d[a.length][b.length];
@@ -101,7 +107,10 @@ export function didYouMean(key: string, known: readonly string[]): string {
   let bestD = Infinity;
   for (const k of known) {
     const dist = editDistance(key.toLowerCase(), k.toLowerCase());
-    if (dist < bestD) { best = k; bestD = dist; }
+    if (dist < bestD) {
+      best = k;
+      bestD = dist;
+    }
   }
   return best !== undefined && bestD <= Math.max(1, Math.floor(key.length / 3)) ? `; did you mean '${best}'?` : '';
 }
@@ -111,10 +120,20 @@ function toPath(file: string | URL): string {
 }
 
 function fieldPath(path: readonly PropertyKey[]): string {
-  return path.map((p) => (typeof p === 'number' ? `[${p}]` : String(p))).join('.').replace(/\.\[/g, '[') || '(row)';
+  return (
+    path
+      .map((p) => (typeof p === 'number' ? `[${p}]` : String(p)))
+      .join('.')
+      .replace(/\.\[/g, '[') || '(row)'
+  );
 }
 
-export function rowHash(stage: string, raw: Record<string, unknown>, profile: ProfileName, settings: ProfileSettings = PROFILES[profile]): string {
+export function rowHash(
+  stage: string,
+  raw: Record<string, unknown>,
+  profile: ProfileName,
+  settings: ProfileSettings = PROFILES[profile],
+): string {
   return sha256(stableStringify({ stage, row: raw, profile, settings })).slice(0, 16);
 }
 
@@ -151,7 +170,10 @@ export function loadStageConfig<S extends z.ZodType>(
   }
   const top = stageFileSchema.safeParse(json);
   if (!top.success) {
-    throw new ConfigError(shown, top.error.issues.map((i) => `field '${fieldPath(i.path)}': ${i.message}`));
+    throw new ConfigError(
+      shown,
+      top.error.issues.map((i) => `field '${fieldPath(i.path)}': ${i.message}`),
+    );
   }
   const cfg = top.data;
   const settings = PROFILES[profile];
@@ -164,9 +186,12 @@ export function loadStageConfig<S extends z.ZodType>(
     const where = `row '${id ?? '?'}' (index ${index})`;
     let perRow: Record<string, unknown> = {};
     if (rowProfiles !== undefined) {
-      const rp = z.partialRecord(z.enum(PROFILE_NAMES as [ProfileName, ...ProfileName[]]), overrides).safeParse(rowProfiles);
+      const rp = z
+        .partialRecord(z.enum(PROFILE_NAMES as [ProfileName, ...ProfileName[]]), overrides)
+        .safeParse(rowProfiles);
       if (!rp.success) {
-        for (const i of rp.error.issues) problems.push(`${where}, field 'profiles${i.path.length ? '.' + fieldPath(i.path) : ''}': ${i.message}`);
+        for (const i of rp.error.issues)
+          problems.push(`${where}, field 'profiles${i.path.length ? '.' + fieldPath(i.path) : ''}': ${i.message}`);
         return;
       }
       perRow = rp.data[profile] ?? {};
@@ -177,7 +202,10 @@ export function loadStageConfig<S extends z.ZodType>(
       for (const i of parsed.error.issues) {
         if (i.code === 'unrecognized_keys') {
           // one line per unknown key, with the nearest field the stage knows ("did you mean")
-          for (const k of i.keys) problems.push(`${where}, field '${[...i.path, k].map(String).join('.')}': unknown field${didYouMean(k, knownKeys(rowSchema))} (profile ${profile})`);
+          for (const k of i.keys)
+            problems.push(
+              `${where}, field '${[...i.path, k].map(String).join('.')}': unknown field${didYouMean(k, knownKeys(rowSchema))} (profile ${profile})`,
+            );
           continue;
         }
         problems.push(`${where}, field '${fieldPath(i.path)}': ${i.message} (profile ${profile})`);
@@ -193,7 +221,16 @@ export function loadStageConfig<S extends z.ZodType>(
     rows.push({ index, id: rid, hash: rowHash(cfg.stage, raw, profile, settings), raw, row: parsed.data });
   });
   if (problems.length) throw new ConfigError(shown, problems);
-  return { file: path, stage: cfg.stage, title: cfg.title, source: cfg.source, description: cfg.description, profile, settings, rows };
+  return {
+    file: path,
+    stage: cfg.stage,
+    title: cfg.title,
+    source: cfg.source,
+    description: cfg.description,
+    profile,
+    settings,
+    rows,
+  };
 }
 
 /** Where a resolved row value came from (in the order they are layered; later wins). */
@@ -204,10 +241,19 @@ export type ValueSource = 'stage defaults' | 'row' | `stage profiles.${ProfileNa
  * came from (`pnpm reproduce --explain <stage>[/<row>]`). Trainers read the global profile
  * settings (PROFILES) for what a row leaves unset; the caller prints those beside.
  */
-export function explainStageConfig(file: string | URL, profile: ProfileName, rowId?: string): Array<{ id: string; hash: string; fields: Array<{ key: string; value: unknown; from: ValueSource }> }> {
+export function explainStageConfig(
+  file: string | URL,
+  profile: ProfileName,
+  rowId?: string,
+): Array<{ id: string; hash: string; fields: Array<{ key: string; value: unknown; from: ValueSource }> }> {
   const cfg = loadStageConfig(file, anyRow, profile);
-  const json = JSON.parse(readFileSync(toPath(file), 'utf8')) as { defaults?: Record<string, unknown>; profiles?: Partial<Record<ProfileName, Record<string, unknown>>>; rows: Array<Record<string, unknown>> };
-  const out: Array<{ id: string; hash: string; fields: Array<{ key: string; value: unknown; from: ValueSource }> }> = [];
+  const json = JSON.parse(readFileSync(toPath(file), 'utf8')) as {
+    defaults?: Record<string, unknown>;
+    profiles?: Partial<Record<ProfileName, Record<string, unknown>>>;
+    rows: Array<Record<string, unknown>>;
+  };
+  const out: Array<{ id: string; hash: string; fields: Array<{ key: string; value: unknown; from: ValueSource }> }> =
+    [];
   for (const r of cfg.rows) {
     if (rowId !== undefined && r.id !== rowId) continue;
     const { profiles: rowProfiles, ...own } = json.rows[r.index] ?? {};
@@ -215,11 +261,18 @@ export function explainStageConfig(file: string | URL, profile: ProfileName, row
       ['stage defaults', json.defaults ?? {}],
       ['row', own],
       [`stage profiles.${profile}`, json.profiles?.[profile] ?? {}],
-      [`row profiles.${profile}`, (rowProfiles as Partial<Record<ProfileName, Record<string, unknown>>> | undefined)?.[profile] ?? {}],
+      [
+        `row profiles.${profile}`,
+        (rowProfiles as Partial<Record<ProfileName, Record<string, unknown>>> | undefined)?.[profile] ?? {},
+      ],
     ];
     const from = new Map<string, ValueSource>();
     for (const [name, layer] of layers) for (const k of Object.keys(layer)) from.set(k, name);
-    out.push({ id: r.id, hash: r.hash, fields: Object.keys(r.raw).map((key) => ({ key, value: r.raw[key], from: from.get(key) ?? 'row' })) });
+    out.push({
+      id: r.id,
+      hash: r.hash,
+      fields: Object.keys(r.raw).map((key) => ({ key, value: r.raw[key], from: from.get(key) ?? 'row' })),
+    });
   }
   return out;
 }

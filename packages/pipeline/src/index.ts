@@ -1,7 +1,15 @@
 export { runStage, RowSkipped, abortsStage, engineLabel, engineTag } from './runStage.js';
 export { RowBusy, tryLock, lockHolder, withLock, computeOnce } from './work-lock.js';
 export type { WorkLock } from './work-lock.js';
-export type { RunStageOptions, RowContext, RowResult, MetricValue, LayerActivity, EngineRecord, StageSummary } from './runStage.js';
+export type {
+  RunStageOptions,
+  RowContext,
+  RowResult,
+  MetricValue,
+  LayerActivity,
+  EngineRecord,
+  StageSummary,
+} from './runStage.js';
 export { baseRow, anyRow, loadStageConfig, explainStageConfig, rowHash, ConfigError } from './config.js';
 export type { BaseRow, StageConfig, ExpandedRow } from './config.js';
 export { PROFILES, PROFILE_NAMES, resolveProfile, isProfileName, scaledEpochs } from './profiles.js';

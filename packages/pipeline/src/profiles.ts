@@ -28,19 +28,40 @@ export interface ProfileSettings {
 
 export const PROFILES: Readonly<Record<ProfileName, ProfileSettings>> = {
   smoke: {
-    name: 'smoke', description: 'CI plumbing: real data, tiny subsets; whole pipeline in minutes',
-    trainSamples: 200, testSamples: 100, epochScale: 0, maxEpochs: 1, width: 0.125, batchSize: 20, maxT: 8,
+    name: 'smoke',
+    description: 'CI plumbing: real data, tiny subsets; whole pipeline in minutes',
+    trainSamples: 200,
+    testSamples: 100,
+    epochScale: 0,
+    maxEpochs: 1,
+    width: 0.125,
+    batchSize: 20,
+    maxT: 8,
   },
   quick: {
     // Cost (2 cores, tfjs-node): 60.7 min for the whole pipeline, measured (README: per stage);
     // stage configs set what it trains: AGD 4,000 images x 1 epoch at width 1/8 (the T = 50 rows of
     // tables 8 and 11 are not run), conversion ANNs 5,000 x 8 epochs at width 1/4, STDP T = 10 with 3 seeds.
-    name: 'quick', description: '2-core laptop, no GPU: whole pipeline in about an hour',
-    trainSamples: 5000, testSamples: 1000, epochScale: 0.1, maxEpochs: 5, width: 0.25, batchSize: 32, maxT: 100,
+    name: 'quick',
+    description: '2-core laptop, no GPU: whole pipeline in about an hour',
+    trainSamples: 5000,
+    testSamples: 1000,
+    epochScale: 0.1,
+    maxEpochs: 5,
+    width: 0.25,
+    batchSize: 32,
+    maxT: 100,
   },
   paper: {
-    name: 'paper', description: "the paper's data sizes, widths, epochs and T (a big machine)",
-    trainSamples: 'all', testSamples: 'all', epochScale: 1, maxEpochs: Number.POSITIVE_INFINITY, width: 1, batchSize: 64, maxT: Number.POSITIVE_INFINITY,
+    name: 'paper',
+    description: "the paper's data sizes, widths, epochs and T (a big machine)",
+    trainSamples: 'all',
+    testSamples: 'all',
+    epochScale: 1,
+    maxEpochs: Number.POSITIVE_INFINITY,
+    width: 1,
+    batchSize: 64,
+    maxT: Number.POSITIVE_INFINITY,
   },
 };
 

@@ -4,7 +4,13 @@
  */
 import cliProgress, { type MultiBar, type SingleBar } from 'cli-progress';
 
-export interface ProgressUpdate { epoch?: number; of?: number; step?: number; steps?: number; note?: string }
+export interface ProgressUpdate {
+  epoch?: number;
+  of?: number;
+  step?: number;
+  steps?: number;
+  note?: string;
+}
 
 function fmtSecs(s: number): string {
   if (!Number.isFinite(s) || s < 0) return '?';
@@ -26,15 +32,25 @@ export class StageProgress {
   private runSeconds: number[] = [];
   private toRun: number;
 
-  constructor(private readonly stage: string, private readonly n: number, toRun: number,
-    private readonly out: NodeJS.WriteStream = process.stderr, private readonly intervalMs = 15_000) {
+  constructor(
+    private readonly stage: string,
+    private readonly n: number,
+    toRun: number,
+    private readonly out: NodeJS.WriteStream = process.stderr,
+    private readonly intervalMs = 15_000,
+  ) {
     this.tty = Boolean(out.isTTY) && !process.env.CI;
     this.toRun = toRun;
     if (this.tty && toRun > 0) {
-      this.multi = new cliProgress.MultiBar({
-        format: `${stage} |{bar}| row {row}/{n} {id} {detail} ETA {etaText}`,
-        hideCursor: true, clearOnComplete: true, stream: out,
-      }, cliProgress.Presets.shades_classic);
+      this.multi = new cliProgress.MultiBar(
+        {
+          format: `${stage} |{bar}| row {row}/{n} {id} {detail} ETA {etaText}`,
+          hideCursor: true,
+          clearOnComplete: true,
+          stream: out,
+        },
+        cliProgress.Presets.shades_classic,
+      );
       this.bar = this.multi.create(n * 100, 0, { row: 0, n, id: '', detail: '', etaText: '?' });
     }
   }
@@ -43,19 +59,28 @@ export class StageProgress {
   private eta(fraction: number): number {
     const left = this.toRun - this.runSeconds.length;
     const cur = (Date.now() - this.rowStartedAt) / 1000;
-    const mean = this.runSeconds.length ? this.runSeconds.reduce((a, b) => a + b, 0) / this.runSeconds.length
-      : fraction > 0 ? cur / fraction : NaN;
+    const mean = this.runSeconds.length
+      ? this.runSeconds.reduce((a, b) => a + b, 0) / this.runSeconds.length
+      : fraction > 0
+        ? cur / fraction
+        : NaN;
     return Math.max(0, mean * left - Math.min(cur, mean));
   }
 
   rowStart(k: number, id: string): void {
-    this.k = k; this.rowId = id; this.rowStartedAt = Date.now();
+    this.k = k;
+    this.rowId = id;
+    this.rowStartedAt = Date.now();
     this.render(0, '');
   }
 
   update(p: ProgressUpdate): void {
-    const frac = p.epoch !== undefined && p.of ? (p.epoch - 1 + (p.step !== undefined && p.steps ? p.step / p.steps : 0)) / p.of
-      : p.step !== undefined && p.steps ? p.step / p.steps : 0;
+    const frac =
+      p.epoch !== undefined && p.of
+        ? (p.epoch - 1 + (p.step !== undefined && p.steps ? p.step / p.steps : 0)) / p.of
+        : p.step !== undefined && p.steps
+          ? p.step / p.steps
+          : 0;
     const parts: string[] = [];
     if (p.epoch !== undefined) parts.push(`epoch ${p.epoch}${p.of ? `/${p.of}` : ''}`);
     if (p.step !== undefined) parts.push(`step ${p.step}${p.steps ? `/${p.steps}` : ''}`);

@@ -18,7 +18,8 @@ import { repoRoot } from './fsutil.js';
  * marks such rows (they cannot be checked out; `pnpm audit:tables` rejects them in committed tables).
  */
 export function gitVersion(root: string): string {
-  const git = (args: string[]): Buffer => execFileSync('git', args, { cwd: root, stdio: ['ignore', 'pipe', 'ignore'], maxBuffer: 1 << 30 });
+  const git = (args: string[]): Buffer =>
+    execFileSync('git', args, { cwd: root, stdio: ['ignore', 'pipe', 'ignore'], maxBuffer: 1 << 30 });
   let v: string;
   try {
     v = git(['describe', '--always', '--dirty', '--abbrev=12']).toString().trim();
@@ -27,7 +28,10 @@ export function gitVersion(root: string): string {
   }
   if (!v.endsWith('-dirty')) return v;
   try {
-    return `${v}+diff.${createHash('sha256').update(git(['diff', 'HEAD', '--binary'])).digest('hex').slice(0, 12)}`;
+    return `${v}+diff.${createHash('sha256')
+      .update(git(['diff', 'HEAD', '--binary']))
+      .digest('hex')
+      .slice(0, 12)}`;
   } catch {
     return v;
   }
@@ -48,10 +52,14 @@ export function dataFingerprint(root: string, env: NodeJS.ProcessEnv = process.e
     const m = join(dir, name, 'manifest.json');
     if (!existsSync(m)) continue;
     try {
-      const files = (JSON.parse(readFileSync(m, 'utf8')) as { files?: Record<string, { sha256?: string }> }).files ?? {};
+      const files =
+        (JSON.parse(readFileSync(m, 'utf8')) as { files?: Record<string, { sha256?: string }> }).files ?? {};
       for (const f of Object.keys(files).sort()) h.update(`${name}/${f}:${files[f]?.sha256 ?? ''}\n`);
       any = true;
-    } catch { h.update(`${name}: unreadable manifest\n`); any = true; }
+    } catch {
+      h.update(`${name}: unreadable manifest\n`);
+      any = true;
+    }
   }
   return any ? h.digest('hex').slice(0, 16) : 'none';
 }
@@ -59,7 +67,11 @@ export function dataFingerprint(root: string, env: NodeJS.ProcessEnv = process.e
 /** Whether a recorded code version came from uncommitted changes. */
 export const isUncommitted = (codeVersion: string): boolean => /-dirty(\+|$)/.test(codeVersion);
 
-interface Pkg { name: string; dir: string; deps: string[] }
+interface Pkg {
+  name: string;
+  dir: string;
+  deps: string[];
+}
 
 function workspacePackages(root: string): Map<string, Pkg> {
   const out = new Map<string, Pkg>();
@@ -69,9 +81,17 @@ function workspacePackages(root: string): Map<string, Pkg> {
     for (const d of readdirSync(g)) {
       const pj = join(g, d, 'package.json');
       if (!existsSync(pj)) continue;
-      const j = JSON.parse(readFileSync(pj, 'utf8')) as { name: string; dependencies?: Record<string, string>; devDependencies?: Record<string, string> };
+      const j = JSON.parse(readFileSync(pj, 'utf8')) as {
+        name: string;
+        dependencies?: Record<string, string>;
+        devDependencies?: Record<string, string>;
+      };
       const all = { ...j.dependencies, ...j.devDependencies };
-      out.set(j.name, { name: j.name, dir: join(g, d), deps: Object.keys(all).filter((k) => String(all[k]).startsWith('workspace:')) });
+      out.set(j.name, {
+        name: j.name,
+        dir: join(g, d),
+        deps: Object.keys(all).filter((k) => String(all[k]).startsWith('workspace:')),
+      });
     }
   }
   return out;

@@ -8,7 +8,18 @@ import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { z } from 'zod';
-import { isTiming, writeActivity, writeResults, writeSeries, type ActivityRecord, type ResultRecord, type RowKey, type RowStatus, type SeriesRecord, type StageTiming } from '@snn/reporting';
+import {
+  isTiming,
+  writeActivity,
+  writeResults,
+  writeSeries,
+  type ActivityRecord,
+  type ResultRecord,
+  type RowKey,
+  type RowStatus,
+  type SeriesRecord,
+  type StageTiming,
+} from '@snn/reporting';
 import { ConfigError, loadStageConfig, type BaseRow, type ExpandedRow } from './config.js';
 import { PROFILES, resolveProfile, type ProfileName, type ProfileSettings } from './profiles.js';
 import { profileResults, repoRoot, resultsRoot, writeFileAtomic, WriteError } from './fsutil.js';
@@ -17,7 +28,13 @@ import { StageProgress, formatSeconds, type ProgressUpdate } from './progress.js
 import { RowBusy, tryLock } from './work-lock.js';
 
 /** Structurally compatible with @snn/backend's EngineInfo; name 'none' for stages without tensors. */
-export interface EngineRecord { name: string; version: string; simd?: boolean; threads?: number; tfVersion?: string }
+export interface EngineRecord {
+  name: string;
+  version: string;
+  simd?: boolean;
+  threads?: number;
+  tfVersion?: string;
+}
 
 export interface MetricValue {
   metric: string;
@@ -30,7 +47,12 @@ export interface MetricValue {
 }
 
 /** Spike activity of one layer at one BackRes unroll step (SpikeMonitor.activity() has this shape). */
-export interface LayerActivity { layer: string; unrollStep: number; rate: number; perStep?: number[] }
+export interface LayerActivity {
+  layer: string;
+  unrollStep: number;
+  rate: number;
+  perStep?: number[];
+}
 
 export interface RowResult {
   metrics: MetricValue[];
@@ -62,7 +84,10 @@ export interface RowContext {
 
 /** Throw from runRow when a row cannot run here (e.g. dataset absent): reported, not a failure. */
 export class RowSkipped extends Error {
-  constructor(reason: string) { super(reason); this.name = 'RowSkipped'; }
+  constructor(reason: string) {
+    super(reason);
+    this.name = 'RowSkipped';
+  }
 }
 
 /**
@@ -75,7 +100,13 @@ export function abortsStage(e: unknown): e is Error {
 }
 
 class StageAborted extends Error {
-  constructor(readonly rowId: string, readonly reason: Error) { super(reason.message); this.name = 'StageAborted'; }
+  constructor(
+    readonly rowId: string,
+    readonly reason: Error,
+  ) {
+    super(reason.message);
+    this.name = 'StageAborted';
+  }
 }
 
 export interface RunStageOptions<S extends z.ZodType<BaseRow>> {
@@ -130,7 +161,10 @@ interface RowCheckpoint {
   result: RowResult;
 }
 
-interface BackendLike { initEngine?: (o?: { quiet?: boolean }) => Promise<EngineRecord>; engineInfo?: () => EngineRecord }
+interface BackendLike {
+  initEngine?: (o?: { quiet?: boolean }) => Promise<EngineRecord>;
+  engineInfo?: () => EngineRecord;
+}
 
 async function loadEngine(): Promise<EngineRecord> {
   try {
@@ -172,32 +206,76 @@ export function engineTag(label: string): string {
 
 /** The row an activity or series record belongs to. */
 function rowKey(row: ExpandedRow<BaseRow>, profile: string, stage: string): RowKey {
-  return { table: stage, rowId: row.id, configHash: row.hash, profile, topology: row.row.topology ?? null, method: row.row.method ?? null, T: row.row.T ?? null };
+  return {
+    table: stage,
+    rowId: row.id,
+    configHash: row.hash,
+    profile,
+    topology: row.row.topology ?? null,
+    method: row.row.method ?? null,
+    T: row.row.T ?? null,
+  };
 }
 
-function seriesFor(row: ExpandedRow<BaseRow>, profile: string, stage: string, result: RowResult | undefined): SeriesRecord[] {
+function seriesFor(
+  row: ExpandedRow<BaseRow>,
+  profile: string,
+  stage: string,
+  result: RowResult | undefined,
+): SeriesRecord[] {
   const base = { ...rowKey(row, profile, stage), classifier: row.row.classifier ?? null };
-  return (result?.series ?? []).filter((p) => Number.isFinite(p.x) && Number.isFinite(p.y)).map((p) => ({ ...base, series: p.series, x: p.x, y: p.y }));
+  return (result?.series ?? [])
+    .filter((p) => Number.isFinite(p.x) && Number.isFinite(p.y))
+    .map((p) => ({ ...base, series: p.series, x: p.x, y: p.y }));
 }
 
 /** Records of a row's deterministic values; timing metrics (isTiming) go to timing.json instead. */
-function recordsFor(row: ExpandedRow<BaseRow>, base: Omit<ResultRecord, 'metric' | 'value' | 'unit' | 'paper' | 'paperText' | 'status' | 'error' | 'reconstructed'>,
-  status: RowStatus, result?: RowResult, error?: string): ResultRecord[] {
+function recordsFor(
+  row: ExpandedRow<BaseRow>,
+  base: Omit<ResultRecord, 'metric' | 'value' | 'unit' | 'paper' | 'paperText' | 'status' | 'error' | 'reconstructed'>,
+  status: RowStatus,
+  result?: RowResult,
+  error?: string,
+): ResultRecord[] {
   if (status !== 'ok' || !result) {
-    return [{ ...base, metric: 'status', value: null, unit: null, paper: null, paperText: null, status, error: error ?? null, reconstructed: result?.reconstructed ?? null }];
+    return [
+      {
+        ...base,
+        metric: 'status',
+        value: null,
+        unit: null,
+        paper: null,
+        paperText: null,
+        status,
+        error: error ?? null,
+        reconstructed: result?.reconstructed ?? null,
+      },
+    ];
   }
-  return result.metrics.filter((m) => !isTiming(m)).map((m) => {
-    const fromRow = row.row.paper?.[m.metric];
-    return {
-      ...base, metric: m.metric, value: Number.isFinite(m.value) ? m.value : null, unit: m.unit ?? null,
-      paper: m.paper ?? (typeof fromRow === 'number' ? fromRow : null),
-      paperText: m.paperText ?? (typeof fromRow === 'string' ? fromRow : null),
-      status: 'ok' as const, error: null, reconstructed: result.reconstructed ?? null,
-    };
-  });
+  return result.metrics
+    .filter((m) => !isTiming(m))
+    .map((m) => {
+      const fromRow = row.row.paper?.[m.metric];
+      return {
+        ...base,
+        metric: m.metric,
+        value: Number.isFinite(m.value) ? m.value : null,
+        unit: m.unit ?? null,
+        paper: m.paper ?? (typeof fromRow === 'number' ? fromRow : null),
+        paperText: m.paperText ?? (typeof fromRow === 'string' ? fromRow : null),
+        status: 'ok' as const,
+        error: null,
+        reconstructed: result.reconstructed ?? null,
+      };
+    });
 }
 
-function activityFor(row: ExpandedRow<BaseRow>, profile: string, stage: string, acts: LayerActivity[] | undefined): ActivityRecord[] {
+function activityFor(
+  row: ExpandedRow<BaseRow>,
+  profile: string,
+  stage: string,
+  acts: LayerActivity[] | undefined,
+): ActivityRecord[] {
   const out: ActivityRecord[] = [];
   const base = rowKey(row, profile, stage);
   for (const a of acts ?? []) {
@@ -207,9 +285,15 @@ function activityFor(row: ExpandedRow<BaseRow>, profile: string, stage: string, 
   return out;
 }
 
-function timingOf(hash: string, cached: boolean, wallSeconds: number, result: RowResult | undefined): StageTiming['rows'][string] {
+function timingOf(
+  hash: string,
+  cached: boolean,
+  wallSeconds: number,
+  result: RowResult | undefined,
+): StageTiming['rows'][string] {
   const t: StageTiming['rows'][string] = { configHash: hash, cached, wall_seconds: wallSeconds };
-  for (const m of result?.metrics ?? []) if (isTiming(m)) t[`${m.metric} (${m.unit})`] = Number.isFinite(m.value) ? m.value : null;
+  for (const m of result?.metrics ?? [])
+    if (isTiming(m)) t[`${m.metric} (${m.unit})`] = Number.isFinite(m.value) ? m.value : null;
   return t;
 }
 
@@ -245,7 +329,8 @@ export async function runStage<S extends z.ZodType<BaseRow>>(opts: RunStageOptio
     (opts.out ?? process.stderr).write(`[${opts.stage}] ${e.message}\n`);
     process.exit(2);
   }
-  if (cfg.stage !== opts.stage) throw new Error(`${cfg.file}: stage '${cfg.stage}' does not match runStage({ stage: '${opts.stage}' })`);
+  if (cfg.stage !== opts.stage)
+    throw new Error(`${cfg.file}: stage '${cfg.stage}' does not match runStage({ stage: '${opts.stage}' })`);
   const configPath = opts.config instanceof URL ? fileURLToPath(opts.config) : opts.config;
   const root = repoRoot(dirname(configPath));
   const resultsDir = join(opts.resultsDir ?? profileResults(profile, root), opts.stage);
@@ -254,24 +339,49 @@ export async function runStage<S extends z.ZodType<BaseRow>>(opts: RunStageOptio
   const codeVersion = gitVersion(root);
   // the resume identity of a finished row: the stage's code, its declared input files, and the
   // content of the datasets (a dataset rebuilt with other bytes reruns what was made from the old)
-  const codeHash = withInputs(createHash('sha256').update(`${codeFingerprint(root, dirname(configPath))}\0data:${dataFingerprint(root)}`).digest('hex').slice(0, 16), opts.inputs ?? [], root);
+  const codeHash = withInputs(
+    createHash('sha256')
+      .update(`${codeFingerprint(root, dirname(configPath))}\0data:${dataFingerprint(root)}`)
+      .digest('hex')
+      .slice(0, 16),
+    opts.inputs ?? [],
+    root,
+  );
   const anyCode = process.env.SNN_RESUME === 'any';
   const out = opts.out ?? process.stderr;
 
   let engine: EngineRecord | undefined = opts.needsEngine === false ? { name: 'none', version: '' } : undefined;
   const results: ResultRecord[] = [];
   const activity: ActivityRecord[] = [];
-  const summary: StageSummary = { stage: opts.stage, profile, rows: cfg.rows.length, ran: 0, cached: 0, failed: 0, skipped: 0, wallSeconds: 0, failures: [], results };
+  const summary: StageSummary = {
+    stage: opts.stage,
+    profile,
+    rows: cfg.rows.length,
+    ran: 0,
+    cached: 0,
+    failed: 0,
+    skipped: 0,
+    wallSeconds: 0,
+    failures: [],
+    results,
+  };
   const timing: StageTiming = { stage: opts.stage, profile, rows: {} };
   const writeSummary = (): void => {
     const { results: _omit, ...small } = summary;
-    writeFileAtomic(join(resultsDir, 'summary.json'), `${JSON.stringify({ ...small, codeVersion, codeHash, engine: engine ? engineLabel(engine) : null }, null, 1)}\n`);
+    writeFileAtomic(
+      join(resultsDir, 'summary.json'),
+      `${JSON.stringify({ ...small, codeVersion, codeHash, engine: engine ? engineLabel(engine) : null }, null, 1)}\n`,
+    );
   };
   /** Stop on bad input or unwritable folders: one line, no results (the previous run's stay), exit 1 (Turbo caches nothing). */
   const stopStage = (why: Error, rowId?: string): StageSummary => {
     summary.aborted = `${why.message.split('\n')[0]}${rowId ? ` (row ${rowId})` : ''}`;
     summary.wallSeconds = (Date.now() - t0) / 1000;
-    try { writeSummary(); } catch { /* the disk that stopped the stage may refuse this too; the line below says why */ }
+    try {
+      writeSummary();
+    } catch {
+      /* the disk that stopped the stage may refuse this too; the line below says why */
+    }
     out.write(`[${opts.stage}] stopped, nothing recorded: ${summary.aborted}\n`);
     if (opts.setExitCode !== false) process.exitCode = 1;
     return summary;
@@ -292,7 +402,9 @@ export async function runStage<S extends z.ZodType<BaseRow>>(opts: RunStageOptio
   const lockFile = join(resultsDir, '.stage.lock');
   let lock = tryLock(lockFile, `stage ${opts.stage} at profile ${profile}`);
   if ('holder' in lock) {
-    out.write(`[${opts.stage}] waiting: another run holds ${lock.holder}; one run per stage and profile at a time, this one goes on when it ends\n`);
+    out.write(
+      `[${opts.stage}] waiting: another run holds ${lock.holder}; one run per stage and profile at a time, this one goes on when it ends\n`,
+    );
     while ('holder' in lock) {
       await new Promise((res) => setTimeout(res, busyPollMs()));
       lock = tryLock(lockFile, `stage ${opts.stage} at profile ${profile}`);
@@ -309,7 +421,9 @@ export async function runStage<S extends z.ZodType<BaseRow>>(opts: RunStageOptio
         // A finished row is reused only from the same code and, when the engine is named (pnpm
         // reproduce always names it), the same engine: numbers differ across engines.
         if (c.format === 1 && (anyCode || (c.codeHash === codeHash && sameEngine(c.engine)))) done.set(r.hash, c);
-      } catch { /* a corrupt checkpoint is rerun */ }
+      } catch {
+        /* a corrupt checkpoint is rerun */
+      }
     }
     const toRun = cfg.rows.filter((r) => !done.has(r.hash) && r.row.skip === undefined).length;
     const progress = new StageProgress(opts.stage, cfg.rows.length, toRun, out);
@@ -324,14 +438,28 @@ export async function runStage<S extends z.ZodType<BaseRow>>(opts: RunStageOptio
       const results = rowResults[k];
       const activity = rowActivity[k];
       const base = {
-        table: opts.stage, rowId: r.id, configHash: r.hash, profile, seed: r.row.seed,
-        topology: r.row.topology ?? null, method: r.row.method ?? null, coding: r.row.coding ?? null,
-        classifier: r.row.classifier ?? null, T: r.row.T ?? null,
+        table: opts.stage,
+        rowId: r.id,
+        configHash: r.hash,
+        profile,
+        seed: r.row.seed,
+        topology: r.row.topology ?? null,
+        method: r.row.method ?? null,
+        coding: r.row.coding ?? null,
+        classifier: r.row.classifier ?? null,
+        T: r.row.T ?? null,
       };
       const cached = done.get(r.hash);
       if (cached) {
         summary.cached++;
-        results.push(...recordsFor(r, { ...base, engine: cached.engine, codeVersion: cached.codeVersion, codeHash: cached.codeHash }, 'ok', cached.result));
+        results.push(
+          ...recordsFor(
+            r,
+            { ...base, engine: cached.engine, codeVersion: cached.codeVersion, codeHash: cached.codeHash },
+            'ok',
+            cached.result,
+          ),
+        );
         timing.rows[r.id] = timingOf(r.hash, true, cached.wallSeconds, cached.result);
         activity.push(...activityFor(r, profile, opts.stage, cached.result.activity));
         rowSeries[k].push(...seriesFor(r, profile, opts.stage, cached.result));
@@ -339,7 +467,9 @@ export async function runStage<S extends z.ZodType<BaseRow>>(opts: RunStageOptio
       }
       if (r.row.skip !== undefined) {
         summary.skipped++;
-        results.push(...recordsFor(r, { ...base, engine: 'none', codeVersion, codeHash }, 'skipped', undefined, r.row.skip));
+        results.push(
+          ...recordsFor(r, { ...base, engine: 'none', codeVersion, codeHash }, 'skipped', undefined, r.row.skip),
+        );
         return 'done';
       }
       progress.rowStart(k + 1, r.id);
@@ -356,8 +486,16 @@ export async function runStage<S extends z.ZodType<BaseRow>>(opts: RunStageOptio
         const checkpointDir = join(checkpointsRoot, `${r.hash}-${codeHash.slice(0, 12)}-${engineTag(engineText)}`);
         mkdirSync(checkpointDir, { recursive: true });
         const ctx: RowContext = {
-          stage: opts.stage, rowId: r.id, hash: r.hash, profile, settings, engine, seed: r.row.seed, checkpointDir,
-          progress: (p) => progress.update(p), log: (m) => progress.log(m),
+          stage: opts.stage,
+          rowId: r.id,
+          hash: r.hash,
+          profile,
+          settings,
+          engine,
+          seed: r.row.seed,
+          checkpointDir,
+          progress: (p) => progress.update(p),
+          log: (m) => progress.log(m),
         };
         result = await opts.runRow(r.row as z.output<S>, ctx);
         if (!result || !Array.isArray(result.metrics)) throw new Error('runRow must return { metrics: [...] }');
@@ -371,8 +509,10 @@ export async function runStage<S extends z.ZodType<BaseRow>>(opts: RunStageOptio
           progress.rowDone((Date.now() - rt0) / 1000, false);
           throw new StageAborted(r.id, e);
         }
-        if (e instanceof RowSkipped) { status = 'skipped'; error = e.message; }
-        else {
+        if (e instanceof RowSkipped) {
+          status = 'skipped';
+          error = e.message;
+        } else {
           status = 'failed';
           // the message is the result (deterministic, no machine paths of library code); the stack
           // goes to the row's .failed.json, and to the log with SNN_DEBUG=1
@@ -385,7 +525,19 @@ export async function runStage<S extends z.ZodType<BaseRow>>(opts: RunStageOptio
       const rec = { ...base, engine: engineText, codeVersion, codeHash };
       timing.rows[r.id] = timingOf(r.hash, false, secs, result);
       if (status === 'ok' && result) {
-        const cp: RowCheckpoint = { format: 1, stage: opts.stage, rowId: r.id, configHash: r.hash, profile, codeHash, codeVersion, engine: engineText, wallSeconds: secs, finishedAt: new Date().toISOString(), result };
+        const cp: RowCheckpoint = {
+          format: 1,
+          stage: opts.stage,
+          rowId: r.id,
+          configHash: r.hash,
+          profile,
+          codeHash,
+          codeVersion,
+          engine: engineText,
+          wallSeconds: secs,
+          finishedAt: new Date().toISOString(),
+          result,
+        };
         try {
           writeFileAtomic(join(rowsDir, `${r.hash}.json`), JSON.stringify(cp, null, 1));
         } catch (e) {
@@ -411,7 +563,22 @@ export async function runStage<S extends z.ZodType<BaseRow>>(opts: RunStageOptio
         progress.log(`FAILED: ${first}`);
         if (stack && process.env.SNN_DEBUG) progress.log(stack);
         try {
-          writeFileAtomic(join(rowsDir, `${r.hash}.failed.json`), JSON.stringify({ stage: opts.stage, rowId: r.id, configHash: r.hash, profile, error, stack, at: new Date().toISOString() }, null, 1));
+          writeFileAtomic(
+            join(rowsDir, `${r.hash}.failed.json`),
+            JSON.stringify(
+              {
+                stage: opts.stage,
+                rowId: r.id,
+                configHash: r.hash,
+                profile,
+                error,
+                stack,
+                at: new Date().toISOString(),
+              },
+              null,
+              1,
+            ),
+          );
         } catch (e) {
           if (!(e instanceof WriteError)) throw e;
           progress.log(`(the failure record was not kept: ${e.message})`);
@@ -431,7 +598,8 @@ export async function runStage<S extends z.ZodType<BaseRow>>(opts: RunStageOptio
         const next: number[] = [];
         for (const k of queue) if ((await attempt(k)) === 'busy') next.push(k);
         if (next.length && next.length === queue.length) {
-          if (waitedMs === 0 || waitedMs % 300_000 < busyPollMs()) progress.log(`waiting: ${[...new Set(next.map((k) => busy.get(k)))].join('; ')}`);
+          if (waitedMs === 0 || waitedMs % 300_000 < busyPollMs())
+            progress.log(`waiting: ${[...new Set(next.map((k) => busy.get(k)))].join('; ')}`);
           await new Promise((res) => setTimeout(res, busyPollMs()));
           waitedMs += busyPollMs();
         }
@@ -460,7 +628,9 @@ export async function runStage<S extends z.ZodType<BaseRow>>(opts: RunStageOptio
       if (!(e instanceof WriteError)) throw e;
       return stopStage(e);
     }
-    out.write(`[${opts.stage}] ${profile}: ${summary.rows} rows: ${summary.ran} run, ${summary.cached} cached, ${summary.failed} failed, ${summary.skipped} skipped in ${formatSeconds(summary.wallSeconds)}\n`);
+    out.write(
+      `[${opts.stage}] ${profile}: ${summary.rows} rows: ${summary.ran} run, ${summary.cached} cached, ${summary.failed} failed, ${summary.skipped} skipped in ${formatSeconds(summary.wallSeconds)}\n`,
+    );
     if (summary.failed > 0 && opts.setExitCode !== false) process.exitCode = 1;
     return summary;
   } finally {

@@ -20,11 +20,21 @@ export function listStages(root: string): StageInfo[] {
   for (const dir of readdirSync(base).sort()) {
     const pj = join(base, dir, 'package.json');
     if (!existsSync(pj)) continue;
-    const j = JSON.parse(readFileSync(pj, 'utf8')) as { name: string; scripts?: Record<string, string>; dependencies?: Record<string, string>; devDependencies?: Record<string, string> };
+    const j = JSON.parse(readFileSync(pj, 'utf8')) as {
+      name: string;
+      scripts?: Record<string, string>;
+      dependencies?: Record<string, string>;
+      devDependencies?: Record<string, string>;
+    };
     if (!j.scripts?.stage) continue;
     const cfg = join(base, dir, 'config.json');
-    out.push({ dir, name: j.name, path: join(base, dir), config: existsSync(cfg) ? cfg : undefined,
-      dependencies: Object.keys({ ...j.dependencies, ...j.devDependencies }) });
+    out.push({
+      dir,
+      name: j.name,
+      path: join(base, dir),
+      config: existsSync(cfg) ? cfg : undefined,
+      dependencies: Object.keys({ ...j.dependencies, ...j.devDependencies }),
+    });
   }
   return out;
 }

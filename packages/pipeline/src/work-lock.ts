@@ -11,7 +11,10 @@ import { dirname } from 'node:path';
 
 /** Thrown by a row whose shared work is being computed by another process right now. */
 export class RowBusy extends Error {
-  constructor(readonly what: string, readonly holder: string) {
+  constructor(
+    readonly what: string,
+    readonly holder: string,
+  ) {
     super(`${what} is being computed by ${holder}`);
     this.name = 'RowBusy';
   }
@@ -22,7 +25,12 @@ export interface WorkLock {
   release(): void;
 }
 
-interface Holder { pid: number; host: string; what: string; since: string }
+interface Holder {
+  pid: number;
+  host: string;
+  what: string;
+  since: string;
+}
 
 const held = new Set<WorkLock>();
 let exitHook = false;
@@ -90,7 +98,9 @@ export function tryLock(file: string, what: string, opts: { maxAgeMs?: number } 
     held.add(lock);
     if (!exitHook) {
       exitHook = true;
-      process.on('exit', () => { for (const l of [...held]) l.release(); });
+      process.on('exit', () => {
+        for (const l of [...held]) l.release();
+      });
     }
     return lock;
   }

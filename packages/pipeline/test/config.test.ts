@@ -8,7 +8,9 @@ import { tempStage } from './helpers.js';
 
 const schema = baseRow.extend({ epochs: z.number().int().positive().default(10) });
 const good = {
-  stage: 't', title: 'T', defaults: { method: 'agd' },
+  stage: 't',
+  title: 'T',
+  defaults: { method: 'agd' },
   profiles: { smoke: { epochs: 1 } },
   rows: [
     { id: 'a', topology: 'VGG5', T: 25 },
@@ -20,7 +22,10 @@ describe('stage config', () => {
   it('applies defaults, then the row, then profile overrides', () => {
     const { configPath } = tempStage('t', good);
     const smoke = loadStageConfig(configPath, schema, 'smoke');
-    expect(smoke.rows.map((r) => [r.id, r.row.method, r.row.epochs, r.row.T])).toEqual([['a', 'agd', 1, 25], ['b', 'agd', 1, 25]]);
+    expect(smoke.rows.map((r) => [r.id, r.row.method, r.row.epochs, r.row.T])).toEqual([
+      ['a', 'agd', 1, 25],
+      ['b', 'agd', 1, 25],
+    ]);
     const quick = loadStageConfig(configPath, schema, 'quick');
     expect(quick.rows[1].row.T).toBe(10);
     expect(quick.rows[0].row.epochs).toBe(10); // schema default
@@ -31,7 +36,11 @@ describe('stage config', () => {
     (bad.rows[1] as Record<string, unknown>).T = '25';
     const { configPath } = tempStage('t', bad);
     let err: unknown;
-    try { loadStageConfig(configPath, schema, 'smoke'); } catch (e) { err = e; }
+    try {
+      loadStageConfig(configPath, schema, 'smoke');
+    } catch (e) {
+      err = e;
+    }
     expect(err).toBeInstanceOf(ConfigError);
     const msg = (err as Error).message;
     expect(msg).toContain('config.json');
@@ -46,8 +55,17 @@ describe('stage config', () => {
     expect(() => loadStageConfig(configPath, schema, 'smoke')).toThrow(/field 'profiles/);
     const bad2 = { ...good, rows: [{ id: 'a', topolgy: 'VGG5' }, { id: 'b' }, { id: 'b' }] };
     const p2 = tempStage('t', bad2).configPath;
-    const msg = (() => { try { loadStageConfig(p2, schema, 'smoke'); return ''; } catch (e) { return (e as Error).message; } })();
-    expect(msg).toContain("row 'a' (index 0), field 'topolgy': unknown field; did you mean 'topology'? (profile smoke)");
+    const msg = (() => {
+      try {
+        loadStageConfig(p2, schema, 'smoke');
+        return '';
+      } catch (e) {
+        return (e as Error).message;
+      }
+    })();
+    expect(msg).toContain(
+      "row 'a' (index 0), field 'topolgy': unknown field; did you mean 'topology'? (profile smoke)",
+    );
     expect(msg).toContain("row 'b' (index 2), field 'id': duplicate id");
     const far = tempStage('t', { ...good, rows: [{ id: 'a', flavour: 'x' }] }).configPath;
     expect(() => loadStageConfig(far, schema, 'smoke')).toThrow(/field 'flavour': unknown field \(profile smoke\)/); // nothing close: no guess
@@ -87,8 +105,11 @@ describe('config errors a user reads', () => {
     const { configPath, resultsDir } = tempStage('t', { ...good, rows: [{ id: 'a', topology: 'VGG5', T: 'x' }] });
     const main = join(dirname(configPath), 'src', 'run.mts');
     const pipeline = join(import.meta.dirname, '..', 'src', 'index.ts');
-    writeFileSync(main, `import { runStage, baseRow } from ${JSON.stringify(pipeline)};\n` +
-      `await runStage({ stage: 't', config: ${JSON.stringify(configPath)}, rowSchema: baseRow, profile: 'quick', resultsDir: ${JSON.stringify(resultsDir)}, needsEngine: false, runRow: async () => { throw new Error('must not run'); } });\n`);
+    writeFileSync(
+      main,
+      `import { runStage, baseRow } from ${JSON.stringify(pipeline)};\n` +
+        `await runStage({ stage: 't', config: ${JSON.stringify(configPath)}, rowSchema: baseRow, profile: 'quick', resultsDir: ${JSON.stringify(resultsDir)}, needsEngine: false, runRow: async () => { throw new Error('must not run'); } });\n`,
+    );
     const tsx = join(import.meta.dirname, '..', '..', '..', 'node_modules', '.bin', 'tsx');
     const r = spawnSync(tsx, [main], { encoding: 'utf8' });
     expect(r.status, r.stderr).toBe(2);

@@ -8,7 +8,10 @@ export function tempStage(stage: string, config: unknown): { root: string; confi
   writeFileSync(join(root, 'pnpm-workspace.yaml'), 'packages:\n  - pipelines/*\n');
   const dir = join(root, 'pipelines', stage);
   mkdirSync(join(dir, 'src'), { recursive: true });
-  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: `@snn/stage-${stage}`, scripts: { stage: 'tsx src/main.ts' } }));
+  writeFileSync(
+    join(dir, 'package.json'),
+    JSON.stringify({ name: `@snn/stage-${stage}`, scripts: { stage: 'tsx src/main.ts' } }),
+  );
   writeFileSync(join(dir, 'src', 'main.ts'), '// test stage\n');
   const configPath = join(dir, 'config.json');
   writeFileSync(configPath, JSON.stringify(config, null, 2));

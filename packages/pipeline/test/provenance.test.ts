@@ -4,7 +4,14 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { codeFingerprint, dataFingerprint, gitVersion, isUncommitted, moduleCodeFingerprint, repoRoot } from '../src/index.js';
+import {
+  codeFingerprint,
+  dataFingerprint,
+  gitVersion,
+  isUncommitted,
+  moduleCodeFingerprint,
+  repoRoot,
+} from '../src/index.js';
 
 describe('moduleCodeFingerprint', () => {
   it('is the code fingerprint of the package holding the module', () => {
@@ -19,7 +26,10 @@ describe('moduleCodeFingerprint', () => {
 describe('gitVersion', () => {
   it('names a clean commit plainly, and an uncommitted change by a hash of its diff', () => {
     const d = mkdtempSync(join(tmpdir(), 'snn-git-'));
-    const git = (...a: string[]): string => execFileSync('git', ['-c', 'user.email=t@t', '-c', 'user.name=t', ...a], { cwd: d }).toString().trim();
+    const git = (...a: string[]): string =>
+      execFileSync('git', ['-c', 'user.email=t@t', '-c', 'user.name=t', ...a], { cwd: d })
+        .toString()
+        .trim();
     git('init', '-q');
     writeFileSync(join(d, 'train.ts'), 'export const lr = 1e-3;\n');
     git('add', '.');
@@ -39,12 +49,13 @@ describe('gitVersion', () => {
 });
 
 describe('dataFingerprint', () => {
-  it('follows the data files\' sha256 in the manifests, not their timestamps', () => {
+  it("follows the data files' sha256 in the manifests, not their timestamps", () => {
     const d = mkdtempSync(join(tmpdir(), 'snn-data-'));
     const env = { SNN_DATA_DIR: d };
     expect(dataFingerprint('/nowhere', env)).toBe('none');
     mkdirSync(join(d, 'mnist'));
-    const manifest = (sha: string, createdAt: string): string => JSON.stringify({ createdAt, files: { 'test-images.u8': { bytes: 3, sha256: sha, mtimeMs: Date.now() } } });
+    const manifest = (sha: string, createdAt: string): string =>
+      JSON.stringify({ createdAt, files: { 'test-images.u8': { bytes: 3, sha256: sha, mtimeMs: Date.now() } } });
     writeFileSync(join(d, 'mnist', 'manifest.json'), manifest('aa', '2026-01-01'));
     const a = dataFingerprint('/nowhere', env);
     expect(a).toMatch(/^[0-9a-f]{16}$/);

@@ -5,8 +5,16 @@ import { describe, expect, it } from 'vitest';
 const root = resolve(import.meta.dirname, '..', '..', '..');
 const tsx = join(root, 'node_modules', '.bin', 'tsx');
 
-function reproduce(args: string[], env: Record<string, string> = {}): { status: number | null; stderr: string; stdout: string } {
-  const r = spawnSync(tsx, [join(root, 'scripts', 'reproduce.ts'), ...args], { cwd: root, encoding: 'utf8', env: { ...process.env, ...env }, timeout: 60_000 });
+function reproduce(
+  args: string[],
+  env: Record<string, string> = {},
+): { status: number | null; stderr: string; stdout: string } {
+  const r = spawnSync(tsx, [join(root, 'scripts', 'reproduce.ts'), ...args], {
+    cwd: root,
+    encoding: 'utf8',
+    env: { ...process.env, ...env },
+    timeout: 60_000,
+  });
   return { status: r.status, stderr: r.stderr, stdout: r.stdout };
 }
 

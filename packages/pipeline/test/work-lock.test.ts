@@ -47,12 +47,17 @@ describe('work locks', () => {
     const d = dir();
     const out = join(d, 'r.json');
     let computed = 0;
-    const job = () => computeOnce<number>({
-      lockFile: `${out}.lock`, what: 'r',
-      read: () => (existsSync(out) ? 42 : null),
-      compute: () => { computed++; return 42; },
-      write: () => writeFileSync(out, '42'),
-    });
+    const job = () =>
+      computeOnce<number>({
+        lockFile: `${out}.lock`,
+        what: 'r',
+        read: () => (existsSync(out) ? 42 : null),
+        compute: () => {
+          computed++;
+          return 42;
+        },
+        write: () => writeFileSync(out, '42'),
+      });
     foreignLock(`${out}.lock`, process.ppid);
     await expect(job()).rejects.toBeInstanceOf(RowBusy);
     expect(computed).toBe(0);
@@ -67,8 +72,12 @@ describe('work locks', () => {
 describe('runStage with busy rows', () => {
   it('runs the other rows first, retries the busy one, and writes results in config order', async () => {
     const { configPath, resultsDir } = tempStage('busy', {
-      stage: 'busy', title: 'Busy',
-      rows: [{ id: 'a', topology: 'VGG5', method: 'agd', T: 5 }, { id: 'b', topology: 'VGG7', method: 'agd', T: 5 }],
+      stage: 'busy',
+      title: 'Busy',
+      rows: [
+        { id: 'a', topology: 'VGG5', method: 'agd', T: 5 },
+        { id: 'b', topology: 'VGG7', method: 'agd', T: 5 },
+      ],
     });
     const calls: string[] = [];
     let busyLeft = 2;
@@ -79,7 +88,17 @@ describe('runStage with busy rows', () => {
     };
     process.env.SNN_BUSY_POLL_MS = '5';
     try {
-      const s = await runStage({ stage: 'busy', config: configPath, rowSchema: baseRow, runRow, profile: 'smoke', resultsDir, needsEngine: false, setExitCode: false, out: quietOut });
+      const s = await runStage({
+        stage: 'busy',
+        config: configPath,
+        rowSchema: baseRow,
+        runRow,
+        profile: 'smoke',
+        resultsDir,
+        needsEngine: false,
+        setExitCode: false,
+        out: quietOut,
+      });
       expect([s.ran, s.failed]).toEqual([2, 0]);
     } finally {
       delete process.env.SNN_BUSY_POLL_MS;
@@ -87,6 +106,9 @@ describe('runStage with busy rows', () => {
     // a is deferred behind b, then (all rows left busy) polled until free
     expect(calls).toEqual(['a', 'b', 'a', 'a']);
     const res = readResults(join(resultsDir, 'busy', 'results.arrow'));
-    expect(res.map((r) => [r.rowId, r.value])).toEqual([['a', 1], ['b', 2]]);
+    expect(res.map((r) => [r.rowId, r.value])).toEqual([
+      ['a', 1],
+      ['b', 2],
+    ]);
   });
 });

@@ -5,14 +5,25 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, relative } from 'node:path';
 import { Table, tableFromIPC, tableToIPC, vectorFromArray, type Vector } from 'apache-arrow';
-import { ACTIVITY_COLUMNS, RESULT_COLUMNS, SERIES_COLUMNS, arrowType, type ActivityRecord, type ResultRecord, type SeriesRecord } from './schema.js';
+import {
+  ACTIVITY_COLUMNS,
+  RESULT_COLUMNS,
+  SERIES_COLUMNS,
+  arrowType,
+  type ActivityRecord,
+  type ResultRecord,
+  type SeriesRecord,
+} from './schema.js';
 
 type Cols<T> = ReadonlyArray<readonly [keyof T, Parameters<typeof arrowType>[0]]>;
 
 export function recordsToTable<T extends object>(records: readonly T[], columns: Cols<T>): Table {
   const vectors: Record<string, Vector> = {};
   for (const [name, kind] of columns) {
-    vectors[name as string] = vectorFromArray(records.map((r) => (r as Record<string, unknown>)[name as string] ?? null), arrowType(kind)) as Vector;
+    vectors[name as string] = vectorFromArray(
+      records.map((r) => (r as Record<string, unknown>)[name as string] ?? null),
+      arrowType(kind),
+    ) as Vector;
   }
   return new Table(vectors);
 }
@@ -30,8 +41,15 @@ export function tableToRecords<T>(table: Table, columns: Cols<T>): T[] {
 }
 
 const IO_REASONS: Record<string, string> = {
-  ENOSPC: 'no space left on the device', EDQUOT: 'disk quota exceeded', EACCES: 'permission denied', EPERM: 'permission denied',
-  EROFS: 'read-only file system', ENOTDIR: 'a parent of it is not a folder', EEXIST: 'a file stands where its folder should be', EISDIR: 'it is a folder', EIO: 'input/output error',
+  ENOSPC: 'no space left on the device',
+  EDQUOT: 'disk quota exceeded',
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  EROFS: 'read-only file system',
+  ENOTDIR: 'a parent of it is not a folder',
+  EEXIST: 'a file stands where its folder should be',
+  EISDIR: 'it is a folder',
+  EIO: 'input/output error',
 };
 
 /**
@@ -40,7 +58,11 @@ const IO_REASONS: Record<string, string> = {
  * writable stops before it trains).
  */
 export class WriteError extends Error {
-  constructor(readonly path: string, readonly code: string | undefined, reason: string) {
+  constructor(
+    readonly path: string,
+    readonly code: string | undefined,
+    reason: string,
+  ) {
     const shown = relative(process.cwd(), path);
     super(`cannot write ${shown && !shown.startsWith('..') ? shown : path}: ${reason}${code ? ` (${code})` : ''}`);
     this.name = 'WriteError';
@@ -59,7 +81,11 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
     writeFileSync(tmp, data);
     renameSync(tmp, path);
   } catch (e) {
-    try { rmSync(tmp, { force: true }); } catch { /* the folder itself may be unwritable */ }
+    try {
+      rmSync(tmp, { force: true });
+    } catch {
+      /* the folder itself may be unwritable */
+    }
     const code = (e as NodeJS.ErrnoException).code;
     throw new WriteError(path, code, (code && IO_REASONS[code]) ?? (e as Error).message.split('\n')[0]!);
   }

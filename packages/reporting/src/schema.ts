@@ -52,7 +52,10 @@ export const isTiming = (r: { unit?: string | null }): boolean => r.unit != null
 export interface StageTiming {
   stage: string;
   profile: string;
-  rows: Record<string, { configHash: string; cached: boolean; wall_seconds: number } & Record<string, number | string | boolean | null>>;
+  rows: Record<
+    string,
+    { configHash: string; cached: boolean; wall_seconds: number } & Record<string, number | string | boolean | null>
+  >;
 }
 
 /** The row a per-layer or per-point record belongs to (activity.arrow, series.arrow). */
@@ -89,26 +92,63 @@ export interface SeriesRecord extends RowKey {
 }
 
 type Kind = 'utf8' | 'f64' | 'i32' | 'bool';
-const kinds = { utf8: () => new Utf8(), f64: () => new Float64(), i32: () => new Int32(), bool: () => new Bool() } satisfies Record<Kind, () => DataType>;
+const kinds = {
+  utf8: () => new Utf8(),
+  f64: () => new Float64(),
+  i32: () => new Int32(),
+  bool: () => new Bool(),
+} satisfies Record<Kind, () => DataType>;
 
 export const RESULT_COLUMNS: ReadonlyArray<readonly [keyof ResultRecord, Kind]> = [
-  ['table', 'utf8'], ['rowId', 'utf8'], ['configHash', 'utf8'], ['profile', 'utf8'], ['seed', 'i32'],
-  ['topology', 'utf8'], ['method', 'utf8'], ['coding', 'utf8'], ['classifier', 'utf8'], ['T', 'i32'],
-  ['metric', 'utf8'], ['value', 'f64'], ['unit', 'utf8'], ['paper', 'f64'], ['paperText', 'utf8'],
-  ['status', 'utf8'], ['error', 'utf8'], ['reconstructed', 'bool'],
-  ['engine', 'utf8'], ['codeVersion', 'utf8'], ['codeHash', 'utf8'],
+  ['table', 'utf8'],
+  ['rowId', 'utf8'],
+  ['configHash', 'utf8'],
+  ['profile', 'utf8'],
+  ['seed', 'i32'],
+  ['topology', 'utf8'],
+  ['method', 'utf8'],
+  ['coding', 'utf8'],
+  ['classifier', 'utf8'],
+  ['T', 'i32'],
+  ['metric', 'utf8'],
+  ['value', 'f64'],
+  ['unit', 'utf8'],
+  ['paper', 'f64'],
+  ['paperText', 'utf8'],
+  ['status', 'utf8'],
+  ['error', 'utf8'],
+  ['reconstructed', 'bool'],
+  ['engine', 'utf8'],
+  ['codeVersion', 'utf8'],
+  ['codeHash', 'utf8'],
 ];
 
 export const ACTIVITY_COLUMNS: ReadonlyArray<readonly [keyof ActivityRecord, Kind]> = [
-  ['table', 'utf8'], ['rowId', 'utf8'], ['configHash', 'utf8'], ['profile', 'utf8'],
-  ['topology', 'utf8'], ['method', 'utf8'], ['T', 'i32'],
-  ['layer', 'utf8'], ['unrollStep', 'i32'], ['step', 'i32'], ['rate', 'f64'],
+  ['table', 'utf8'],
+  ['rowId', 'utf8'],
+  ['configHash', 'utf8'],
+  ['profile', 'utf8'],
+  ['topology', 'utf8'],
+  ['method', 'utf8'],
+  ['T', 'i32'],
+  ['layer', 'utf8'],
+  ['unrollStep', 'i32'],
+  ['step', 'i32'],
+  ['rate', 'f64'],
 ];
 
 export const SERIES_COLUMNS: ReadonlyArray<readonly [keyof SeriesRecord, Kind]> = [
-  ['table', 'utf8'], ['rowId', 'utf8'], ['configHash', 'utf8'], ['profile', 'utf8'],
-  ['topology', 'utf8'], ['method', 'utf8'], ['classifier', 'utf8'], ['T', 'i32'],
-  ['series', 'utf8'], ['x', 'f64'], ['y', 'f64'],
+  ['table', 'utf8'],
+  ['rowId', 'utf8'],
+  ['configHash', 'utf8'],
+  ['profile', 'utf8'],
+  ['topology', 'utf8'],
+  ['method', 'utf8'],
+  ['classifier', 'utf8'],
+  ['T', 'i32'],
+  ['series', 'utf8'],
+  ['x', 'f64'],
+  ['y', 'f64'],
 ];
 
 export function arrowType(k: Kind): DataType {

@@ -24,7 +24,12 @@ function writeAtomic(path: string, data: string | Uint8Array): void {
 }
 
 /** Save named float32 tensors + state for `epoch`; older epoch files are removed after the switch. */
-export async function saveCheckpoint<S>(dir: string, epoch: number, tensors: Array<{ name: string; tensor: tf.Tensor }>, state: S): Promise<void> {
+export async function saveCheckpoint<S>(
+  dir: string,
+  epoch: number,
+  tensors: Array<{ name: string; tensor: tf.Tensor }>,
+  state: S,
+): Promise<void> {
   mkdirSync(dir, { recursive: true });
   const entries: CheckpointManifest<S>['tensors'] = [];
   const chunks: Float32Array[] = [];
@@ -46,7 +51,8 @@ export async function saveCheckpoint<S>(dir: string, epoch: number, tensors: Arr
   writeAtomic(join(dir, file), new Uint8Array(all.buffer));
   const manifest: CheckpointManifest<S> = { version: 1, epoch, file, tensors: entries, state };
   writeAtomic(join(dir, MANIFEST), JSON.stringify(manifest));
-  for (const f of readdirSync(dir)) if (/^weights-e\d+\.bin$/.test(f) && f !== file) rmSync(join(dir, f), { force: true });
+  for (const f of readdirSync(dir))
+    if (/^weights-e\d+\.bin$/.test(f) && f !== file) rmSync(join(dir, f), { force: true });
 }
 
 export interface LoadedCheckpoint<S> {
@@ -64,6 +70,7 @@ export function loadCheckpoint<S>(dir: string): LoadedCheckpoint<S> | null {
   const buf = readFileSync(join(dir, m.file));
   const all = new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
   const tensors = new Map<string, tf.Tensor>();
-  for (const e of m.tensors) tensors.set(e.name, tf.tensor(all.slice(e.offset, e.offset + e.length), e.shape, 'float32'));
+  for (const e of m.tensors)
+    tensors.set(e.name, tf.tensor(all.slice(e.offset, e.offset + e.length), e.shape, 'float32'));
   return { epoch: m.epoch, state: m.state, tensors };
 }

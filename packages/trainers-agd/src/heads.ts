@@ -100,15 +100,23 @@ export function dropmaxLogProbs(logits: tf.Tensor, logZ: tf.Tensor, eps: number)
  * Stochmax (DropMax) head. `featureDim` = size of h, `classes` = C. W_rho is Glorot-uniform
  * (seeded), b_rho = biasInit.
  */
-export function stochmaxHead(featureDim: number, classes: number, seed: number, opts: StochmaxOptions = {}): ClassifierHead {
+export function stochmaxHead(
+  featureDim: number,
+  classes: number,
+  seed: number,
+  opts: StochmaxOptions = {},
+): ClassifierHead {
   const tau = opts.tau ?? 0.1;
   const lambda = opts.lambda ?? 1;
   const eps = opts.eps ?? 1e-20;
   const limit = Math.sqrt(6 / (featureDim + classes));
   // tidy frees the initialiser tensors; the variables survive it
-  const wRho = tf.tidy(() => tf.variable(tf.randomUniform([featureDim, classes], -limit, limit, 'float32', seed), true));
+  const wRho = tf.tidy(() =>
+    tf.variable(tf.randomUniform([featureDim, classes], -limit, limit, 'float32', seed), true),
+  );
   const bRho = tf.tidy(() => tf.variable(tf.fill([classes], opts.biasInit ?? 0), true));
-  const rhoLogit = (h: tf.Tensor): tf.Tensor2D => tf.add(tf.matMul(tf.reshape(h, [h.shape[0], -1]) as tf.Tensor2D, wRho), bRho) as tf.Tensor2D;
+  const rhoLogit = (h: tf.Tensor): tf.Tensor2D =>
+    tf.add(tf.matMul(tf.reshape(h, [h.shape[0], -1]) as tf.Tensor2D, wRho), bRho) as tf.Tensor2D;
 
   return {
     name: 'stochmax',

@@ -5,11 +5,31 @@
 import { z } from 'zod';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { computeOnce, baseRow, runStage, moduleCodeFingerprint, resultsRoot, repoRoot, dataFingerprint, sha256, stableStringify, writeFileAtomic, engineLabel } from '@snn/pipeline';
+import {
+  computeOnce,
+  baseRow,
+  runStage,
+  moduleCodeFingerprint,
+  resultsRoot,
+  repoRoot,
+  dataFingerprint,
+  sha256,
+  stableStringify,
+  writeFileAtomic,
+  engineLabel,
+} from '@snn/pipeline';
 import { deriveSeed, engineInfo } from '@snn/backend';
 import { loadDataset, balancedSubset, type ImageSet } from '@snn/datasets';
 import { getTopology, reluOpsFor, TOPOLOGY_NAMES, type Topology, type TopologyName } from '@snn/models';
-import { annEnergy, snnEnergy, macOpsFor, inputActivity, energyEfficiency, uniqueParams, type EnergyPresetName } from '@snn/energy';
+import {
+  annEnergy,
+  snnEnergy,
+  macOpsFor,
+  inputActivity,
+  energyEfficiency,
+  uniqueParams,
+  type EnergyPresetName,
+} from '@snn/energy';
 import { trainAgd, type AgdConfig, type AgdMode } from './train.js';
 import type { HeadName } from './heads.js';
 import type { ScheduleConfig } from './schedule.js';
@@ -65,7 +85,14 @@ export interface AgdRow extends AgdRowFields {
 
 /** The structural part of @snn/pipeline's RowContext this runner needs. */
 export interface AgdRowContext {
-  settings: { trainSamples: number | 'all'; testSamples: number | 'all'; epochScale: number; maxEpochs: number; width: number; batchSize: number };
+  settings: {
+    trainSamples: number | 'all';
+    testSamples: number | 'all';
+    epochScale: number;
+    maxEpochs: number;
+    width: number;
+    batchSize: number;
+  };
   checkpointDir: string;
   /** The row's stage and id, recorded with a shared run (see runAgdRowShared). */
   stage?: string;
@@ -74,7 +101,11 @@ export interface AgdRowContext {
   log(msg: string): void;
 }
 
-export interface AgdRowMetric { metric: string; value: number; unit?: string }
+export interface AgdRowMetric {
+  metric: string;
+  value: number;
+  unit?: string;
+}
 export interface AgdRowResult {
   metrics: AgdRowMetric[];
   activity: Array<{ layer: string; unrollStep: number; rate: number; perStep?: number[] }>;
@@ -93,7 +124,15 @@ export function agdConfigOf(row: AgdRow, s: AgdRowContext['settings']): AgdConfi
   const mode = modeOf(row.method);
   if (mode !== 'ann' && row.T === undefined) throw new Error(`row ${row.id}: method '${row.method}' needs T`);
   const schedule: ScheduleConfig =
-    row.schedule === 'cosine' ? { kind: 'cosine' } : row.schedule === 'step' ? { kind: 'step', milestones: [Math.round(epochsFor(row, s) / 2), Math.round((3 * epochsFor(row, s)) / 4)], gamma: 0.1 } : { kind: 'constant' };
+    row.schedule === 'cosine'
+      ? { kind: 'cosine' }
+      : row.schedule === 'step'
+        ? {
+            kind: 'step',
+            milestones: [Math.round(epochsFor(row, s) / 2), Math.round((3 * epochsFor(row, s)) / 4)],
+            gamma: 0.1,
+          }
+        : { kind: 'constant' };
   return {
     mode,
     T: mode === 'ann' ? 1 : row.T!,
@@ -102,10 +141,22 @@ export function agdConfigOf(row: AgdRow, s: AgdRowContext['settings']): AgdConfi
       alpha: row.alpha,
       vth: row.vth,
       reset: row.reset,
-      surrogate: { name: row.surrogate, gamma: row.gamma, b: row.dspikeB, ...(row.surrogate === 'dspike' ? { width: row.dspikeWidth } : {}), ...(row.surrogateAlpha ? { alpha: row.surrogateAlpha } : {}) },
+      surrogate: {
+        name: row.surrogate,
+        gamma: row.gamma,
+        b: row.dspikeB,
+        ...(row.surrogate === 'dspike' ? { width: row.dspikeWidth } : {}),
+        ...(row.surrogateAlpha ? { alpha: row.surrogateAlpha } : {}),
+      },
     },
     hybridReluOps: row.hybridReluOps,
-    optimizer: { name: row.optimizer, lr: row.lr, momentum: row.momentum, weightDecay: row.weightDecay, clipNorm: row.clipNorm },
+    optimizer: {
+      name: row.optimizer,
+      lr: row.lr,
+      momentum: row.momentum,
+      weightDecay: row.weightDecay,
+      clipNorm: row.clipNorm,
+    },
     schedule,
     epochs: epochsFor(row, s),
     batchSize: row.batchSize ?? s.batchSize,
@@ -128,8 +179,12 @@ function meanIntensity(set: ImageSet): number {
 }
 
 /** Data for a row: CIFAR-10 from the data stage. ImageNet rows are gated by the stage (table-16). */
-export async function loadRowData(row: AgdRow, s: AgdRowContext['settings']): Promise<{ train: ImageSet; test: ImageSet }> {
-  if (row.dataset !== 'cifar10') throw new Error(`row ${row.id}: dataset '${row.dataset}' has no reader in @snn/datasets yet`);
+export async function loadRowData(
+  row: AgdRow,
+  s: AgdRowContext['settings'],
+): Promise<{ train: ImageSet; test: ImageSet }> {
+  if (row.dataset !== 'cifar10')
+    throw new Error(`row ${row.id}: dataset '${row.dataset}' has no reader in @snn/datasets yet`);
   const { train, test } = await loadDataset('cifar10');
   return {
     train: subset(train, row.trainSamples ?? s.trainSamples, deriveSeed(row.seed, 'train-subset')),
@@ -138,16 +193,31 @@ export async function loadRowData(row: AgdRow, s: AgdRowContext['settings']): Pr
 }
 
 /** Energy metrics of a trained row (45 nm presets; MAC for ReLU ops, AC x activity for LIF ops). */
-export function energyMetrics(topo: Topology, row: AgdRow, T: number, activity: AgdRowResult['activity'], pixelRate: number): AgdRowMetric[] {
+export function energyMetrics(
+  topo: Topology,
+  row: AgdRow,
+  T: number,
+  activity: AgdRowResult['activity'],
+  pixelRate: number,
+): AgdRowMetric[] {
   const preset = row.energyPreset as EnergyPresetName;
   const ann = annEnergy(topo, preset);
-  if (row.method === 'ann') return [{ metric: 'energy_uJ', value: ann.total / 1e6, unit: 'uJ' }, { metric: 'ee', value: 1, unit: 'x' }];
+  if (row.method === 'ann')
+    return [
+      { metric: 'energy_uJ', value: ann.total / 1e6, unit: 'uJ' },
+      { metric: 'ee', value: 1, unit: 'x' },
+    ];
   const mode = modeOf(row.method);
   const outRate: Record<string, number> = {};
   for (const a of activity) outRate[a.layer] = a.rate;
   const inAct = inputActivity(topo, outRate, pixelRate);
   const energyOf = (hybridBoundary: 'ac' | 'mac') => {
-    const macOps = macOpsFor(topo, { mode, coding: mode === 'snn' ? 'poisson' : undefined, hybridReluOps: row.hybridReluOps, hybridBoundary });
+    const macOps = macOpsFor(topo, {
+      mode,
+      coding: mode === 'snn' ? 'poisson' : undefined,
+      hybridReluOps: row.hybridReluOps,
+      hybridBoundary,
+    });
     const snn = snnEnergy(topo, { activity: inAct, T, macOps, preset });
     return { snn, ee: energyEfficiency(ann, snn), macOps };
   };
@@ -161,21 +231,36 @@ export function energyMetrics(topo: Topology, row: AgdRow, T: number, activity: 
   if (mode === 'hybrid') {
     // the paper's text: AC for the LIF op after the ReLU block, at the fraction of non-zero ReLU
     // outputs it reads (stated as boundary_activity); the MAC-once reading beside it
-    const boundary = topo.ops.find((op) => (op.kind === 'conv' || op.kind === 'fc') && !macOps.includes(op.id) && op.id !== topo.classifier);
+    const boundary = topo.ops.find(
+      (op) => (op.kind === 'conv' || op.kind === 'fc') && !macOps.includes(op.id) && op.id !== topo.classifier,
+    );
     if (boundary) out.push({ metric: 'boundary_activity', value: inAct[boundary.id] ?? NaN, unit: 'fraction' });
     const m = energyOf('mac');
-    out.push({ metric: 'energy_uJ_boundary_mac', value: m.snn.total / 1e6, unit: 'uJ' }, { metric: 'ee_boundary_mac', value: m.ee.full, unit: 'x' });
+    out.push(
+      { metric: 'energy_uJ_boundary_mac', value: m.snn.total / 1e6, unit: 'uJ' },
+      { metric: 'ee_boundary_mac', value: m.ee.full, unit: 'x' },
+    );
   }
   return out;
 }
 
 /** Train + evaluate one row. Throws DivergenceError (recorded as a failed row by the runner). */
-export async function runAgdRow(row: AgdRow, ctx: AgdRowContext, data?: { train: ImageSet; test: ImageSet }): Promise<AgdRowResult> {
+export async function runAgdRow(
+  row: AgdRow,
+  ctx: AgdRowContext,
+  data?: { train: ImageSet; test: ImageSet },
+): Promise<AgdRowResult> {
   const s = ctx.settings;
   const { train, test } = data ?? (await loadRowData(row, s));
-  const topo = getTopology(row.topology as TopologyName, { width: row.width ?? s.width, input: [train.height, train.width, train.channels], classes: train.classes.length });
+  const topo = getTopology(row.topology as TopologyName, {
+    width: row.width ?? s.width,
+    input: [train.height, train.width, train.channels],
+    classes: train.classes.length,
+  });
   const cfg = agdConfigOf(row, s);
-  ctx.log(`${topo.name} ${cfg.mode} T=${cfg.T} ${cfg.head}, ${train.n} train / ${test.n} test, ${cfg.epochs} epochs, batch ${cfg.batchSize}, width ${row.width ?? s.width}`);
+  ctx.log(
+    `${topo.name} ${cfg.mode} T=${cfg.T} ${cfg.head}, ${train.n} train / ${test.n} test, ${cfg.epochs} epochs, batch ${cfg.batchSize}, width ${row.width ?? s.width}`,
+  );
   const run = await trainAgd(topo, cfg, train, {
     checkpointDir: ctx.checkpointDir,
     progress: (p) => ctx.progress({ ...p, steps: Math.ceil(train.n / cfg.batchSize) }),
@@ -186,7 +271,12 @@ export async function runAgdRow(row: AgdRow, ctx: AgdRowContext, data?: { train:
     const ev = run.trainer.evaluate(test);
     const evalSeconds = (performance.now() - t0) / 1000;
     const last = run.history[run.history.length - 1];
-    const all = ev.activity.map((a) => ({ layer: a.layer, unrollStep: a.unrollStep, rate: a.rate, perStep: a.perStep }));
+    const all = ev.activity.map((a) => ({
+      layer: a.layer,
+      unrollStep: a.unrollStep,
+      rate: a.rate,
+      perStep: a.perStep,
+    }));
     // a hybrid's ReLU ops report their non-zero fraction (for the energy of the op after them): not spike rates
     const relu = cfg.mode === 'hybrid' ? reluOpsFor(topo, 'hybrid', row.hybridReluOps) : new Set<string>();
     const activity = all.filter((a) => !relu.has(a.layer));
@@ -203,7 +293,12 @@ export async function runAgdRow(row: AgdRow, ctx: AgdRowContext, data?: { train:
       { metric: 'width', value: row.width ?? s.width, unit: 'x' },
       ...energyMetrics(topo, row, cfg.T, all, meanIntensity(test) * cfg.maxRate!),
     ];
-    if (activity.length) metrics.push({ metric: 'spike_rate_mean', value: activity.reduce((a, x) => a + x.rate, 0) / activity.length, unit: 'fraction' });
+    if (activity.length)
+      metrics.push({
+        metric: 'spike_rate_mean',
+        value: activity.reduce((a, x) => a + x.rate, 0) / activity.length,
+        unit: 'fraction',
+      });
     if (run.trainer.dspikeB !== undefined) metrics.push({ metric: 'dspike_b', value: run.trainer.dspikeB });
     return { metrics, activity, reconstructed: topo.reconstructed };
   } finally {
@@ -233,7 +328,15 @@ export function agdRunCacheDir(): string {
   return join(dirname(resultsRoot()), 'cache', 'agd-runs');
 }
 
-interface SharedRun { format: 1; key: string; stage?: string; rowId?: string; engine: string; finishedAt: string; result: AgdRowResult }
+interface SharedRun {
+  format: 1;
+  key: string;
+  stage?: string;
+  rowId?: string;
+  engine: string;
+  finishedAt: string;
+  result: AgdRowResult;
+}
 
 /**
  * runAgdRow through a cache shared by every AGD stage: two rows that train the same thing (same
@@ -250,7 +353,15 @@ export async function runAgdRowShared(
   trainerCode ??= moduleCodeFingerprint(import.meta.url);
   const engine = engineLabel(engineInfo());
   // the data's content too (dataFingerprint): a run on other bytes is another run
-  const key = sha256(stableStringify({ v: 1, run: agdRunIdentity(row, ctx.settings), code: trainerCode, engine, data: dataFingerprint(repoRoot()) })).slice(0, 20);
+  const key = sha256(
+    stableStringify({
+      v: 1,
+      run: agdRunIdentity(row, ctx.settings),
+      code: trainerCode,
+      engine,
+      data: dataFingerprint(repoRoot()),
+    }),
+  ).slice(0, 20);
   const file = join(cacheDir, `${key}.json`);
   let unreadable = false;
   const read = (): SharedRun | null => {
@@ -274,7 +385,15 @@ export async function runAgdRowShared(
     read,
     compute: async () => {
       const result = await runAgdRow(row, ctx, opts.data);
-      return { format: 1, key, stage: ctx.stage, rowId: ctx.rowId, engine, finishedAt: new Date().toISOString(), result };
+      return {
+        format: 1,
+        key,
+        stage: ctx.stage,
+        rowId: ctx.rowId,
+        engine,
+        finishedAt: new Date().toISOString(),
+        result,
+      };
     },
     write: (rec) => writeFileAtomic(file, JSON.stringify(rec)),
   });

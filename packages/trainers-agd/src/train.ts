@@ -9,7 +9,13 @@
 // The loss is taken on the classifier output, which reads the previous layer's activity
 // accumulated (mean) over the window (softmax or stochmax head, ./heads.ts).
 import { tf, deriveSeed } from '@snn/backend';
-import { type SurrogateSpec, type NeuronParams, SpikeMonitor, dspikeTemperatureStep, type LayerActivity } from '@snn/core-neurons';
+import {
+  type SurrogateSpec,
+  type NeuronParams,
+  SpikeMonitor,
+  dspikeTemperatureStep,
+  type LayerActivity,
+} from '@snn/core-neurons';
 import { poissonEncode } from '@snn/encoders';
 import { forward, initParams, type Topology, type OpSpec } from '@snn/models';
 import { batches, type ImageSet } from '@snn/datasets';
@@ -74,8 +80,15 @@ export const DIVERGENCE_FACTOR = 50;
 
 /** Thrown when the loss becomes NaN/inf or explodes (DIVERGENCE_FACTOR): the row fails with this message; other rows go on. */
 export class DivergenceError extends Error {
-  constructor(public readonly epoch: number, public readonly batch: number, public readonly loss: number, reason = '') {
-    super(`training diverged: loss = ${loss}${reason} at epoch ${epoch + 1}, batch ${batch + 1} (lower the learning rate or check V_th)`);
+  constructor(
+    public readonly epoch: number,
+    public readonly batch: number,
+    public readonly loss: number,
+    reason = '',
+  ) {
+    super(
+      `training diverged: loss = ${loss}${reason} at epoch ${epoch + 1}, batch ${batch + 1} (lower the learning rate or check V_th)`,
+    );
     this.name = 'DivergenceError';
   }
 }
@@ -114,7 +127,8 @@ interface TrainerState {
 
 /** Input to models.forward for one batch: the encoding is part of the mode (and, for snn, the coding). */
 function encodeInput(cfg: AgdConfig, x: tf.Tensor, seed: number): { input: tf.Tensor; repeated: boolean } {
-  if (cfg.mode === 'snn' && cfg.coding !== 'direct') return { input: poissonEncode(x, cfg.T, seed, cfg.maxRate ?? 1), repeated: false };
+  if (cfg.mode === 'snn' && cfg.coding !== 'direct')
+    return { input: poissonEncode(x, cfg.T, seed, cfg.maxRate ?? 1), repeated: false };
   // ann: one step; hybrid and direct coding: the real-valued image, computed once (never tiled)
   return { input: x, repeated: cfg.mode !== 'ann' };
 }
@@ -137,14 +151,24 @@ export class AgdTrainer {
   dspikeB: number | undefined;
   private readonly varNames: string[];
 
-  constructor(readonly topo: Topology, readonly cfg: AgdConfig, params?: Record<string, tf.Variable>) {
-    if (cfg.mode !== 'ann' && !(Number.isInteger(cfg.T) && cfg.T >= 1)) throw new Error(`AGD: T must be a positive integer, got ${cfg.T}`);
+  constructor(
+    readonly topo: Topology,
+    readonly cfg: AgdConfig,
+    params?: Record<string, tf.Variable>,
+  ) {
+    if (cfg.mode !== 'ann' && !(Number.isInteger(cfg.T) && cfg.T >= 1))
+      throw new Error(`AGD: T must be a positive integer, got ${cfg.T}`);
     if (cfg.mode !== 'ann' && !(cfg.neuron.vth > 0)) throw new Error(`AGD: V_th must be > 0, got ${cfg.neuron.vth}`);
     this.params = params ?? initParams(topo, deriveSeed(cfg.seed, 'init'));
     this.head = makeHead(cfg.head, classifierFeatureDim(topo), topo.classes, deriveSeed(cfg.seed, 'head'));
     this.optimizer = makeOptimizer(cfg.optimizer);
-    this.dspikeB = cfg.neuron.surrogate.name === 'dspike' ? cfg.neuron.surrogate.b ?? 3 : undefined;
-    this.varNames = [...Object.keys(this.params).sort(), ...Object.keys(this.head.variables).sort().map((k) => `head.${k}`)];
+    this.dspikeB = cfg.neuron.surrogate.name === 'dspike' ? (cfg.neuron.surrogate.b ?? 3) : undefined;
+    this.varNames = [
+      ...Object.keys(this.params).sort(),
+      ...Object.keys(this.head.variables)
+        .sort()
+        .map((k) => `head.${k}`),
+    ];
   }
 
   /** all trainable variables by stable name (params by topology id, head variables as head.*) */
@@ -158,12 +182,18 @@ export class AgdTrainer {
 
   neuronParams(bOverride?: number): NeuronParams {
     const n = this.cfg.neuron;
-    const surrogate: SurrogateSpec = n.surrogate.name === 'dspike' ? { ...n.surrogate, b: bOverride ?? this.dspikeB } : n.surrogate;
+    const surrogate: SurrogateSpec =
+      n.surrogate.name === 'dspike' ? { ...n.surrogate, b: bOverride ?? this.dspikeB } : n.surrogate;
     return { kind: 'lif', alpha: n.alpha, vth: n.vth, reset: n.reset ?? 'soft', surrogate };
   }
 
   /** forward to { features, logits }; `seed` drives the Poisson input */
-  run(x: tf.Tensor, seed: number, monitor?: SpikeMonitor, bOverride?: number): { features: tf.Tensor; logits: tf.Tensor } {
+  run(
+    x: tf.Tensor,
+    seed: number,
+    monitor?: SpikeMonitor,
+    bOverride?: number,
+  ): { features: tf.Tensor; logits: tf.Tensor } {
     const { mode, T } = this.cfg;
     const { input, repeated } = encodeInput(this.cfg, x, seed);
     const np = this.neuronParams(bOverride);
@@ -229,7 +259,11 @@ export class AgdTrainer {
     let correct = 0;
     let n = 0;
     let i = 0;
-    for (const b of batches(set, { batchSize: opts.batchSize ?? this.cfg.evalBatchSize ?? this.cfg.batchSize, seed, shuffle: false })) {
+    for (const b of batches(set, {
+      batchSize: opts.batchSize ?? this.cfg.evalBatchSize ?? this.cfg.batchSize,
+      seed,
+      shuffle: false,
+    })) {
       const c = tf.tidy(() => {
         const out = this.run(b.x, deriveSeed(seed, i), monitor);
         const pred = tf.argMax(this.head.logProbs(out), 1);
@@ -277,7 +311,12 @@ export class AgdTrainer {
     }
     w.assign(tf.tensor(base, w.shape));
     const gradFor = (b: number): number[] => {
-      const g = tf.tidy(() => tf.variableGrads(() => this.loss(x, y, seed, b), [w]).grads[w.name].dataSync().slice());
+      const g = tf.tidy(() =>
+        tf
+          .variableGrads(() => this.loss(x, y, seed, b), [w])
+          .grads[w.name].dataSync()
+          .slice(),
+      );
       return idx.map((i) => g[i]);
     };
     const choice = dspikeTemperatureStep(this.dspikeB, sc.delta, gradFor, fd);
@@ -335,7 +374,12 @@ export interface AgdRunResult {
  * Train for cfg.epochs with per-epoch checkpoints (ctx.checkpointDir) and resume. Throws
  * DivergenceError on a NaN/inf loss. The caller evaluates (`trainer.evaluate`) and disposes.
  */
-export async function trainAgd(topo: Topology, cfg: AgdConfig, train: ImageSet, ctx: AgdContext = {}): Promise<AgdRunResult> {
+export async function trainAgd(
+  topo: Topology,
+  cfg: AgdConfig,
+  train: ImageSet,
+  ctx: AgdContext = {},
+): Promise<AgdRunResult> {
   const trainer = new AgdTrainer(topo, cfg);
   let start = 0;
   let history: EpochRecord[] = [];
@@ -364,7 +408,12 @@ export async function trainAgd(topo: Topology, cfg: AgdConfig, train: ImageSet, 
     let n = 0;
     let bi = 0;
     let searched = false;
-    for (const b of batches(train, { batchSize: cfg.batchSize, seed: deriveSeed(cfg.seed, 'shuffle', epoch), shuffle: true, augment: cfg.augment })) {
+    for (const b of batches(train, {
+      batchSize: cfg.batchSize,
+      seed: deriveSeed(cfg.seed, 'shuffle', epoch),
+      shuffle: true,
+      augment: cfg.augment,
+    })) {
       const seed = deriveSeed(cfg.seed, 'batch', epoch, bi);
       try {
         if (!searched && cfg.dspikeSearch && trainer.dspikeB !== undefined) {
@@ -381,19 +430,37 @@ export async function trainAgd(topo: Topology, cfg: AgdConfig, train: ImageSet, 
         tf.dispose([b.x, b.y]);
       }
       bi++;
-      ctx.progress?.({ epoch: epoch + 1, of: cfg.epochs, step: bi, note: `batch ${bi}/${perEpoch} loss ${(lossSum / Math.max(1, n)).toFixed(3)}` });
+      ctx.progress?.({
+        epoch: epoch + 1,
+        of: cfg.epochs,
+        step: bi,
+        note: `batch ${bi}/${perEpoch} loss ${(lossSum / Math.max(1, n)).toFixed(3)}`,
+      });
     }
     const seconds = (performance.now() - t0) / 1000;
     trainedSamples += n;
     trainSeconds += seconds;
-    const rec: EpochRecord = { epoch: epoch + 1, loss: lossSum / Math.max(1, n), trainAccuracy: correct / Math.max(1, n), lr, seconds, samplesPerSec: n / seconds };
+    const rec: EpochRecord = {
+      epoch: epoch + 1,
+      loss: lossSum / Math.max(1, n),
+      trainAccuracy: correct / Math.max(1, n),
+      lr,
+      seconds,
+      samplesPerSec: n / seconds,
+    };
     if (trainer.dspikeB !== undefined) rec.dspikeB = trainer.dspikeB;
     history = [...history, rec];
-    ctx.log?.(`epoch ${epoch + 1}/${cfg.epochs}: loss ${rec.loss.toFixed(4)} train acc ${(rec.trainAccuracy * 100).toFixed(1)}% ${rec.samplesPerSec.toFixed(1)} img/s`);
+    ctx.log?.(
+      `epoch ${epoch + 1}/${cfg.epochs}: loss ${rec.loss.toFixed(4)} train acc ${(rec.trainAccuracy * 100).toFixed(1)}% ${rec.samplesPerSec.toFixed(1)} img/s`,
+    );
     if (ctx.checkpointDir) {
-      await saveCheckpoint<TrainerState>(ctx.checkpointDir, epoch + 1, await trainer.checkpointTensors(), { history, dspikeB: trainer.dspikeB });
+      await saveCheckpoint<TrainerState>(ctx.checkpointDir, epoch + 1, await trainer.checkpointTensors(), {
+        history,
+        dspikeB: trainer.dspikeB,
+      });
     }
   }
-  const samplesPerSec = trainSeconds > 0 ? trainedSamples / trainSeconds : history.length ? history[history.length - 1].samplesPerSec : 0;
+  const samplesPerSec =
+    trainSeconds > 0 ? trainedSamples / trainSeconds : history.length ? history[history.length - 1].samplesPerSec : 0;
   return { trainer, history, samplesPerSec, resumedEpochs: start };
 }

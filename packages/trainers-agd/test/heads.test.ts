@@ -62,7 +62,10 @@ describe('stochmax (DropMax) head', () => {
 
   it('softmax head: cross-entropy equals -log softmax of the target', () => {
     const head = softmaxHead();
-    const o = tf.tensor2d([[1, 2, 3], [0, 0, 0]]);
+    const o = tf.tensor2d([
+      [1, 2, 3],
+      [0, 0, 0],
+    ]);
     const y = tf.tensor1d([2, 0], 'int32');
     const l = head.loss({ features: o, logits: o }, y, 0).dataSync()[0];
     const want = (-Math.log(Math.exp(3) / (Math.exp(1) + Math.exp(2) + Math.exp(3))) + Math.log(3)) / 2;

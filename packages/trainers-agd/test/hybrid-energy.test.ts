@@ -4,13 +4,24 @@ import { baseRow } from '@snn/pipeline';
 import { agdRowFields, energyMetrics, type AgdRow } from '../src/stage.js';
 
 const schema = baseRow.extend(agdRowFields);
-const row = (over: Record<string, unknown>): AgdRow => schema.parse({ id: 'r', topology: 'VGG9', method: 'hybrid', classifier: 'stochmax', T: 25, ...over }) as unknown as AgdRow;
+const row = (over: Record<string, unknown>): AgdRow =>
+  schema.parse({
+    id: 'r',
+    topology: 'VGG9',
+    method: 'hybrid',
+    classifier: 'stochmax',
+    T: 25,
+    ...over,
+  }) as unknown as AgdRow;
 
 describe('hybrid energy (Table 14)', () => {
   it("Conv3 pays ACs at the non-zero fraction of Conv2's ReLU output; the MAC-once reading beside it", () => {
     const topo = getTopology('VGG9', { width: 0.125 });
     const T = 25;
-    const spiking = topo.ops.filter((op) => (op.kind === 'conv' || op.kind === 'fc') && op.id !== topo.classifier && op.id !== 'conv1' && op.id !== 'conv2');
+    const spiking = topo.ops.filter(
+      (op) =>
+        (op.kind === 'conv' || op.kind === 'fc') && op.id !== topo.classifier && op.id !== 'conv1' && op.id !== 'conv2',
+    );
     const activity = [
       { layer: 'conv1', unrollStep: 1, rate: 0.6 },
       { layer: 'conv2', unrollStep: 1, rate: 0.4 }, // non-zero fraction of the ReLU output
@@ -19,7 +30,9 @@ describe('hybrid energy (Table 14)', () => {
     const m = Object.fromEntries(energyMetrics(topo, row({}), T, activity, 0.45).map((x) => [x.metric, x.value]));
     const macs = (id: string) => topo.ops.find((op) => op.id === id)!.macs;
     // by hand: conv1, conv2 MACs once; conv3 ACs at 0.4 x T; later LIF ops and the classifier at 0.1 x T
-    const later = topo.ops.filter((op) => (op.kind === 'conv' || op.kind === 'fc') && !['conv1', 'conv2', 'conv3'].includes(op.id)).reduce((a, op) => a + op.macs, 0);
+    const later = topo.ops
+      .filter((op) => (op.kind === 'conv' || op.kind === 'fc') && !['conv1', 'conv2', 'conv3'].includes(op.id))
+      .reduce((a, op) => a + op.macs, 0);
     const pJ = (macs('conv1') + macs('conv2')) * 3.2 + macs('conv3') * 0.4 * T * 0.1 + later * 0.1 * T * 0.1;
     expect(m.energy_uJ).toBeCloseTo(pJ / 1e6, 9);
     expect(m.boundary_activity).toBe(0.4);

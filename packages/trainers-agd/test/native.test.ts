@@ -44,12 +44,16 @@ const cfg = (over: Partial<AgdConfig> = {}): AgdConfig => ({
   ...over,
 });
 
-async function trainTwice(engine: EngineName): Promise<{ a: Float32Array[]; b: Float32Array[]; lossA: number[]; lossB: number[] }> {
+async function trainTwice(
+  engine: EngineName,
+): Promise<{ a: Float32Array[]; b: Float32Array[]; lossA: number[]; lossB: number[] }> {
   expect(await use(engine)).toBe(true);
   const data = quadrantTask(64, 3);
   const once = async (): Promise<{ w: Float32Array[]; loss: number[] }> => {
     const r = await trainAgd(tiny(), cfg(), data);
-    const w = Object.keys(r.trainer.params).sort().map((k) => r.trainer.params[k]!.dataSync() as Float32Array);
+    const w = Object.keys(r.trainer.params)
+      .sort()
+      .map((k) => r.trainer.params[k]!.dataSync() as Float32Array);
     const loss = r.history.map((h) => h.loss);
     r.trainer.dispose();
     return { w, loss };
@@ -94,7 +98,9 @@ describe.runIf(nativeLoads || required)('tfjs-node matches the cpu reference', (
         const x = tf.randomNormal([4, 16, 16, 8], 0, 1, 'float32', 1);
         const w = tf.randomNormal([3, 3, 8, 16], 0, 0.2, 'float32', 2);
         const dy = tf.randomNormal([4, 8, 8, 16], 0, 1, 'float32', 3);
-        const g = tf.grads((xx: tf.Tensor, ww: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(xx as tf.Tensor4D, ww as tf.Tensor4D, 2, 'same'), dy)));
+        const g = tf.grads((xx: tf.Tensor, ww: tf.Tensor) =>
+          tf.sum(tf.mul(tf.conv2d(xx as tf.Tensor4D, ww as tf.Tensor4D, 2, 'same'), dy)),
+        );
         const [dx, dw] = g([x, w]);
         return [tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 2, 'same'), dx!, dw!];
       });
@@ -110,9 +116,14 @@ describe.runIf(nativeLoads || required)('tfjs-node matches the cpu reference', (
     const lossAndGrads = (): Float32Array[] => {
       const tr = new AgdTrainer(tiny(), cfg({ head: 'softmax' }));
       const [b] = [...batches(data, { batchSize: 16, seed: 0, shuffle: false })];
-      const vars = Object.keys(tr.params).sort().map((k) => tr.params[k]!);
+      const vars = Object.keys(tr.params)
+        .sort()
+        .map((k) => tr.params[k]!);
       const { value, grads } = tf.variableGrads(() => tr.loss(b!.x, b!.y, 1), vars);
-      const out = [value.dataSync().slice() as Float32Array, ...vars.map((v) => grads[v.name]!.dataSync().slice() as Float32Array)];
+      const out = [
+        value.dataSync().slice() as Float32Array,
+        ...vars.map((v) => grads[v.name]!.dataSync().slice() as Float32Array),
+      ];
       tf.dispose([value, ...Object.values(grads)]);
       tr.dispose();
       return out;

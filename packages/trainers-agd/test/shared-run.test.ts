@@ -14,15 +14,38 @@ beforeAll(async () => {
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 const schema = baseRow.extend(agdRowFields);
-const row = (over: Record<string, unknown>): AgdRow => schema.parse({ id: 'r', topology: 'VGG3', method: 'agd', T: 4, width: 1 / 16, trainEpochs: 1, ...over }) as unknown as AgdRow;
-const settings: AgdRowContext['settings'] = { trainSamples: 'all', testSamples: 'all', epochScale: 1, maxEpochs: 1, width: 1 / 16, batchSize: 16 };
+const row = (over: Record<string, unknown>): AgdRow =>
+  schema.parse({
+    id: 'r',
+    topology: 'VGG3',
+    method: 'agd',
+    T: 4,
+    width: 1 / 16,
+    trainEpochs: 1,
+    ...over,
+  }) as unknown as AgdRow;
+const settings: AgdRowContext['settings'] = {
+  trainSamples: 'all',
+  testSamples: 'all',
+  epochScale: 1,
+  maxEpochs: 1,
+  width: 1 / 16,
+  batchSize: 16,
+};
 const data = { train: quadrantTask(48, 1), test: quadrantTask(16, 2) };
 
 describe('shared AGD runs (one training for identical rows of different stages)', () => {
   it('a second row with the same resolved config reuses the first result; a different config trains; a corrupt entry retrains', async () => {
     const cacheDir = join(tmp, 'agd-runs');
     const logs: string[] = [];
-    const ctx = (stage: string, rowId: string): AgdRowContext => ({ settings, checkpointDir: mkdtempSync(join(tmp, 'ck-')), stage, rowId, progress: () => {}, log: (m) => logs.push(m) });
+    const ctx = (stage: string, rowId: string): AgdRowContext => ({
+      settings,
+      checkpointDir: mkdtempSync(join(tmp, 'ck-')),
+      stage,
+      rowId,
+      progress: () => {},
+      log: (m) => logs.push(m),
+    });
 
     const a = await runAgdRowShared(row({ id: 'vgg3-agd' }), ctx('table-08', 'vgg3-agd'), { cacheDir, data });
     expect(a.sharedWith).toBeUndefined();

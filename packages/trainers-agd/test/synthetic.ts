@@ -22,5 +22,13 @@ export function quadrantTask(n: number, seed: number, classes = 4): ImageSet {
         images[i * H * H + r * H + c] = Math.round(v * 255);
       }
   }
-  return { images, labels, n, height: H, width: H, channels: 1, classes: Array.from({ length: classes }, (_, k) => `q${k}`) };
+  return {
+    images,
+    labels,
+    n,
+    height: H,
+    width: H,
+    channels: 1,
+    classes: Array.from({ length: classes }, (_, k) => `q${k}`),
+  };
 }

@@ -60,7 +60,10 @@ describe('BackRes: the shared weight gets a gradient from every unroll step', ()
     const shared = tf.variableGrads(() => tr.loss(b.x, b.y, 5), [tr.params.conv2]);
     const steps = topo.ops.filter((o) => o.param === 'conv2').map((o) => o.id);
     expect(steps.length).toBe(4);
-    const per = tf.variableGrads(() => trU.loss(b.x, b.y, 5), steps.map((s) => utParams[s]));
+    const per = tf.variableGrads(
+      () => trU.loss(b.x, b.y, 5),
+      steps.map((s) => utParams[s]),
+    );
     const parts = steps.map((s) => per.grads[utParams[s].name]);
     for (const g of parts) expect(tf.max(tf.abs(g)).dataSync()[0]).toBeGreaterThan(0);
     const sum = tf.addN(parts);
@@ -78,7 +81,15 @@ describe('hybrid nets', () => {
     const topo = getTopology('VGG9', { width: 1 / 16, input: [8, 8, 1], classes: 4 });
     const T = 5;
     const B = 3;
-    const tr = new AgdTrainer(topo, base({ mode: 'hybrid', T, head: 'stochmax', neuron: { alpha: 0.97, vth: 0.25, surrogate: { name: 'pwl', gamma: 0.3 } } }));
+    const tr = new AgdTrainer(
+      topo,
+      base({
+        mode: 'hybrid',
+        T,
+        head: 'stochmax',
+        neuron: { alpha: 0.97, vth: 0.25, surrogate: { name: 'pwl', gamma: 0.3 } },
+      }),
+    );
     const x = tf.randomUniform([B, 8, 8, 1], 0, 1, 'float32', 1);
     const y = tf.tensor1d([0, 1, 2], 'int32');
     const convBatches: number[] = [];
@@ -111,7 +122,10 @@ describe('input coding', () => {
     const B = 2;
     const x = tf.randomUniform([B, 8, 8, 1], 0, 1, 'float32', 1);
     const firstConvRows = async (coding: 'poisson' | 'direct'): Promise<number[]> => {
-      const tr = new AgdTrainer(topo, base({ mode: 'snn', coding, T, neuron: { alpha: 0.97, vth: 0.25, surrogate: { name: 'pwl', gamma: 0.3 } } }));
+      const tr = new AgdTrainer(
+        topo,
+        base({ mode: 'snn', coding, T, neuron: { alpha: 0.97, vth: 0.25, surrogate: { name: 'pwl', gamma: 0.3 } } }),
+      );
       const info = await tf.profile(() => tf.tidy(() => tr.run(x, 7).logits));
       tr.dispose();
       return info.kernels.filter((k) => k.name === 'Conv2D').map((k) => k.inputShapes[0]![0]);
@@ -130,7 +144,9 @@ describe('robustness', () => {
   });
 
   it('a finite loss that explodes (over DIVERGENCE_FACTOR x the first batch) is divergence too; a normal run is not', () => {
-    expect(() => checkDivergence(1.55e31, 2.3, 0, 4)).toThrow(/diverged: loss = 1\.55e\+31, over 50x the first batch's 2\.300 at epoch 1, batch 5/);
+    expect(() => checkDivergence(1.55e31, 2.3, 0, 4)).toThrow(
+      /diverged: loss = 1\.55e\+31, over 50x the first batch's 2\.300 at epoch 1, batch 5/,
+    );
     expect(() => checkDivergence(2.4, 2.3, 0, 1)).not.toThrow();
     expect(() => checkDivergence(100, undefined, 0, 0)).not.toThrow(); // the first batch sets the reference
     expect(() => checkDivergence(Number.NaN, 2.3, 1, 0)).toThrow(DivergenceError);

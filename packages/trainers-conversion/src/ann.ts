@@ -12,12 +12,17 @@ export interface AnnCapture {
  * pooling, linear classifier. `capture` sees every op's output (for threshold search and calibration).
  * Returns the logits.
  */
-export function annForward(net: ConversionNet, x: tf.Tensor, opts: { capture?: AnnCapture; stopAfter?: string } = {}): tf.Tensor {
+export function annForward(
+  net: ConversionNet,
+  x: tf.Tensor,
+  opts: { capture?: AnnCapture; stopAfter?: string } = {},
+): tf.Tensor {
   return tf.tidy(() => {
     let h = x;
     for (const op of net.ops) {
       const pre = linearOp(net, op, h);
-      const out = op.neuron === 'relu' ? (net.clip !== undefined ? tf.clipByValue(pre, 0, net.clip) : tf.relu(pre)) : pre;
+      const out =
+        op.neuron === 'relu' ? (net.clip !== undefined ? tf.clipByValue(pre, 0, net.clip) : tf.relu(pre)) : pre;
       opts.capture?.(op, out, h);
       h = out;
       if (op.id === opts.stopAfter) break;

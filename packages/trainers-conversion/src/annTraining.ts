@@ -42,7 +42,10 @@ export interface ConvertibleAnn {
 
 export function annConfigHash(cfg: ConvertibleAnnConfig): string {
   const keys = Object.keys(cfg).sort() as Array<keyof ConvertibleAnnConfig>;
-  return createHash('sha256').update(JSON.stringify(keys.map((k) => [k, cfg[k]]))).digest('hex').slice(0, 16);
+  return createHash('sha256')
+    .update(JSON.stringify(keys.map((k) => [k, cfg[k]])))
+    .digest('hex')
+    .slice(0, 16);
 }
 
 let codeHash: string | undefined;
@@ -57,30 +60,44 @@ function trainerCode(): string {
  * by the ANN configuration, the trainer code and the engine, so a code change retrains instead of
  * reusing, and one engine never loads another's weights.
  */
-export async function trainConvertibleAnn(cfg: ConvertibleAnnConfig, train: ImageSet, cacheRoot: string, ctx: AgdContext = {}): Promise<ConvertibleAnn> {
-  const topo = getTopology(cfg.topology, { width: cfg.width, input: [train.height, train.width, train.channels], classes: train.classes.length });
+export async function trainConvertibleAnn(
+  cfg: ConvertibleAnnConfig,
+  train: ImageSet,
+  cacheRoot: string,
+  ctx: AgdContext = {},
+): Promise<ConvertibleAnn> {
+  const topo = getTopology(cfg.topology, {
+    width: cfg.width,
+    input: [train.height, train.width, train.channels],
+    classes: train.classes.length,
+  });
   // keyed by engine too: an ANN trained on tensorflow is never the wasm run's ANN
   const engine = engineTag(engineLabel(engineInfo()));
-  const cacheDir = join(cacheRoot, `${cfg.topology}-${cfg.classifier}-${annConfigHash(cfg)}-${trainerCode()}-${engine}-d${dataFingerprint(repoRoot()).slice(0, 8)}`);
+  const cacheDir = join(
+    cacheRoot,
+    `${cfg.topology}-${cfg.classifier}-${annConfigHash(cfg)}-${trainerCode()}-${engine}-d${dataFingerprint(repoRoot()).slice(0, 8)}`,
+  );
   // table-02 and ext-calibration convert the same ANN and may run at once: one trains it (into
   // the shared checkpoint folder), the other's row is deferred until it is done (RowBusy)
-  const run = await withLock(`${cacheDir}.lock`, `ANN ${cfg.topology} ${cfg.classifier} (${annConfigHash(cfg)})`, () => trainAgd(
-    topo,
-    {
-      mode: 'ann',
-      T: 1,
-      head: cfg.classifier,
-      // unused in 'ann' mode; the trainer's config type requires a neuron
-      neuron: { alpha: 1, vth: 1, surrogate: { name: 'pwl' } },
-      optimizer: { name: 'adam', lr: cfg.lr },
-      epochs: cfg.epochs,
-      batchSize: cfg.batchSize,
-      seed: cfg.seed,
-      augment: cfg.augment ? { crop: 4, flip: true } : undefined,
-    },
-    train,
-    { ...ctx, checkpointDir: cacheDir },
-  ));
+  const run = await withLock(`${cacheDir}.lock`, `ANN ${cfg.topology} ${cfg.classifier} (${annConfigHash(cfg)})`, () =>
+    trainAgd(
+      topo,
+      {
+        mode: 'ann',
+        T: 1,
+        head: cfg.classifier,
+        // unused in 'ann' mode; the trainer's config type requires a neuron
+        neuron: { alpha: 1, vth: 1, surrogate: { name: 'pwl' } },
+        optimizer: { name: 'adam', lr: cfg.lr },
+        epochs: cfg.epochs,
+        batchSize: cfg.batchSize,
+        seed: cfg.seed,
+        augment: cfg.augment ? { crop: 4, flip: true } : undefined,
+      },
+      train,
+      { ...ctx, checkpointDir: cacheDir },
+    ),
+  );
   const trainer = run.trainer;
   const net = fromTopology(topo, trainer.params);
   const readout: Readout | undefined =

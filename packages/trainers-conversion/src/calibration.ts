@@ -19,16 +19,31 @@ export interface CalibrationOptions {
 }
 
 /** ANN output and SNN time-averaged output of one op, both flat [B*per]. */
-export function layerOutputs(net: ConversionNet, snn: SnnSettings, x: tf.Tensor, op: ConvOp, o: CalibrationOptions): { ann: Float32Array; snn: Float32Array; shape: number[] } {
+export function layerOutputs(
+  net: ConversionNet,
+  snn: SnnSettings,
+  x: tf.Tensor,
+  op: ConvOp,
+  o: CalibrationOptions,
+): { ann: Float32Array; snn: Float32Array; shape: number[] } {
   const ann = tf.tidy(() => {
     let a: Float32Array | null = null;
-    annForward(net, x, { stopAfter: op.id, capture: (c, out) => { if (c.id === op.id) a = Float32Array.from(out.dataSync() as Float32Array); } });
+    annForward(net, x, {
+      stopAfter: op.id,
+      capture: (c, out) => {
+        if (c.id === op.id) a = Float32Array.from(out.dataSync() as Float32Array);
+      },
+    });
     return a as unknown as Float32Array;
   });
   let sum: Float32Array | null = null;
   let shape: number[] = [];
   simulate(net, snn, x, {
-    steps: o.T, chunk: o.chunk, coding: o.coding, seed: o.seed, stopAfter: op.id,
+    steps: o.T,
+    chunk: o.chunk,
+    coding: o.coding,
+    seed: o.seed,
+    stopAfter: op.id,
     onOutput: (c, out, tc, sh) => {
       if (c.id !== op.id) return;
       const n = out.length / tc;
@@ -43,7 +58,13 @@ export function layerOutputs(net: ConversionNet, snn: SnnSettings, x: tf.Tensor,
 }
 
 /** Mean squared error between SNN rate·θ and ANN activation at one op (what calibration targets). */
-export function layerError(net: ConversionNet, snn: SnnSettings, x: tf.Tensor, op: ConvOp, o: CalibrationOptions): number {
+export function layerError(
+  net: ConversionNet,
+  snn: SnnSettings,
+  x: tf.Tensor,
+  op: ConvOp,
+  o: CalibrationOptions,
+): number {
   const { ann, snn: s } = layerOutputs(net, snn, x, op, o);
   let e = 0;
   for (let i = 0; i < ann.length; i++) e += (s[i] - ann[i]) ** 2;
@@ -75,7 +96,12 @@ export function biasCorrection(net: ConversionNet, snn: SnnSettings, x: tf.Tenso
  * Potential correction: initial membrane potential per position = (ANN mean − SNN mean)·T
  * (mean over the calibration batch), so T steps of soft-reset IF emit the missing charge.
  */
-export function potentialCorrection(net: ConversionNet, snn: SnnSettings, x: tf.Tensor, o: CalibrationOptions): SnnSettings {
+export function potentialCorrection(
+  net: ConversionNet,
+  snn: SnnSettings,
+  x: tf.Tensor,
+  o: CalibrationOptions,
+): SnnSettings {
   let s = snn;
   const B = x.shape[0];
   for (const op of spikingOps(net)) {
@@ -92,7 +118,9 @@ export function potentialCorrection(net: ConversionNet, snn: SnnSettings, x: tf.
 
 /** floor with a straight-through gradient (Li et al. weight calibration): value floor(z), gradient 1. */
 export const floorSTE = (z: tf.Tensor): tf.Tensor =>
-  tf.customGrad(((x: tf.Tensor) => ({ value: tf.floor(x), gradFunc: (dy: tf.Tensor) => dy })) as unknown as Parameters<typeof tf.customGrad>[0])(z);
+  tf.customGrad(((x: tf.Tensor) => ({ value: tf.floor(x), gradFunc: (dy: tf.Tensor) => dy })) as unknown as Parameters<
+    typeof tf.customGrad
+  >[0])(z);
 
 /**
  * Layer-wise weight calibration (Li et al. 2021, advanced pipeline), light version: a few Adam steps
@@ -116,18 +144,32 @@ export async function weightCalibration(
     // time-averaged SNN input of every op in the group
     const sums = new Map<string, tf.Tensor>();
     simulate(out, snn, x, {
-      steps: o.T, chunk: o.chunk, coding: o.coding, seed: o.seed, stopAfter: last.id,
+      steps: o.T,
+      chunk: o.chunk,
+      coding: o.coding,
+      seed: o.seed,
+      stopAfter: last.id,
       onInput: (op, h, repeated, tc) => {
         if (!group.includes(op)) return;
-        const s = tf.tidy(() => (repeated ? tf.mul(h, tc) : tf.sum(tf.reshape(h, [tc, x.shape[0], ...h.shape.slice(1)]), 0)));
+        const s = tf.tidy(() =>
+          repeated ? tf.mul(h, tc) : tf.sum(tf.reshape(h, [tc, x.shape[0], ...h.shape.slice(1)]), 0),
+        );
         const prev = sums.get(op.id);
         sums.set(op.id, prev ? tf.tidy(() => tf.add(prev, s)) : s);
-        if (prev) { prev.dispose(); s.dispose(); }
+        if (prev) {
+          prev.dispose();
+          s.dispose();
+        }
       },
     });
     const targets = new Map<string, tf.Tensor>();
     tf.tidy(() => {
-      annForward(out, x, { stopAfter: last.id, capture: (c, a) => { if (group.includes(c)) targets.set(c.id, tf.keep(a.clone())); } });
+      annForward(out, x, {
+        stopAfter: last.id,
+        capture: (c, a) => {
+          if (group.includes(c)) targets.set(c.id, tf.keep(a.clone()));
+        },
+      });
     });
     const w = tf.variable(out.weights[p], true);
     const optimizer = tf.train.adam(o.lr);

@@ -21,7 +21,10 @@ export function opMacs(net: ConversionNet, sampleShape: number[]): Record<string
       capture: (op, out) => {
         if (op.kind === 'avgpool') return;
         const w = net.weights[op.param ?? op.id];
-        macs[op.id] = op.kind === 'conv' ? out.size * (w.shape[0] as number) * (w.shape[1] as number) * (w.shape[2] as number) : w.size;
+        macs[op.id] =
+          op.kind === 'conv'
+            ? out.size * (w.shape[0] as number) * (w.shape[1] as number) * (w.shape[2] as number)
+            : w.size;
       },
     });
   });

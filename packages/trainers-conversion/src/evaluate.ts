@@ -44,7 +44,15 @@ export function evaluateSnn(
   const rates = new Map<string, { sum: number; n: number }>();
   let samples = 0;
   data.forEach((b, i) => {
-    const r = simulate(net, snn, b.x, { steps: Tmax, chunk: opts.chunk, coding: opts.coding, seed: opts.seed + i * 15485863, labels: b.y, tList: opts.tList, readout: opts.readout });
+    const r = simulate(net, snn, b.x, {
+      steps: Tmax,
+      chunk: opts.chunk,
+      coding: opts.coding,
+      seed: opts.seed + i * 15485863,
+      labels: b.y,
+      tList: opts.tList,
+      readout: opts.readout,
+    });
     samples += b.x.shape[0];
     for (const [t, c] of r.correctAt) correct.set(t, (correct.get(t) ?? 0) + c);
     for (const [op, s] of r.spikes) {
@@ -68,10 +76,18 @@ export function evaluateSnn(
     accuracy: opts.tList.map((t) => ({ t, accuracy: (correct.get(t) ?? 0) / samples })),
     activity: net.ops
       .filter((o) => spikes.has(o.id))
-      .map((o) => ({ op: o.id, param: o.param ?? o.id, unrollStep: o.unrollStep ?? 1, rate: spikes.get(o.id)!.count / spikes.get(o.id)!.neuronSteps })),
+      .map((o) => ({
+        op: o.id,
+        param: o.param ?? o.id,
+        unrollStep: o.unrollStep ?? 1,
+        rate: spikes.get(o.id)!.count / spikes.get(o.id)!.neuronSteps,
+      })),
     inputRate,
     energy: opts.tList.map((t) =>
-      energyEfficiency(macs, inputRate, t, { preset: opts.preset, analogFirstOp: opts.coding === 'direct' ? firstOp : undefined }),
+      energyEfficiency(macs, inputRate, t, {
+        preset: opts.preset,
+        analogFirstOp: opts.coding === 'direct' ? firstOp : undefined,
+      }),
     ),
     samples,
   };
@@ -86,7 +102,11 @@ export function evaluateAnn(net: ConversionNet, data: LabelledBatch[], readout?:
     let feats: tf.Tensor | null = null;
     const pred = tf.tidy(() => {
       // the classifier input survives annForward's tidy only if kept; disposed below
-      const logits = annForward(net, b.x, { capture: (op, _out, input) => { if (op.id === cls) feats = tf.keep(tf.reshape(input, [input.shape[0], -1])); } }) as tf.Tensor2D;
+      const logits = annForward(net, b.x, {
+        capture: (op, _out, input) => {
+          if (op.id === cls) feats = tf.keep(tf.reshape(input, [input.shape[0], -1]));
+        },
+      }) as tf.Tensor2D;
       return tf.argMax(readout ? readout(feats as unknown as tf.Tensor2D, logits) : logits, -1).dataSync();
     });
     (feats as tf.Tensor | null)?.dispose();

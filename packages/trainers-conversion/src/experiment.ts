@@ -1,6 +1,12 @@
 import { loadDataset, balancedSubset, type ImageSet } from '@snn/datasets';
 import type { AgdContext } from '@snn/trainers-agd';
-import { trainConvertibleAnn, annConfigHash, labelledBatches, type ConvertibleAnn, type ConvertibleAnnConfig } from './annTraining.js';
+import {
+  trainConvertibleAnn,
+  annConfigHash,
+  labelledBatches,
+  type ConvertibleAnn,
+  type ConvertibleAnnConfig,
+} from './annTraining.js';
 import type { LabelledBatch } from './evaluate.js';
 import { evaluateAnn } from './evaluate.js';
 
@@ -17,7 +23,13 @@ export interface CifarSubsets {
 }
 
 const dataMemo = new Map<string, Promise<CifarSubsets>>();
-export function cifarSubsets(o: { trainSamples: number; testSamples: number; calibSamples: number; seed: number; batchSize: number }): Promise<CifarSubsets> {
+export function cifarSubsets(o: {
+  trainSamples: number;
+  testSamples: number;
+  calibSamples: number;
+  seed: number;
+  batchSize: number;
+}): Promise<CifarSubsets> {
   const key = JSON.stringify(o);
   let p = dataMemo.get(key);
   if (!p) {
@@ -34,7 +46,12 @@ export function cifarSubsets(o: { trainSamples: number; testSamples: number; cal
 }
 
 const annMemo = new Map<string, Promise<ConvertibleAnn & { testAccuracy: number }>>();
-export function cachedAnn(cfg: ConvertibleAnnConfig, data: CifarSubsets, cacheRoot: string, ctx: AgdContext = {}): Promise<ConvertibleAnn & { testAccuracy: number }> {
+export function cachedAnn(
+  cfg: ConvertibleAnnConfig,
+  data: CifarSubsets,
+  cacheRoot: string,
+  ctx: AgdContext = {},
+): Promise<ConvertibleAnn & { testAccuracy: number }> {
   const key = `${cacheRoot}|${annConfigHash(cfg)}|${data.test.length}`;
   let p = annMemo.get(key);
   if (!p) {

@@ -9,13 +9,40 @@ export type { SnnSettings } from './snnSettings.js';
 export { addExtraCurrent, cloneSettings } from './snnSettings.js';
 export { ifChunk, initState } from './ifNeuron.js';
 export { simulate, type SimulateOptions, type SimulateResult, type InputCoding, type Readout } from './simulate.js';
-export { thresholdBalance, unitSpikeThresholds, thresholdsIncreaseInBlocks, type BalanceOptions, type BalancedThreshold } from './thresholdBalance.js';
+export {
+  thresholdBalance,
+  unitSpikeThresholds,
+  thresholdsIncreaseInBlocks,
+  type BalanceOptions,
+  type BalancedThreshold,
+} from './thresholdBalance.js';
 export { biasShift } from './biasShift.js';
-export { clipFloor, quantisationError, searchThreshold, thresholdsFromAnn, collectAnnActivations, type ThresholdMethod } from './thresholdSearch.js';
-export { biasCorrection, potentialCorrection, weightCalibration, layerError, layerOutputs, type CalibrationOptions } from './calibration.js';
+export {
+  clipFloor,
+  quantisationError,
+  searchThreshold,
+  thresholdsFromAnn,
+  collectAnnActivations,
+  type ThresholdMethod,
+} from './thresholdSearch.js';
+export {
+  biasCorrection,
+  potentialCorrection,
+  weightCalibration,
+  layerError,
+  layerOutputs,
+  type CalibrationOptions,
+} from './calibration.js';
 export { evaluateSnn, evaluateAnn, imageCount, type SnnEvaluation, type LabelledBatch } from './evaluate.js';
 export { energyEfficiency, opMacs, ENERGY_PRESETS, type EnergyPreset, type EnergyReport } from './energy.js';
-export { trainConvertibleAnn, annConfigHash, labelledBatches, disposeBatches, type ConvertibleAnnConfig, type ConvertibleAnn } from './annTraining.js';
+export {
+  trainConvertibleAnn,
+  annConfigHash,
+  labelledBatches,
+  disposeBatches,
+  type ConvertibleAnnConfig,
+  type ConvertibleAnn,
+} from './annTraining.js';
 export { conversionEE } from './energyTopo.js';
 export { cifarSubsets, cachedAnn, memo, type CifarSubsets } from './experiment.js';
 export { floorSTE } from './calibration.js';

@@ -38,7 +38,8 @@ export function spikingOps(net: ConversionNet): ConvOp[] {
 
 export function classifierOp(net: ConversionNet): ConvOp {
   const last = net.ops[net.ops.length - 1];
-  if (last.kind !== 'fc' || last.neuron !== 'none') throw new Error(`classifier must be a non-spiking fc, got ${last.id}`);
+  if (last.kind !== 'fc' || last.neuron !== 'none')
+    throw new Error(`classifier must be a non-spiking fc, got ${last.id}`);
   return last;
 }
 
@@ -67,7 +68,9 @@ export function linearOp(net: ConversionNet, op: ConvOp, x: tf.Tensor, withBias 
 export function cloneNet(net: ConversionNet): ConversionNet {
   const weights: Record<string, tf.Tensor> = {};
   for (const [k, v] of Object.entries(net.weights)) weights[k] = v.clone();
-  const biases = net.biases ? Object.fromEntries(Object.entries(net.biases).map(([k, v]) => [k, v.clone()])) : undefined;
+  const biases = net.biases
+    ? Object.fromEntries(Object.entries(net.biases).map(([k, v]) => [k, v.clone()]))
+    : undefined;
   return { ops: net.ops.map((o) => ({ ...o })), weights, biases, clip: net.clip };
 }
 

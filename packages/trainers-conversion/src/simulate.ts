@@ -33,7 +33,16 @@ export interface SimulateOptions {
 
 export type Readout = (features: tf.Tensor2D, logits: tf.Tensor2D) => tf.Tensor2D;
 
-function countCorrect(net: ConversionNet, cls: ConvOp, featSum: Float32Array, t: number, B: number, F: number, labels: Int32Array | Uint8Array, readout?: Readout): number {
+function countCorrect(
+  net: ConversionNet,
+  cls: ConvOp,
+  featSum: Float32Array,
+  t: number,
+  B: number,
+  F: number,
+  labels: Int32Array | Uint8Array,
+  readout?: Readout,
+): number {
   const pred = tf.tidy(() => {
     const f = tf.div(tf.tensor2d(featSum, [B, F]), t) as tf.Tensor2D;
     const logits = linearOp(net, cls, f) as tf.Tensor2D;
@@ -106,7 +115,8 @@ export function simulate(net: ConversionNet, snn: SnnSettings, x: tf.Tensor, opt
           const base = repeated ? 0 : t * B * F;
           for (let i = 0; i < B * F; i++) featSum[i] += fd[base + i];
           const tt = tGlobal + t + 1;
-          if (opts.labels && tSet.has(tt)) correctAt.set(tt, countCorrect(net, cls, featSum, tt, B, F, opts.labels, opts.readout));
+          if (opts.labels && tSet.has(tt))
+            correctAt.set(tt, countCorrect(net, cls, featSum, tt, B, F, opts.labels, opts.readout));
         }
         h = tf.scalar(0);
         continue;
@@ -132,7 +142,14 @@ export function simulate(net: ConversionNet, snn: SnnSettings, x: tf.Tensor, opt
         const vth = snn.thresholds[op.id];
         if (!(vth > 0)) throw new Error(`no positive threshold for op ${op.id}`);
         const out = new Float32Array(tc * n);
-        const count = ifChunk(cur, repeated, tc, st, { vth, extra: snn.extraCurrent?.[op.id], channels: shape[shape.length - 1], reset: snn.reset }, out);
+        const count = ifChunk(
+          cur,
+          repeated,
+          tc,
+          st,
+          { vth, extra: snn.extraCurrent?.[op.id], channels: shape[shape.length - 1], reset: snn.reset },
+          out,
+        );
         const s = spikes.get(op.id) ?? { count: 0, neuronSteps: 0 };
         s.count += count;
         s.neuronSteps += tc * n;

@@ -21,7 +21,8 @@ export function addExtraCurrent(s: SnnSettings, opId: string, add: number | Floa
   else {
     const len = typeof prev === 'number' ? (add as Float32Array).length : prev.length;
     next = new Float32Array(len);
-    for (let i = 0; i < len; i++) next[i] = (typeof prev === 'number' ? prev : prev[i]) + (typeof add === 'number' ? add : add[i]);
+    for (let i = 0; i < len; i++)
+      next[i] = (typeof prev === 'number' ? prev : prev[i]) + (typeof add === 'number' ? add : add[i]);
   }
   return { ...s, extraCurrent: { ...(s.extraCurrent ?? {}), [opId]: next } };
 }

@@ -29,7 +29,11 @@ export interface BalancedThreshold {
  * change. A BackRes block unrolled n times has one op per unroll step, each balanced separately
  * (IF_1 with V_th1, IF_2 with V_th2, ...): the thresholds are recorded per unroll step.
  */
-export function thresholdBalance(net: ConversionNet, data: tf.Tensor[], opts: BalanceOptions): { settings: SnnSettings; thresholds: BalancedThreshold[] } {
+export function thresholdBalance(
+  net: ConversionNet,
+  data: tf.Tensor[],
+  opts: BalanceOptions,
+): { settings: SnnSettings; thresholds: BalancedThreshold[] } {
   const thresholds: Record<string, number> = {};
   const record: BalancedThreshold[] = [];
   for (const op of spikingOps(net)) {
@@ -62,7 +66,9 @@ export function thresholdBalance(net: ConversionNet, data: tf.Tensor[], opts: Ba
  * unit-spike threshold is V_th,n = θ_n / θ_(n-1) (θ_0 = 1: the Poisson input spikes are unit).
  * Ops are in network order (a chain: each spiking op reads the previous one, through pooling).
  */
-export function unitSpikeThresholds(thresholds: readonly BalancedThreshold[]): Array<BalancedThreshold & { theta: number }> {
+export function unitSpikeThresholds(
+  thresholds: readonly BalancedThreshold[],
+): Array<BalancedThreshold & { theta: number }> {
   return thresholds.map((t, i) => ({ ...t, theta: t.vth, vth: t.vth / (i === 0 ? 1 : thresholds[i - 1]!.vth) }));
 }
 

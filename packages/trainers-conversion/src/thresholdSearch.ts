@@ -26,7 +26,11 @@ export function quantisationError(acts: Float32Array, T: number, theta: number, 
 }
 
 /** One op's threshold from its ANN activations: max, a percentile, or the MMSE grid θ = max·(1 − 0.01·i), i = 0..94 (Li et al. 2021). */
-export function searchThreshold(acts: Float32Array, method: ThresholdMethod, opts: { T: number; percentile?: number; shift?: boolean }): number {
+export function searchThreshold(
+  acts: Float32Array,
+  method: ThresholdMethod,
+  opts: { T: number; percentile?: number; shift?: boolean },
+): number {
   let max = 0;
   for (let i = 0; i < acts.length; i++) if (acts[i] > max) max = acts[i];
   if (max <= 0) return 1e-6;
@@ -66,7 +70,11 @@ export function thresholdsFromAnn(
   return { thresholds };
 }
 
-export function collectAnnActivations(net: ConversionNet, data: tf.Tensor[], maxSamples: number): Map<string, Float32Array> {
+export function collectAnnActivations(
+  net: ConversionNet,
+  data: tf.Tensor[],
+  maxSamples: number,
+): Map<string, Float32Array> {
   const parts = new Map<string, Float32Array[]>();
   for (const x of data) {
     tf.tidy(() => {

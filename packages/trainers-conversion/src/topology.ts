@@ -3,7 +3,15 @@ import type { ConversionNet, ConvOp } from './net.js';
 
 /** The slice of @snn/models' Topology/OpSpec that conversion reads (structural, so no hard import cycle). */
 export interface TopologyLike {
-  ops: Array<{ id: string; param?: string; unrollStep: number; kind: string; neuron: string; k?: number; residualFrom?: string }>;
+  ops: Array<{
+    id: string;
+    param?: string;
+    unrollStep: number;
+    kind: string;
+    neuron: string;
+    k?: number;
+    residualFrom?: string;
+  }>;
   classifier: string;
 }
 
@@ -12,14 +20,31 @@ export interface TopologyLike {
  * ReLU↔IF op, pooling must be average (max pooling does not convert to rates), the classifier
  * stays linear. Biases are read from '<param>/bias' when the topology has them.
  */
-export function fromTopology(topo: TopologyLike, params: Record<string, tf.Tensor>, opts: { clip?: number } = {}): ConversionNet {
+export function fromTopology(
+  topo: TopologyLike,
+  params: Record<string, tf.Tensor>,
+  opts: { clip?: number } = {},
+): ConversionNet {
   const ops: ConvOp[] = topo.ops.map((o) => {
-    if (o.residualFrom) throw new Error(`conversion: op ${o.id} has a residual shortcut, not supported by this converter`);
-    if (o.kind === 'maxpool') throw new Error(`conversion: op ${o.id} is max pooling; convertible nets use average pooling (Sengupta et al. 2019)`);
-    if (o.kind === 'avgpool') return { id: o.id, kind: 'avgpool', neuron: 'none', pool: o.k ?? 2, unrollStep: o.unrollStep };
+    if (o.residualFrom)
+      throw new Error(`conversion: op ${o.id} has a residual shortcut, not supported by this converter`);
+    if (o.kind === 'maxpool')
+      throw new Error(
+        `conversion: op ${o.id} is max pooling; convertible nets use average pooling (Sengupta et al. 2019)`,
+      );
+    if (o.kind === 'avgpool')
+      return { id: o.id, kind: 'avgpool', neuron: 'none', pool: o.k ?? 2, unrollStep: o.unrollStep };
     if (o.kind !== 'conv' && o.kind !== 'fc') throw new Error(`conversion: unsupported op kind ${o.kind}`);
     const isCls = o.id === topo.classifier;
-    return { id: o.id, kind: o.kind, param: o.param ?? o.id, unrollStep: o.unrollStep, neuron: isCls ? 'none' : 'relu', stride: 1, padding: 'same' };
+    return {
+      id: o.id,
+      kind: o.kind,
+      param: o.param ?? o.id,
+      unrollStep: o.unrollStep,
+      neuron: isCls ? 'none' : 'relu',
+      stride: 1,
+      padding: 'same',
+    };
   });
   const weights: Record<string, tf.Tensor> = {};
   const biases: Record<string, tf.Tensor1D> = {};

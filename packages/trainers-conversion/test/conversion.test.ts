@@ -1,9 +1,21 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initEngine, tf } from '@snn/backend';
 import {
-  thresholdBalance, thresholdsFromAnn, biasShift, layerOutputs, layerError, biasCorrection,
-  potentialCorrection, weightCalibration, evaluateSnn, evaluateAnn, spikingOps, disposeNet,
-  searchThreshold, quantisationError, type ConversionNet,
+  thresholdBalance,
+  thresholdsFromAnn,
+  biasShift,
+  layerOutputs,
+  layerError,
+  biasCorrection,
+  potentialCorrection,
+  weightCalibration,
+  evaluateSnn,
+  evaluateAnn,
+  spikingOps,
+  disposeNet,
+  searchThreshold,
+  quantisationError,
+  type ConversionNet,
 } from '../src/index.js';
 import { tinyNet, tinyBackRes, images } from './fixtures.js';
 
@@ -53,7 +65,9 @@ describe('converted rates approach the ANN', () => {
     const net = tinyNet();
     const x = images(6, 5);
     const snn = thresholdsFromAnn(net, [x], { method: 'max', T: 1 });
-    const errs = [8, 32, 128, 512].map((T) => layerError(net, snn, x, opOf(net, 'fc1'), { T, coding: 'direct', seed: 1, chunk: 64 }));
+    const errs = [8, 32, 128, 512].map((T) =>
+      layerError(net, snn, x, opOf(net, 'fc1'), { T, coding: 'direct', seed: 1, chunk: 64 }),
+    );
     for (let i = 1; i < errs.length; i++) expect(errs[i]).toBeLessThan(errs[i - 1]);
     expect(errs[3]).toBeLessThan(errs[0] / 10);
     // and the SNN classifies like its ANN once T is long
@@ -73,7 +87,10 @@ describe('low-latency conversion', () => {
         { id: 'fc1', kind: 'fc', param: 'fc1', neuron: 'relu' },
         { id: 'fc2', kind: 'fc', param: 'fc2', neuron: 'none' },
       ],
-      weights: { fc1: tf.randomNormal([20, 50], 0.1, 0.3, 'float32', 4), fc2: tf.randomNormal([50, 2], 0, 1, 'float32', 5) },
+      weights: {
+        fc1: tf.randomNormal([20, 50], 0.1, 0.3, 'float32', 4),
+        fc2: tf.randomNormal([50, 2], 0, 1, 'float32', 5),
+      },
     };
     const x = tf.randomUniform([16, 20], 0, 1, 'float32', 6);
     const T = 8;
@@ -88,7 +105,9 @@ describe('low-latency conversion', () => {
   });
 
   it('MMSE threshold search never does worse than max on the quantisation error', () => {
-    const acts = Float32Array.from({ length: 2000 }, (_, i) => Math.max(0, Math.sin(i * 12.9898) * 3 * ((i % 97) / 97) ** 3));
+    const acts = Float32Array.from({ length: 2000 }, (_, i) =>
+      Math.max(0, Math.sin(i * 12.9898) * 3 * ((i % 97) / 97) ** 3),
+    );
     const T = 16;
     const tMax = searchThreshold(acts, 'max', { T });
     const tMmse = searchThreshold(acts, 'mmse', { T, shift: true });
@@ -165,7 +184,8 @@ describe('hard reset (Sengupta et al. 2019) through balancing and evaluation', (
     expect(hard.settings.reset).toBe('hard');
     // the first spiking op is balanced on the input alone: no converted layer before it
     expect(hard.thresholds[0].vth).toBe(soft.thresholds[0].vth);
-    const ev = (settings: typeof soft.settings) => evaluateSnn(net, settings, [{ x, y }], { tList: [64], coding: 'poisson', seed: 4, chunk: 16 });
+    const ev = (settings: typeof soft.settings) =>
+      evaluateSnn(net, settings, [{ x, y }], { tList: [64], coding: 'poisson', seed: 4, chunk: 16 });
     const s = ev(soft.settings);
     const h = ev({ ...soft.settings, reset: 'hard' });
     expect(h.activity[0].rate).toBeLessThan(s.activity[0].rate);

@@ -6,23 +6,37 @@ const th = (op: string, param: string, vth: number): BalancedThreshold => ({ op,
 
 describe("thresholds in the paper's unit-spike convention", () => {
   it('V_th,n = theta_n / theta_(n-1); the first op reads unit input spikes', () => {
-    const u = unitSpikeThresholds([th('conv1', 'conv1', 2), th('conv2@1', 'conv2', 3), th('conv2@2', 'conv2', 6), th('fc1', 'fc1', 3)]);
+    const u = unitSpikeThresholds([
+      th('conv1', 'conv1', 2),
+      th('conv2@1', 'conv2', 3),
+      th('conv2@2', 'conv2', 6),
+      th('fc1', 'fc1', 3),
+    ]);
     expect(u.map((t) => t.vth)).toEqual([2, 1.5, 2, 0.5]);
     expect(u.map((t) => t.theta)).toEqual([2, 3, 6, 3]);
     // conv2's unrolled block: 1.5 < 2 -> increasing; the raw amplitudes (3 < 6) would say so too,
     // but a block whose amplitudes grow slower than they compound does not
     expect(thresholdsIncreaseInBlocks(u)).toBe(1);
-    const falling = unitSpikeThresholds([th('conv1', 'conv1', 2), th('conv2@1', 'conv2', 4), th('conv2@2', 'conv2', 6)]);
+    const falling = unitSpikeThresholds([
+      th('conv1', 'conv1', 2),
+      th('conv2@1', 'conv2', 4),
+      th('conv2@2', 'conv2', 6),
+    ]);
     expect(falling.map((t) => t.vth)).toEqual([2, 2, 1.5]);
     expect(thresholdsIncreaseInBlocks(falling)).toBe(0);
-    expect(thresholdsIncreaseInBlocks([{ param: 'a', vth: 1 }, { param: 'b', vth: 2 }])).toBeNull();
+    expect(
+      thresholdsIncreaseInBlocks([
+        { param: 'a', vth: 1 },
+        { param: 'b', vth: 2 },
+      ]),
+    ).toBeNull();
   });
 
   it('a unit-spike IF chain with those thresholds fires exactly as our amplitude-theta chain (scale invariance)', () => {
     const n = 64;
     const T = 40;
     let s = 12345;
-    const rnd = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+    const rnd = () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32;
     const input = Float32Array.from({ length: T * n }, () => (rnd() < 0.3 ? 1 : 0));
     const w = Float32Array.from({ length: n }, () => rnd() * 2 - 0.5); // layer 2: element-wise weights
     const theta1 = 2; // a power of two: the scaling is exact in float32

@@ -16,7 +16,11 @@ export function makeAnnFront(spec: StackSpec, seed: number): AnnFront {
     tf.tidy(() => {
       // He-uniform init (ReLU)
       const lim = Math.sqrt(6 / (l.kernel * l.kernel * l.cin));
-      return tf.variable(tf.randomUniform([l.kernel, l.kernel, l.cin, l.cout], -lim, lim, 'float32', seed * 31 + i), true, `ann-${spec.name}-${l.id}-${seed}`);
+      return tf.variable(
+        tf.randomUniform([l.kernel, l.kernel, l.cin, l.cout], -lim, lim, 'float32', seed * 31 + i),
+        true,
+        `ann-${spec.name}-${l.id}-${seed}`,
+      );
     }),
   );
   return {
@@ -32,6 +36,8 @@ export function makeAnnFront(spec: StackSpec, seed: number): AnnFront {
       });
       return cur;
     },
-    dispose() { for (const w of ws) w.dispose(); },
+    dispose() {
+      for (const w of ws) w.dispose();
+    },
   };
 }

@@ -59,10 +59,19 @@ function loadKernels(stack: StdpStack, c: KernelCache): { seconds: number } | nu
   } catch {
     return null;
   }
-  const fits = k.format === 1 && k.key === c.key && Array.isArray(k.layers) && k.layers.length === stack.layers.length
-    && k.layers.every((l, i) => {
+  const fits =
+    k.format === 1 &&
+    k.key === c.key &&
+    Array.isArray(k.layers) &&
+    k.layers.length === stack.layers.length &&
+    k.layers.every((l, i) => {
       const layer = stack.layers[i];
-      return l.id === layer.id && l.shape.join() === layer.w.shape.join() && l.w.length === layer.w.size && l.vth.length === layer.vth.size;
+      return (
+        l.id === layer.id &&
+        l.shape.join() === layer.w.shape.join() &&
+        l.w.length === layer.w.size &&
+        l.vth.length === layer.vth.size
+      );
     });
   if (!fits) return null;
   k.layers.forEach((l, i) => {
@@ -78,8 +87,16 @@ function loadKernels(stack: StdpStack, c: KernelCache): { seconds: number } | nu
 
 function saveKernels(stack: StdpStack, c: KernelCache, seconds: number): void {
   const k: KernelFile = {
-    format: 1, key: c.key, seconds,
-    layers: stack.layers.map((l) => ({ id: l.id, shape: l.w.shape, w: Array.from(l.w.dataSync()), vth: Array.from(l.vth.dataSync()), updates: l.updates })),
+    format: 1,
+    key: c.key,
+    seconds,
+    layers: stack.layers.map((l) => ({
+      id: l.id,
+      shape: l.w.shape,
+      w: Array.from(l.w.dataSync()),
+      vth: Array.from(l.vth.dataSync()),
+      updates: l.updates,
+    })),
   };
   writeFileAtomic(c.file, `${JSON.stringify(k)}\n`);
 }
@@ -157,26 +174,48 @@ export function frozenFeatures(o: FrozenFeatureOptions): FrozenFeatures {
   const cached = o.kernelCache ? loadKernels(stack, o.kernelCache) : null;
   if (cached) {
     seconds[o.kernels] = cached.seconds;
-    log(`${topo.name} ${o.label ?? o.kernels}: kernels from ${o.kernelCache!.file} (learnt in ${cached.seconds.toFixed(1)} s)`);
+    log(
+      `${topo.name} ${o.label ?? o.kernels}: kernels from ${o.kernelCache!.file} (learnt in ${cached.seconds.toFixed(1)} s)`,
+    );
   } else {
     const nb = Math.ceil(stdpX.shape[0] / o.batchSize) * spec.layers.length * o.stdpEpochs;
     let done = 0;
     trainStackStdp(stack, stdpX, {
-      T: o.T, batchSize: o.batchSize, epochs: o.stdpEpochs, seed: o.seed + 17, maxRate: o.maxRate,
+      T: o.T,
+      batchSize: o.batchSize,
+      epochs: o.stdpEpochs,
+      seed: o.seed + 17,
+      maxRate: o.maxRate,
       learn: o.kernels === 'stdp',
-      onProgress: (p) => o.progress?.({ step: ++done, of: nb, note: `${o.kernels === 'stdp' ? 'STDP' : 'thresholds'} ${p.layer}` }),
+      onProgress: (p) =>
+        o.progress?.({ step: ++done, of: nb, note: `${o.kernels === 'stdp' ? 'STDP' : 'thresholds'} ${p.layer}` }),
     });
     seconds[o.kernels] = now() - t0;
     if (o.kernelCache) saveKernels(stack, o.kernelCache, seconds[o.kernels]);
   }
   const updates = Object.fromEntries(stack.layers.map((l) => [l.id, l.updates]));
-  if (!cached) log(`${topo.name} ${o.label ?? o.kernels}: ${stdpX.shape[0]} images, updates ${JSON.stringify(updates)}, ${seconds[o.kernels].toFixed(1)} s`);
+  if (!cached)
+    log(
+      `${topo.name} ${o.label ?? o.kernels}: ${stdpX.shape[0]} images, updates ${JSON.stringify(updates)}, ${seconds[o.kernels].toFixed(1)} s`,
+    );
 
   t0 = now();
   const rates = new RateAccumulator();
   const outRates = new RateAccumulator();
-  const ftr = extractFeatures(stack, train.x, { T: o.T, batchSize: o.batchSize, seed: o.seed * 3 + 1, maxRate: o.maxRate });
-  const fte = extractFeatures(stack, test.x, { T: o.T, batchSize: o.batchSize, seed: o.seed * 3 + 2, maxRate: o.maxRate, rates, outRates });
+  const ftr = extractFeatures(stack, train.x, {
+    T: o.T,
+    batchSize: o.batchSize,
+    seed: o.seed * 3 + 1,
+    maxRate: o.maxRate,
+  });
+  const fte = extractFeatures(stack, test.x, {
+    T: o.T,
+    batchSize: o.batchSize,
+    seed: o.seed * 3 + 2,
+    maxRate: o.maxRate,
+    rates,
+    outRates,
+  });
   seconds.features = now() - t0;
   const [xtr, xte] = tf.tidy(() => {
     const r4 = (f: tf.Tensor2D) => tf.reshape(f, [f.shape[0], ...featShape]) as tf.Tensor4D;
@@ -191,12 +230,28 @@ export function frozenFeatures(o: FrozenFeatureOptions): FrozenFeatures {
   });
   rates.dispose();
   outRates.dispose();
-  log(`${topo.name} ${o.label ?? o.kernels}: features ${featShape.join('x')} for ${o.train.n}+${o.test.n} images in ${seconds.features.toFixed(1)} s; rates ${activity.map((a) => `${a.layer}@${a.unrollStep} ${a.rate.toFixed(3)}`).join(', ')}`);
+  log(
+    `${topo.name} ${o.label ?? o.kernels}: features ${featShape.join('x')} for ${o.train.n}+${o.test.n} images in ${seconds.features.toFixed(1)} s; rates ${activity.map((a) => `${a.layer}@${a.unrollStep} ${a.rate.toFixed(3)}`).join(', ')}`,
+  );
   train.x.dispose();
   test.x.dispose();
   stdpX.dispose();
   stack.dispose();
-  return { topology: topo.name, reconstructed: topo.reconstructed, featShape, hidden, classes: topo.classes, xtr, ytr: train.y, xte, yte: test.y, inputRates, activity, updates, seconds };
+  return {
+    topology: topo.name,
+    reconstructed: topo.reconstructed,
+    featShape,
+    hidden,
+    classes: topo.classes,
+    xtr,
+    ytr: train.y,
+    xte,
+    yte: test.y,
+    inputRates,
+    activity,
+    updates,
+    seconds,
+  };
 }
 
 export function disposeFeatures(f: FrozenFeatures): void {
@@ -215,7 +270,13 @@ export interface HeadRunOptions {
 /** train a head on cached frozen features; returns test top-1 accuracy in [0, 1] */
 export function headAccuracy(f: FrozenFeatures, h: HeadRunOptions): number {
   const net = makeHeadNet(h.arch, f.featShape, f.classes, { hidden: f.hidden, seed: h.seed * 11 + 5 });
-  const head = trainHead(net, f.xtr, f.ytr, f.classes, { loss: h.loss, epochs: h.epochs, batchSize: h.batchSize, lr: h.lr, seed: h.seed * 13 + 1 });
+  const head = trainHead(net, f.xtr, f.ytr, f.classes, {
+    loss: h.loss,
+    epochs: h.epochs,
+    batchSize: h.batchSize,
+    lr: h.lr,
+    seed: h.seed * 13 + 1,
+  });
   const acc = evaluateHead(net, head, f.xte, f.yte, 100);
   for (const v of Object.values(head.variables)) v.dispose();
   net.dispose();
@@ -223,7 +284,10 @@ export function headAccuracy(f: FrozenFeatures, h: HeadRunOptions): number {
 }
 
 /** ANN of the same topology + the same head, trained end to end; test top-1 accuracy in [0, 1] */
-export function annAccuracy(o: { topology: TopologyName; width: number; train: ImageSet; test: ImageSet }, h: HeadRunOptions): number {
+export function annAccuracy(
+  o: { topology: TopologyName; width: number; train: ImageSet; test: ImageSet },
+  h: HeadRunOptions,
+): number {
   const topo = getTopology(o.topology, { width: o.width });
   const spec = stackSpecFromTopology(topo);
   const fc1 = topo.params.find((p) => p.id === 'fc1' && p.role === 'weight');
@@ -233,8 +297,13 @@ export function annAccuracy(o: { topology: TopologyName; width: number; train: I
   const front = makeAnnFront(spec, h.seed * 5 + 3);
   const net = makeHeadNet(h.arch, stackOutShape(spec), topo.classes, { hidden, seed: h.seed * 11 + 5 });
   const head = trainHead(net, train.x, train.y, topo.classes, {
-    loss: h.loss, epochs: h.epochs, batchSize: h.batchSize, lr: h.lr, seed: h.seed * 13 + 2,
-    frontVars: front.vars, front: (x) => front.apply(x),
+    loss: h.loss,
+    epochs: h.epochs,
+    batchSize: h.batchSize,
+    lr: h.lr,
+    seed: h.seed * 13 + 2,
+    frontVars: front.vars,
+    front: (x) => front.apply(x),
   });
   const acc = evaluateHead(net, head, test.x, test.y, 100, (x) => front.apply(x));
   for (const v of Object.values(head.variables)) v.dispose();
@@ -248,7 +317,9 @@ export function annAccuracy(o: { topology: TopologyName; width: number; train: I
 export function convnnHeadMacs(featShape: [number, number, number], hidden: number, classes: number): number {
   const [h, w, c] = featShape;
   const c2 = 2 * c;
-  return h * w * 9 * c * c2 + h * w * 9 * c2 * c2 + Math.floor(h / 2) * Math.floor(w / 2) * c2 * hidden + hidden * classes;
+  return (
+    h * w * 9 * c * c2 + h * w * 9 * c2 * c2 + Math.floor(h / 2) * Math.floor(w / 2) * c2 * hidden + hidden * classes
+  );
 }
 
 /**
@@ -256,7 +327,14 @@ export function convnnHeadMacs(featShape: [number, number, number], hidden: numb
  * head reads activity accumulated over the window and pays MACs once per image in both nets.
  * `head: 'convnn'` replaces FC1-FC2 by the ConvNN head's MACs on both sides.
  */
-export function stdpEnergy(o: { topology: TopologyName; width: number; T: number; inputRates: Record<string, number>; head: HeadArch; preset?: EnergyPresetName }): { eeFull: number; eeConv: number; eAnn: number; eSnn: number } {
+export function stdpEnergy(o: {
+  topology: TopologyName;
+  width: number;
+  T: number;
+  inputRates: Record<string, number>;
+  head: HeadArch;
+  preset?: EnergyPresetName;
+}): { eeFull: number; eeConv: number; eAnn: number; eSnn: number } {
   const topo = getTopology(o.topology, { width: o.width });
   const preset = o.preset ?? 'int32_45nm';
   const annE = annEnergy(topo, preset);

@@ -21,7 +21,12 @@ interface FeatureManifest {
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 
 export function writeFeatures(base: string, key: string, f: FrozenFeatures): void {
-  const parts = [f.xtr.dataSync() as Float32Array, f.xte.dataSync() as Float32Array, f.ytr.dataSync() as Int32Array, f.yte.dataSync() as Int32Array];
+  const parts = [
+    f.xtr.dataSync() as Float32Array,
+    f.xte.dataSync() as Float32Array,
+    f.ytr.dataSync() as Int32Array,
+    f.yte.dataSync() as Int32Array,
+  ];
   const bytes = new Uint8Array(parts.reduce((a, p) => a + p.byteLength, 0));
   let o = 0;
   for (const p of parts) {

@@ -28,7 +28,12 @@ function zerosVar(n: number, name: string): tf.Variable {
 
 let headCounter = 0;
 
-export function makeHeadNet(arch: HeadArch, inShape: [number, number, number], classes: number, o: { hidden: number; seed: number; dropout?: number }): HeadNet {
+export function makeHeadNet(
+  arch: HeadArch,
+  inShape: [number, number, number],
+  classes: number,
+  o: { hidden: number; seed: number; dropout?: number },
+): HeadNet {
   const [h, w, c] = inShape;
   const tag = `head${headCounter++}`;
   const dropout = o.dropout ?? 0;
@@ -48,7 +53,9 @@ export function makeHeadNet(arch: HeadArch, inShape: [number, number, number], c
         const f = tf.relu(tf.add(tf.matMul(z, w1 as tf.Tensor2D), b1)) as tf.Tensor2D;
         return { features: f, logits: tf.add(tf.matMul(f, w2 as tf.Tensor2D), b2) as tf.Tensor2D };
       },
-      dispose() { for (const v of [w1, b1, w2, b2]) v.dispose(); },
+      dispose() {
+        for (const v of [w1, b1, w2, b2]) v.dispose();
+      },
     };
   }
   const c2 = 2 * c;
@@ -77,7 +84,9 @@ export function makeHeadNet(arch: HeadArch, inShape: [number, number, number], c
       const f = tf.relu(tf.add(tf.matMul(z, w1 as tf.Tensor2D), b1)) as tf.Tensor2D;
       return { features: f, logits: tf.add(tf.matMul(f, w2 as tf.Tensor2D), b2) as tf.Tensor2D };
     },
-    dispose() { for (const v of vars) v.dispose(); },
+    dispose() {
+      for (const v of vars) v.dispose();
+    },
   };
 }
 
@@ -101,13 +110,21 @@ function permutation(n: number, seed: number): Int32Array {
   for (let i = n - 1; i > 0; i--) {
     s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
     const j = s % (i + 1);
-    const t = p[i]; p[i] = p[j]; p[j] = t;
+    const t = p[i];
+    p[i] = p[j];
+    p[j] = t;
   }
   return p;
 }
 
 /** Adam on (front +) head with the softmax or stochmax loss; x [N, h, w, c], y int32 [N]. */
-export function trainHead(net: HeadNet, x: tf.Tensor4D, y: tf.Tensor1D, classes: number, o: HeadTrainOptions): ClassifierHead {
+export function trainHead(
+  net: HeadNet,
+  x: tf.Tensor4D,
+  y: tf.Tensor1D,
+  classes: number,
+  o: HeadTrainOptions,
+): ClassifierHead {
   // FC1 width from a probe pass (tidy: the probe's intermediates must not leak)
   const featDim = tf.tidy(() => {
     const probe = tf.zeros([1, x.shape[1], x.shape[2], x.shape[3]]) as tf.Tensor4D;
@@ -129,13 +146,17 @@ export function trainHead(net: HeadNet, x: tf.Tensor4D, y: tf.Tensor1D, classes:
     let nb = 0;
     for (let s = 0; s < N; s += o.batchSize) {
       const idx = tf.tensor1d(Array.from(perm.subarray(s, Math.min(N, s + o.batchSize))), 'int32');
-      const lossVal = opt.minimize(() => {
-        const xb = tf.gather(x, idx) as tf.Tensor4D;
-        const yb = tf.gather(y, idx) as tf.Tensor1D;
-        const inp = o.front ? o.front(xb) : xb;
-        const out = net.apply(inp, true);
-        return head.loss(out, yb, o.seed * 7 + step) as tf.Scalar;
-      }, true, varList);
+      const lossVal = opt.minimize(
+        () => {
+          const xb = tf.gather(x, idx) as tf.Tensor4D;
+          const yb = tf.gather(y, idx) as tf.Tensor1D;
+          const inp = o.front ? o.front(xb) : xb;
+          const out = net.apply(inp, true);
+          return head.loss(out, yb, o.seed * 7 + step) as tf.Scalar;
+        },
+        true,
+        varList,
+      );
       step++;
       if (lossVal) {
         total += lossVal.dataSync()[0];
@@ -151,7 +172,14 @@ export function trainHead(net: HeadNet, x: tf.Tensor4D, y: tf.Tensor1D, classes:
 }
 
 /** top-1 accuracy of (front +) head on x, y */
-export function evaluateHead(net: HeadNet, head: ClassifierHead, x: tf.Tensor4D, y: tf.Tensor1D, batchSize: number, front?: (x: tf.Tensor4D) => tf.Tensor4D): number {
+export function evaluateHead(
+  net: HeadNet,
+  head: ClassifierHead,
+  x: tf.Tensor4D,
+  y: tf.Tensor1D,
+  batchSize: number,
+  front?: (x: tf.Tensor4D) => tf.Tensor4D,
+): number {
   const N = x.shape[0];
   let correct = 0;
   for (let s = 0; s < N; s += batchSize) {

@@ -10,7 +10,14 @@ export { makeHeadNet, trainHead, evaluateHead } from './heads.js';
 export type { HeadArch, HeadNet, HeadTrainOptions } from './heads.js';
 export { makeAnnFront } from './ann.js';
 export type { AnnFront } from './ann.js';
-export { frozenFeatures, disposeFeatures, headAccuracy, annAccuracy, stdpEnergy, convnnHeadMacs } from "./experiment.js";
-export type { FrozenFeatures, FrozenFeatureOptions, HeadRunOptions } from "./experiment.js";
+export {
+  frozenFeatures,
+  disposeFeatures,
+  headAccuracy,
+  annAccuracy,
+  stdpEnergy,
+  convnnHeadMacs,
+} from './experiment.js';
+export type { FrozenFeatures, FrozenFeatureOptions, HeadRunOptions } from './experiment.js';
 export { runStdpRow, clearStdpMemo } from './rows.js';
 export type { StdpRowSpec, StdpRowResult, StdpRowMethod, StdpRowClassifier } from './rows.js';

@@ -8,7 +8,16 @@ import { existsSync } from 'node:fs';
 import { computeOnce, lockHolder, RowBusy, sha256, stableStringify } from '@snn/pipeline';
 import { readFeatures, writeFeatures } from './feature-cache.js';
 import { getTopology, type TopologyName } from '@snn/models';
-import { annAccuracy, disposeFeatures, frozenFeatures, headAccuracy, stdpEnergy, uniqueParams, type FrozenFeatures, type FrozenFeatureOptions } from './experiment.js';
+import {
+  annAccuracy,
+  disposeFeatures,
+  frozenFeatures,
+  headAccuracy,
+  stdpEnergy,
+  uniqueParams,
+  type FrozenFeatures,
+  type FrozenFeatureOptions,
+} from './experiment.js';
 import type { HeadArch } from './heads.js';
 import type { StdpLayerParams } from './stdp-layer.js';
 import type { StdpRuleParams } from './stdp-rule.js';
@@ -43,7 +52,11 @@ export interface StdpRowSpec {
   stdp?: Partial<Omit<StdpLayerParams, 'rule'>> & { rule?: Partial<StdpRuleParams> };
 }
 
-export interface StdpRowMetric { metric: string; value: number; unit?: string }
+export interface StdpRowMetric {
+  metric: string;
+  value: number;
+  unit?: string;
+}
 export interface StdpRowResult {
   metrics: StdpRowMetric[];
   activity: Array<{ layer: string; unrollStep: number; rate: number }>;
@@ -89,10 +102,19 @@ export async function runStdpRow(
   const kernelsOf = r.method === 'random-kernels' ? 'random' : 'stdp';
   const stdpOf = r.method === 'random-decorrelated' ? { ...r.stdp, rule: { ...r.stdp?.rule, eta: 0 } } : r.stdp;
   const foOf = (seed: number): Omit<FrozenFeatureOptions, 'train' | 'test' | 'stdpImages' | 'log' | 'progress'> => ({
-    topology: r.topology, width: r.width, T: r.T, stdpEpochs: r.stdpEpochs, batchSize: r.batchSize, seed, kernels: kernelsOf, maxRate: r.maxRate, stdp: stdpOf,
+    topology: r.topology,
+    width: r.width,
+    T: r.T,
+    stdpEpochs: r.stdpEpochs,
+    batchSize: r.batchSize,
+    seed,
+    kernels: kernelsOf,
+    maxRate: r.maxRate,
+    stdp: stdpOf,
     label: r.method === 'random-decorrelated' ? 'random-decorrelated' : kernelsOf,
   });
-  const memoKey = (seed: number) => JSON.stringify({ fo: foOf(seed), n: [r.stdpImages, r.trainImages, r.testImages], subsets: r.seed });
+  const memoKey = (seed: number) =>
+    JSON.stringify({ fo: foOf(seed), n: [r.stdpImages, r.trainImages, r.testImages], subsets: r.seed });
   const fc = hooks.featureCache;
   const featureFile = (seed: number) => {
     const key = sha256(stableStringify({ v: 1, key: memoKey(seed), code: fc!.code })).slice(0, 24);
@@ -109,7 +131,9 @@ export async function runStdpRow(
   for (const [i, seed] of seeds.entries()) {
     const head = { arch, loss, batchSize: r.batchSize, lr: r.lr, seed };
     const tag = seeds.length > 1 ? ` (seed ${i + 1}/${seeds.length})` : '';
-    const progress = hooks.progress && ((p: { step?: number; of?: number; note?: string }) => hooks.progress!({ ...p, note: `${p.note ?? ''}${tag}` }));
+    const progress =
+      hooks.progress &&
+      ((p: { step?: number; of?: number; note?: string }) => hooks.progress!({ ...p, note: `${p.note ?? ''}${tag}` }));
     if (r.method === 'ann') {
       const acc = annAccuracy({ topology: r.topology, width: r.width, train, test }, { ...head, epochs: r.annEpochs });
       hooks.log?.(`${r.topology} ANN ${r.classifier}${tag}: ${(100 * acc).toFixed(2)}%`);
@@ -125,8 +149,20 @@ export async function runStdpRow(
       const stdpImages = balancedSubset(data.train, r.stdpImages, r.seed + 3);
       // the kernels depend on everything but the head and the train/test subsets
       const kc = hooks.kernelCache;
-      const kernelKey = kc ? sha256(stableStringify({ ...fo, label: undefined, stdpImages: r.stdpImages, stdpSubset: r.seed + 3, code: kc.code })).slice(0, 24) : '';
-      const kernelCache = kc ? { file: join(kc.dir, `${r.topology}-${kernels}-${kernelKey}.json`), key: kernelKey } : undefined;
+      const kernelKey = kc
+        ? sha256(
+            stableStringify({
+              ...fo,
+              label: undefined,
+              stdpImages: r.stdpImages,
+              stdpSubset: r.seed + 3,
+              code: kc.code,
+            }),
+          ).slice(0, 24)
+        : '';
+      const kernelCache = kc
+        ? { file: join(kc.dir, `${r.topology}-${kernels}-${kernelKey}.json`), key: kernelKey }
+        : undefined;
       return frozenFeatures({ ...fo, train, test, stdpImages, log: hooks.log, progress, kernelCache });
     };
     if (!f) {
@@ -157,13 +193,21 @@ export async function runStdpRow(
   const m = mean(accs);
   const metrics: StdpRowMetric[] = [{ metric: 'accuracy', value: m, unit: '%' }];
   if (seeds.length > 1) {
-    metrics.push({ metric: 'accuracy_sd', value: Math.sqrt(accs.reduce((a, v) => a + (v - m) ** 2, 0) / (accs.length - 1)), unit: '%' });
+    metrics.push({
+      metric: 'accuracy_sd',
+      value: Math.sqrt(accs.reduce((a, v) => a + (v - m) ** 2, 0) / (accs.length - 1)),
+      unit: '%',
+    });
     metrics.push({ metric: 'seeds', value: seeds.length, unit: 'count' });
   }
-  metrics.push({ metric: 'unique_params', value: params, unit: 'count' }, { metric: 'test_samples', value: test.n, unit: 'count' });
+  metrics.push(
+    { metric: 'unique_params', value: params, unit: 'count' },
+    { metric: 'test_samples', value: test.n, unit: 'count' },
+  );
   if (extra.length) {
     const units: Record<string, string> = { ee: 'x', ee_conv: 'x', stdp_seconds: 's' };
-    for (const k of Object.keys(extra[0])) metrics.push({ metric: k, value: mean(extra.map((x) => x[k])), unit: units[k] ?? 'count' });
+    for (const k of Object.keys(extra[0]))
+      metrics.push({ metric: k, value: mean(extra.map((x) => x[k])), unit: units[k] ?? 'count' });
   }
   return { metrics, activity, reconstructed: topo.reconstructed };
 }

@@ -43,10 +43,20 @@ export function stackOutShape(spec: StackSpec): [number, number, number] {
 
 export class StdpStack {
   readonly layers: StdpConvLayer[];
-  constructor(readonly spec: StackSpec, p: Partial<Omit<StdpLayerParams, 'rule'>> & { rule?: Partial<StdpRuleParams> }, seed: number) {
+  constructor(
+    readonly spec: StackSpec,
+    p: Partial<Omit<StdpLayerParams, 'rule'>> & { rule?: Partial<StdpRuleParams> },
+    seed: number,
+  ) {
     this.layers = spec.layers.map((l, i) => {
-      if (l.unroll > 1 && l.cin !== l.cout) throw new Error(`${spec.name}/${l.id}: BackRes unroll needs cin == cout (got ${l.cin}, ${l.cout})`);
-      return new StdpConvLayer(l.id, { kernel: l.kernel, cin: l.cin, cout: l.cout, residual: l.residual }, p, seed * 131 + i + 1);
+      if (l.unroll > 1 && l.cin !== l.cout)
+        throw new Error(`${spec.name}/${l.id}: BackRes unroll needs cin == cout (got ${l.cin}, ${l.cout})`);
+      return new StdpConvLayer(
+        l.id,
+        { kernel: l.kernel, cin: l.cin, cout: l.cout, residual: l.residual },
+        p,
+        seed * 131 + i + 1,
+      );
     });
   }
 
@@ -54,7 +64,6 @@ export class StdpStack {
   outShape(): [number, number, number] {
     return stackOutShape(this.spec);
   }
-
 
   /**
    * Run one chunk through layers 0..upTo (inclusive). Layer `learnLayer` (if any) learns.
@@ -65,7 +74,13 @@ export class StdpStack {
     x: tf.Tensor4D,
     Tc: number,
     states: LayerState[][],
-    opts: { upTo: number; learnLayer: number | null; adaptLayer?: number | null; rates?: RateAccumulator; outRates?: RateAccumulator },
+    opts: {
+      upTo: number;
+      learnLayer: number | null;
+      adaptLayer?: number | null;
+      rates?: RateAccumulator;
+      outRates?: RateAccumulator;
+    },
   ): tf.Tensor4D {
     let cur = x;
     for (let i = 0; i <= opts.upTo; i++) {
@@ -112,7 +127,10 @@ export class RateAccumulator {
     const m = tf.tidy(() => tf.mean(x));
     const prev = this.sums.get(op);
     if (prev) {
-      this.sums.set(op, tf.tidy(() => tf.add(prev, m)));
+      this.sums.set(
+        op,
+        tf.tidy(() => tf.add(prev, m)),
+      );
       prev.dispose();
       m.dispose();
     } else this.sums.set(op, m);
@@ -185,7 +203,15 @@ export function trainStackStdp(stack: StdpStack, images: tf.Tensor4D, o: StdpTra
 export function extractFeatures(
   stack: StdpStack,
   images: tf.Tensor4D,
-  o: { T: number; batchSize: number; seed: number; chunk?: number; maxRate?: number; rates?: RateAccumulator; outRates?: RateAccumulator },
+  o: {
+    T: number;
+    batchSize: number;
+    seed: number;
+    chunk?: number;
+    maxRate?: number;
+    rates?: RateAccumulator;
+    outRates?: RateAccumulator;
+  },
 ): tf.Tensor2D {
   const N = images.shape[0];
   const Tc = Math.min(o.T, o.chunk ?? 10);
@@ -198,7 +224,12 @@ export function extractFeatures(
     for (let t0 = 0; t0 < o.T; t0 += Tc) {
       const steps = Math.min(Tc, o.T - t0);
       const x = poissonChunk(xb, steps, o.seed * 7919 + start * 13 + t0, o.maxRate);
-      const out = stack.runChunk(x, steps, states, { upTo: stack.layers.length - 1, learnLayer: null, rates: o.rates, outRates: o.outRates });
+      const out = stack.runChunk(x, steps, states, {
+        upTo: stack.layers.length - 1,
+        learnLayer: null,
+        rates: o.rates,
+        outRates: o.outRates,
+      });
       const summed = tf.tidy(() => tf.sum(tf.reshape(out, [steps, size, -1]), 0));
       out.dispose();
       x.dispose();

@@ -71,7 +71,12 @@ export async function runStdpStage(stage: string, config: URL): Promise<void> {
           stdp: row.stdp as Parameters<typeof runStdpRow>[0]['stdp'],
         },
         data,
-        { log: (m) => ctx.log(m), progress: (p) => ctx.progress(p), kernelCache: { ...kernelCache, code: cacheCode }, featureCache: { ...featureCache, code: cacheCode } },
+        {
+          log: (m) => ctx.log(m),
+          progress: (p) => ctx.progress(p),
+          kernelCache: { ...kernelCache, code: cacheCode },
+          featureCache: { ...featureCache, code: cacheCode },
+        },
       );
       return { metrics: r.metrics, activity: r.activity, reconstructed: r.reconstructed };
     },

@@ -92,10 +92,16 @@ export class StdpConvLayer {
     // small random kernels (symmetry breaking for the competition); STDP shapes them
     // (tidy frees the initialisers; variables survive it)
     this.w = tf.tidy(() =>
-      tf.variable(tf.randomUniform([shape.kernel, shape.kernel, shape.cin, shape.cout], -0.3, 0.3, 'float32', seed), false, `${id}/w`),
+      tf.variable(
+        tf.randomUniform([shape.kernel, shape.kernel, shape.cin, shape.cout], -0.3, 0.3, 'float32', seed),
+        false,
+        `${id}/w`,
+      ),
     ) as tf.Variable<tf.Rank.R4>;
     // a threshold of ~vthInit·sqrt(fanIn)·0.3 is a sensible start for rate inputs; adaptation sets it
-    this.vth = tf.tidy(() => tf.variable(tf.fill([shape.cout], this.p.vthInit * 0.3 * Math.sqrt(fanIn)), false, `${id}/vth`)) as tf.Variable<tf.Rank.R1>;
+    this.vth = tf.tidy(() =>
+      tf.variable(tf.fill([shape.cout], this.p.vthInit * 0.3 * Math.sqrt(fanIn)), false, `${id}/vth`),
+    ) as tf.Variable<tf.Rank.R1>;
   }
 
   private nextSeed(): number {
@@ -108,7 +114,12 @@ export class StdpConvLayer {
    * spikes), updating `state` in place. If `learn`, apply one STDP update from the chunk's
    * pre traces and post spikes, and adapt thresholds.
    */
-  runChunk(x: tf.Tensor4D, Tc: number, state: LayerState, opts: { learn: boolean; adapt?: boolean; compete?: boolean }): tf.Tensor4D {
+  runChunk(
+    x: tf.Tensor4D,
+    Tc: number,
+    state: LayerState,
+    opts: { learn: boolean; adapt?: boolean; compete?: boolean },
+  ): tf.Tensor4D {
     const [N, H, W] = x.shape;
     const B = N / Tc;
     const cin = this.cin;
@@ -139,7 +150,10 @@ export class StdpConvLayer {
           s = tf.mul(s, tf.oneHot(tf.argMax(tf.div(v, this.vth), 3), this.cout).asType('float32'));
         }
         if (compete && this.p.dropout > 0) {
-          const keep = tf.cast(tf.greaterEqual(tf.randomUniform(s.shape, 0, 1, 'float32', dropSeed + t), this.p.dropout), 'float32');
+          const keep = tf.cast(
+            tf.greaterEqual(tf.randomUniform(s.shape, 0, 1, 'float32', dropSeed + t), this.p.dropout),
+            'float32',
+          );
           s = tf.mul(s, keep);
         }
         // soft reset (subtract the threshold), as in the companion conversion work

@@ -90,11 +90,12 @@ export function filterCorrelation(
   stride = 1,
   pad: 'same' | 'valid' = 'same',
 ): tf.Tensor4D {
-  return tf.engine().runKernel(
-    'Conv2DBackpropFilter',
-    { x: pre, dy: post },
-    { strides: [stride, stride], pad, dataFormat: 'NHWC', filterShape } as unknown as tf.NamedAttrMap,
-  ) as tf.Tensor4D;
+  return tf.engine().runKernel('Conv2DBackpropFilter', { x: pre, dy: post }, {
+    strides: [stride, stride],
+    pad,
+    dataFormat: 'NHWC',
+    filterShape,
+  } as unknown as tf.NamedAttrMap) as tf.Tensor4D;
 }
 
 /**

@@ -25,7 +25,15 @@ export function stackSpecFromTopology(topo: Topology): StackSpec {
       continue;
     }
     const [k, , cin, cout] = topo.params.find((p) => p.id === param)!.shape;
-    layers.push({ id: param, cin, cout, kernel: k, unroll: 1, poolAfter: false, residual: op.residualFrom !== undefined });
+    layers.push({
+      id: param,
+      cin,
+      cout,
+      kernel: k,
+      unroll: 1,
+      poolAfter: false,
+      residual: op.residualFrom !== undefined,
+    });
   }
   return { name: topo.name, input: topo.input, layers };
 }

@@ -28,7 +28,12 @@ function twoNeuronDw(tPre: number, tPost: number, T = 8): number {
       trs.push(tr);
       posts.push(tf.fill([1, 1, 1, 1], t === tPost ? 1 : 0));
     }
-    const { dw } = stdpDeltaW(tf.concat(trs, 0) as tf.Tensor4D, tf.concat(posts, 0) as tf.Tensor4D, tf.zeros([1, 1, 1, 1]) as tf.Tensor4D, rule);
+    const { dw } = stdpDeltaW(
+      tf.concat(trs, 0) as tf.Tensor4D,
+      tf.concat(posts, 0) as tf.Tensor4D,
+      tf.zeros([1, 1, 1, 1]) as tf.Tensor4D,
+      rule,
+    );
     return dw.dataSync()[0];
   });
 }
@@ -82,7 +87,14 @@ describe('rule normalisation and covariance offset', () => {
       // channel 1 trace is the same constant everywhere (uninformative)
       const tr = tf.tensor4d([1, 0.5, 0, 0.5, 1, 0.5, 0, 0.5, 1, 0.5, 0, 0.5, 1, 0.5, 0, 0.5], [4, 1, 2, 2]);
       const post = tf.tensor4d([1, 0, 0, 0, 1, 0, 0, 0], [4, 1, 2, 1]);
-      const { dw } = stdpDeltaW(tr as tf.Tensor4D, post as tf.Tensor4D, tf.zeros([1, 1, 2, 1]) as tf.Tensor4D, rule, 1, 'valid');
+      const { dw } = stdpDeltaW(
+        tr as tf.Tensor4D,
+        post as tf.Tensor4D,
+        tf.zeros([1, 1, 2, 1]) as tf.Tensor4D,
+        rule,
+        1,
+        'valid',
+      );
       const [d0, d1] = dw.dataSync();
       expect(d0).toBeCloseTo(1 - 0.5, 5); // E[tr0 | post] = 1, E[tr0] = 0.5
       expect(d1).toBeCloseTo(0, 5); // constant channel: no change, whatever the paper's offset
@@ -91,7 +103,9 @@ describe('rule normalisation and covariance offset', () => {
 
   it('normalize keeps each kernel at its L2 norm (and zero mean) whatever the update', () => {
     const w = tf.variable(tf.randomUniform([3, 3, 2, 4], -0.3, 0.3, 'float32', 4)) as tf.Variable<tf.Rank.R4>;
-    const norms0 = tf.tidy(() => tf.sqrt(tf.sum(tf.square(tf.sub(w, tf.mean(w, [0, 1, 2], true))), [0, 1, 2])).dataSync());
+    const norms0 = tf.tidy(() =>
+      tf.sqrt(tf.sum(tf.square(tf.sub(w, tf.mean(w, [0, 1, 2], true))), [0, 1, 2])).dataSync(),
+    );
     const dw = tf.randomUniform([3, 3, 2, 4], 0, 2, 'float32', 5);
     applyDeltaW(w, dw, { ...DEFAULT_RULE, normalize: true, zeroMean: true }); // first: recentre
     const n1 = tf.tidy(() => Array.from(tf.sqrt(tf.sum(tf.square(w), [0, 1, 2])).dataSync()));
@@ -112,15 +126,23 @@ describe('rule normalisation and covariance offset', () => {
 
 describe('kernel decorrelation', () => {
   it('pushes overlapping kernels apart and leaves orthogonal kernels alone', () => {
-    const meanAbsCos = (w: tf.Tensor) => tf.tidy(() => {
-      const co = w.shape[3]!;
-      const W = tf.reshape(w, [-1, co]);
-      const Wn = tf.div(W, tf.norm(W, 2, 0, true));
-      return tf.sum(tf.abs(tf.sub(tf.matMul(Wn, Wn, true, false), tf.eye(co)))).dataSync()[0] / (co * (co - 1));
-    });
+    const meanAbsCos = (w: tf.Tensor) =>
+      tf.tidy(() => {
+        const co = w.shape[3]!;
+        const W = tf.reshape(w, [-1, co]);
+        const Wn = tf.div(W, tf.norm(W, 2, 0, true));
+        return tf.sum(tf.abs(tf.sub(tf.matMul(Wn, Wn, true, false), tf.eye(co)))).dataSync()[0] / (co * (co - 1));
+      });
     const rule = { ...DEFAULT_RULE, normalize: true, zeroMean: false, decorrelate: 0.5 };
     // 4 kernels sharing one strong common component (|cos| ~0.8)
-    const w = tf.variable(tf.tidy(() => tf.add(tf.randomUniform([3, 3, 2, 4], -0.1, 0.1, 'float32', 11), tf.randomUniform([3, 3, 2, 1], 0, 0.3, 'float32', 12)))) as tf.Variable<tf.Rank.R4>;
+    const w = tf.variable(
+      tf.tidy(() =>
+        tf.add(
+          tf.randomUniform([3, 3, 2, 4], -0.1, 0.1, 'float32', 11),
+          tf.randomUniform([3, 3, 2, 1], 0, 0.3, 'float32', 12),
+        ),
+      ),
+    ) as tf.Variable<tf.Rank.R4>;
     const before = meanAbsCos(w);
     const zero = tf.zerosLike(w);
     const seq = [before];
@@ -132,7 +154,9 @@ describe('kernel decorrelation', () => {
     for (let i = 1; i < seq.length; i++) expect(seq[i]).toBeLessThan(seq[i - 1]);
     expect(seq[seq.length - 1]).toBeLessThan(0.05);
     // orthogonal kernels (one-hot columns) are a fixed point
-    const eye = tf.variable(tf.tidy(() => tf.reshape(tf.slice(tf.eye(18), [0, 0], [18, 4]), [3, 3, 2, 4]))) as tf.Variable<tf.Rank.R4>;
+    const eye = tf.variable(
+      tf.tidy(() => tf.reshape(tf.slice(tf.eye(18), [0, 0], [18, 4]), [3, 3, 2, 4])),
+    ) as tf.Variable<tf.Rank.R4>;
     const e0 = eye.dataSync().slice();
     applyDeltaW(eye, zero, rule);
     const e1 = eye.dataSync();
@@ -146,12 +170,25 @@ describe('STDP layer', () => {
     const pats = bars();
     // three independent seeds (init + Poisson noise); all must end selective
     for (const seed of [7, 8, 9]) {
-      const layer = new StdpConvLayer('bars', { kernel: 5, cin: 1, cout: 4, pad: 'valid' }, { updatesPerWindow: 4, dropout: 0.1, targetRate: 0.1 }, seed);
+      const layer = new StdpConvLayer(
+        'bars',
+        { kernel: 5, cin: 1, cout: 4, pad: 'valid' },
+        { updatesPerWindow: 4, dropout: 0.1, targetRate: 0.1 },
+        seed,
+      );
       // 60 windows of 20 steps; every mini-batch holds the 4 patterns
       for (let it = 0; it < 60; it++) {
         const st = emptyState();
         for (let c = 0; c < 4; c++) {
-          const x = tf.tidy(() => tf.cast(tf.less(tf.randomUniform([5 * 4, 5, 5, 1], 0, 1, 'float32', seed * 1000 + it * 10 + c), tf.tile(pats, [5, 1, 1, 1])), 'float32')) as tf.Tensor4D;
+          const x = tf.tidy(() =>
+            tf.cast(
+              tf.less(
+                tf.randomUniform([5 * 4, 5, 5, 1], 0, 1, 'float32', seed * 1000 + it * 10 + c),
+                tf.tile(pats, [5, 1, 1, 1]),
+              ),
+              'float32',
+            ),
+          ) as tf.Tensor4D;
           layer.runChunk(x, 5, st, { learn: true }).dispose();
           x.dispose();
         }
@@ -173,11 +210,18 @@ describe('STDP layer', () => {
   it('threshold adaptation keeps firing rates inside a band around the target', () => {
     for (const vthInit of [0.05, 20]) {
       const target = 0.05;
-      const layer = new StdpConvLayer('homeo', { kernel: 3, cin: 2, cout: 6 }, { vthInit, targetRate: target, thetaEta: 0.3, wta: false, dropout: 0 }, 3);
+      const layer = new StdpConvLayer(
+        'homeo',
+        { kernel: 3, cin: 2, cout: 6 },
+        { vthInit, targetRate: target, thetaEta: 0.3, wta: false, dropout: 0 },
+        3,
+      );
       const st = emptyState();
       let rate = 0;
       for (let c = 0; c < 60; c++) {
-        const x = tf.tidy(() => tf.cast(tf.less(tf.randomUniform([5 * 2, 8, 8, 2], 0, 1, 'float32', 100 + c), 0.3), 'float32')) as tf.Tensor4D;
+        const x = tf.tidy(() =>
+          tf.cast(tf.less(tf.randomUniform([5 * 2, 8, 8, 2], 0, 1, 'float32', 100 + c), 0.3), 'float32'),
+        ) as tf.Tensor4D;
         const s = layer.runChunk(x, 5, st, { learn: true });
         rate = tf.tidy(() => tf.mean(s).dataSync()[0]);
         s.dispose();
@@ -218,7 +262,9 @@ describe('BackRes unroll', () => {
     };
     const rates = new RateAccumulator();
     const states = stack.newStates();
-    const x = tf.tidy(() => tf.cast(tf.less(tf.randomUniform([2 * 3, 6, 6, 2], 0, 1, 'float32', 9), 0.5), 'float32')) as tf.Tensor4D;
+    const x = tf.tidy(() =>
+      tf.cast(tf.less(tf.randomUniform([2 * 3, 6, 6, 2], 0, 1, 'float32', 9), 0.5), 'float32'),
+    ) as tf.Tensor4D;
     stack.runChunk(x, 2, states, { upTo: 1, learnLayer: null, rates }).dispose();
     layer2.runChunk = orig;
     expect(seen.length).toBe(3);
@@ -238,22 +284,50 @@ const mk = (n: number, seed: number): ImageSet => {
   const images = new Uint8Array(n * 32 * 32 * 3);
   let s = seed;
   for (let i = 0; i < images.length; i++) images[i] = (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) >>> 24;
-  return { images, labels: Uint8Array.from({ length: n }, (_, i) => i % 10), n, height: 32, width: 32, channels: 3, classes: Array.from({ length: 10 }, (_, i) => `c${i}`) };
+  return {
+    images,
+    labels: Uint8Array.from({ length: n }, (_, i) => i % 10),
+    n,
+    height: 32,
+    width: 32,
+    channels: 3,
+    classes: Array.from({ length: 10 }, (_, i) => `c${i}`),
+  };
 };
 
 describe('full row', () => {
   it('a tiny STDP row (stdp, random kernels, ANN) leaks no tensors', async () => {
     const data = { train: mk(40, 1), test: mk(20, 2) };
-    const base = { topology: 'ResNet2x2' as const, T: 2, seed: 0, width: 0.0625, stdpImages: 10, stdpEpochs: 1, trainImages: 20, testImages: 10, headEpochs: 1, annEpochs: 1, batchSize: 10, lr: 1e-3 };
+    const base = {
+      topology: 'ResNet2x2' as const,
+      T: 2,
+      seed: 0,
+      width: 0.0625,
+      stdpImages: 10,
+      stdpEpochs: 1,
+      trainImages: 20,
+      testImages: 10,
+      headEpochs: 1,
+      annEpochs: 1,
+      batchSize: 10,
+      lr: 1e-3,
+    };
     const before = tf.memory().numTensors;
-    const rows = [['stdp', 'softmax'], ['stdp', 'stochmax'], ['stdp', 'convnn'], ['random-kernels', 'softmax'], ['random-decorrelated', 'softmax'], ['ann', 'stochmax']] as const;
+    const rows = [
+      ['stdp', 'softmax'],
+      ['stdp', 'stochmax'],
+      ['stdp', 'convnn'],
+      ['random-kernels', 'softmax'],
+      ['random-decorrelated', 'softmax'],
+      ['ann', 'stochmax'],
+    ] as const;
     for (const [method, classifier] of rows) {
-        const b0 = tf.memory().numTensors;
-        const r = await runStdpRow({ ...base, method, classifier }, data);
-        expect(r.metrics.find((m) => m.metric === 'accuracy')!.value).toBeGreaterThanOrEqual(0);
-        // only the memoised features (x, y of train and test) may stay until clearStdpMemo
-        expect(tf.memory().numTensors - b0).toBe(classifier === 'softmax' ? 4 : 0);
-      }
+      const b0 = tf.memory().numTensors;
+      const r = await runStdpRow({ ...base, method, classifier }, data);
+      expect(r.metrics.find((m) => m.metric === 'accuracy')!.value).toBeGreaterThanOrEqual(0);
+      // only the memoised features (x, y of train and test) may stay until clearStdpMemo
+      expect(tf.memory().numTensors - b0).toBe(classifier === 'softmax' ? 4 : 0);
+    }
     clearStdpMemo();
     expect(tf.memory().numTensors).toBe(before);
   }, 30000);
@@ -262,8 +336,22 @@ describe('full row', () => {
 /** a tiny ResNet2 STDP row and its data (the cache tests) */
 const tinyResNet2Row = () => ({
   data: { train: mk(40, 1), test: mk(20, 2) },
-  row: { topology: 'ResNet2' as const, method: 'stdp' as const, classifier: 'softmax' as const, T: 2, seed: 0, width: 0.0625, stdpImages: 10, stdpEpochs: 1,
-    trainImages: 20, testImages: 10, headEpochs: 1, annEpochs: 1, batchSize: 10, lr: 1e-3 },
+  row: {
+    topology: 'ResNet2' as const,
+    method: 'stdp' as const,
+    classifier: 'softmax' as const,
+    T: 2,
+    seed: 0,
+    width: 0.0625,
+    stdpImages: 10,
+    stdpEpochs: 1,
+    trainImages: 20,
+    testImages: 10,
+    headEpochs: 1,
+    annEpochs: 1,
+    batchSize: 10,
+    lr: 1e-3,
+  },
 });
 
 describe('kernel checkpoints', () => {
@@ -274,7 +362,11 @@ describe('kernel checkpoints', () => {
       const logs: string[] = [];
       const r = await runStdpRow(row, data, { log: (m) => logs.push(m), kernelCache: { dir, code: 'test' } });
       clearStdpMemo();
-      return { logs, acc: r.metrics.find((m) => m.metric === 'accuracy')!.value, ee: r.metrics.find((m) => m.metric === 'ee')!.value };
+      return {
+        logs,
+        acc: r.metrics.find((m) => m.metric === 'accuracy')!.value,
+        ee: r.metrics.find((m) => m.metric === 'ee')!.value,
+      };
     };
     const a = await run();
     const files = readdirSync(dir);
@@ -298,7 +390,10 @@ describe('frozen-feature cache', () => {
     const { data, row } = tinyResNet2Row();
     const run = async (classifier: 'softmax' | 'convnn' = 'softmax') => {
       const logs: string[] = [];
-      const r = await runStdpRow({ ...row, classifier }, data, { log: (m) => logs.push(m), featureCache: { dir, code: 'test' } });
+      const r = await runStdpRow({ ...row, classifier }, data, {
+        log: (m) => logs.push(m),
+        featureCache: { dir, code: 'test' },
+      });
       clearStdpMemo();
       const m = (k: string) => r.metrics.find((x) => x.metric === k)!.value;
       return { logs, acc: m('accuracy'), ee: m('ee'), activity: r.activity };
@@ -324,7 +419,10 @@ describe('frozen-feature cache', () => {
     expect(d.acc).toBe(a.acc);
     // a live process holding the entry's lock: the row is busy before it computes anything
     rmSync(binPath.replace(/\.bin$/, '.json'));
-    writeFileSync(binPath.replace(/\.bin$/, '.lock'), JSON.stringify({ pid: process.ppid, host: hostname(), what: 'table-06', since: new Date().toISOString() }));
+    writeFileSync(
+      binPath.replace(/\.bin$/, '.lock'),
+      JSON.stringify({ pid: process.ppid, host: hostname(), what: 'table-06', since: new Date().toISOString() }),
+    );
     await expect(run()).rejects.toBeInstanceOf(RowBusy);
   }, 60000);
 });

@@ -34,7 +34,12 @@ const EPS = 1e-12;
  * the unclipped step `raw` and the 0/1 `fires` mask. Piecewise constant: no gradient flows
  * through it (one custom op, so the comparisons never reach the gradient tape).
  */
-export function spikeStep(u: tf.Tensor, k: TemporalKernel, T: number, opts: ActivationOptions = {}): { step: tf.Tensor; fires: tf.Tensor; raw: tf.Tensor } {
+export function spikeStep(
+  u: tf.Tensor,
+  k: TemporalKernel,
+  T: number,
+  opts: ActivationOptions = {},
+): { step: tf.Tensor; fires: tf.Tensor; raw: tf.Tensor } {
   const op = tf.customGrad(((uu: tf.Tensor, tau: tf.Tensor, td: tf.Tensor) => {
     const value = tf.tidy(() => {
       const tCont = tf.sub(td, tf.mul(tf.maximum(tau, TAU_MIN), tf.log(tf.maximum(uu, EPS))));
@@ -46,7 +51,11 @@ export function spikeStep(u: tf.Tensor, k: TemporalKernel, T: number, opts: Acti
       return tf.stack([step, fires, raw]);
     });
     return { value, gradFunc: () => [tf.zerosLike(uu), tf.zerosLike(tau), tf.zerosLike(td)] };
-  }) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (u: tf.Tensor, tau: tf.Tensor, td: tf.Tensor) => tf.Tensor;
+  }) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (
+    u: tf.Tensor,
+    tau: tf.Tensor,
+    td: tf.Tensor,
+  ) => tf.Tensor;
   return tf.tidy(() => {
     const [step, fires, raw] = tf.unstack(op(u, k.tau, k.td));
     return { step, fires, raw };

@@ -9,7 +9,14 @@
  */
 import { tf, deriveSeed } from '@snn/backend';
 import { batches, type ImageSet } from '@snn/datasets';
-import { annEnergy, energyEfficiency, inputActivity, snnEnergy, type EnergyPresetName, type EnergyReport } from '@snn/energy';
+import {
+  annEnergy,
+  energyEfficiency,
+  inputActivity,
+  snnEnergy,
+  type EnergyPresetName,
+  type EnergyReport,
+} from '@snn/energy';
 import { foldBatchNorm, disposeFolded } from './fold.js';
 import { simulateTtfs } from './simulate.js';
 import type { TtfsNet } from './net.js';
@@ -29,7 +36,11 @@ export interface TtfsEvaluation {
   samples: number;
 }
 
-export function evaluateTtfs(net: TtfsNet, set: ImageSet, opts: { batchSize?: number; preset?: EnergyPresetName; seed?: number } = {}): TtfsEvaluation {
+export function evaluateTtfs(
+  net: TtfsNet,
+  set: ImageSet,
+  opts: { batchSize?: number; preset?: EnergyPresetName; seed?: number } = {},
+): TtfsEvaluation {
   const T = net.cfg.T;
   const folded = foldBatchNorm(net);
   let correct = 0;
@@ -42,13 +53,19 @@ export function evaluateTtfs(net: TtfsNet, set: ImageSet, opts: { batchSize?: nu
   let decisionSum = 0;
   let maxSpikes = 0;
   try {
-    for (const b of batches(set, { batchSize: opts.batchSize ?? 50, seed: opts.seed ?? deriveSeed(net.cfg.seed, 'eval'), shuffle: false })) {
+    for (const b of batches(set, {
+      batchSize: opts.batchSize ?? 50,
+      seed: opts.seed ?? deriveSeed(net.cfg.seed, 'eval'),
+      shuffle: false,
+    })) {
       const sim = simulateTtfs(net, b.x, folded);
       const [c, cs] = tf.tidy(() => {
         const y = tf.cast(b.y, 'int32');
         const sur = net.forward(b.x).logits;
-        return [tf.sum(tf.cast(tf.equal(tf.argMax(sim.logits, 1), y), 'float32')).dataSync()[0],
-          tf.sum(tf.cast(tf.equal(tf.argMax(sur, 1), y), 'float32')).dataSync()[0]];
+        return [
+          tf.sum(tf.cast(tf.equal(tf.argMax(sim.logits, 1), y), 'float32')).dataSync()[0],
+          tf.sum(tf.cast(tf.equal(tf.argMax(sur, 1), y), 'float32')).dataSync()[0],
+        ];
       });
       correct += c;
       correctSur += cs;
@@ -79,7 +96,15 @@ export function evaluateTtfs(net: TtfsNet, set: ImageSet, opts: { batchSize?: nu
   const energy = snnEnergy(net.topo, { activity: inputActivity(net.topo, rate, inputRate), T, macOps: [], preset });
   const ee = energyEfficiency(annEnergy(net.topo, preset), energy).full;
   return {
-    accuracy: correct / n, surrogateAccuracy: correctSur / n, spikesPerNeuron: totS / totN, inputSpikesPerPixel: inSpikes / (n * inNeurons),
-    layerSpikes, latencySteps: net.hidden.length * T + decisionSum / n + 1, maxSpikesPerNeuron: maxSpikes, energy, ee, samples: n,
+    accuracy: correct / n,
+    surrogateAccuracy: correctSur / n,
+    spikesPerNeuron: totS / totN,
+    inputSpikesPerPixel: inSpikes / (n * inNeurons),
+    layerSpikes,
+    latencySteps: net.hidden.length * T + decisionSum / n + 1,
+    maxSpikesPerNeuron: maxSpikes,
+    energy,
+    ee,
+    samples: n,
   };
 }

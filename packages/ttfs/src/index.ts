@@ -1,5 +1,14 @@
 /** @snn/ttfs: time-to-first-spike coding and training (Park & Yoon 2021; T2FSNN, Park et al. 2020). */
-export { defaultKernelInit, makeKernel, ownedVariable, kernelAt, kernelValues, kernelRegularizer, tauOf, TAU_MIN } from './kernel.js';
+export {
+  defaultKernelInit,
+  makeKernel,
+  ownedVariable,
+  kernelAt,
+  kernelValues,
+  kernelRegularizer,
+  tauOf,
+  TAU_MIN,
+} from './kernel.js';
 export type { KernelInit, TemporalKernel } from './kernel.js';
 export { ttfsActivation, spikeStep, stopGradient } from './activation.js';
 export type { ActivationOptions } from './activation.js';

@@ -16,7 +16,14 @@
  */
 import { tf, deriveSeed } from '@snn/backend';
 import { initParams, type OpSpec, type Topology } from '@snn/models';
-import { defaultKernelInit, kernelAt, makeKernel, ownedVariable, type KernelInit, type TemporalKernel } from './kernel.js';
+import {
+  defaultKernelInit,
+  kernelAt,
+  makeKernel,
+  ownedVariable,
+  type KernelInit,
+  type TemporalKernel,
+} from './kernel.js';
 import { ttfsActivation } from './activation.js';
 
 export type TtfsBnMode = 'none' | 'standard' | 'kernel';
@@ -48,14 +55,18 @@ export function isWeightOp(op: OpSpec): boolean {
 }
 
 export function linearOp(op: OpSpec, w: tf.Tensor, b: tf.Tensor | undefined, x: tf.Tensor): tf.Tensor {
-  const z = op.kind === 'conv'
-    ? tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 1, 'same')
-    : tf.matMul(x.rank === 2 ? (x as tf.Tensor2D) : tf.reshape(x, [x.shape[0], -1]), w as tf.Tensor2D);
+  const z =
+    op.kind === 'conv'
+      ? tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 1, 'same')
+      : tf.matMul(x.rank === 2 ? (x as tf.Tensor2D) : tf.reshape(x, [x.shape[0], -1]), w as tf.Tensor2D);
   return b ? tf.add(z, b) : z;
 }
 
 export function poolOp(op: OpSpec, x: tf.Tensor): tf.Tensor {
-  if (op.kind !== 'avgpool') throw new Error(`TTFS: ${op.kind} (${op.id}) is not supported: only average pooling is linear in kernel-weighted spikes`);
+  if (op.kind !== 'avgpool')
+    throw new Error(
+      `TTFS: ${op.kind} (${op.id}) is not supported: only average pooling is linear in kernel-weighted spikes`,
+    );
   const k = op.k ?? 2;
   return tf.avgPool(x as tf.Tensor4D, k, k, 'valid');
 }
@@ -68,12 +79,19 @@ export class TtfsNet {
   readonly hidden: OpSpec[];
   readonly kernelInit: KernelInit;
 
-  constructor(readonly topo: Topology, readonly cfg: TtfsNetConfig) {
+  constructor(
+    readonly topo: Topology,
+    readonly cfg: TtfsNetConfig,
+  ) {
     for (const op of topo.ops) {
       if (op.residualFrom) throw new Error(`TTFS: residual connections (${op.id}) are not supported`);
-      if (op.kind === 'maxpool') throw new Error(`TTFS: maxpool (${op.id}) is not supported: only average pooling is linear in kernel-weighted spikes`);
+      if (op.kind === 'maxpool')
+        throw new Error(
+          `TTFS: maxpool (${op.id}) is not supported: only average pooling is linear in kernel-weighted spikes`,
+        );
     }
-    if (topo.ops.some((o) => o.unrollStep > 1)) throw new Error(`TTFS: BackRes unrolls are not supported (${topo.name})`);
+    if (topo.ops.some((o) => o.unrollStep > 1))
+      throw new Error(`TTFS: BackRes unrolls are not supported (${topo.name})`);
     this.kernelInit = defaultKernelInit(cfg.T, cfg.kernelRange ?? 4);
     this.params = initParams(topo, deriveSeed(cfg.seed, 'ttfs-init'));
     for (const op of topo.ops.filter(isWeightOp)) {
@@ -124,7 +142,10 @@ export class TtfsNet {
    * Surrogate DNN forward. training: BN uses batch statistics (returned in `batchStats` for the
    * running-average update) and the activation may be stochastically relaxed.
    */
-  forward(x: tf.Tensor, opts: { training?: boolean; stochastic?: boolean; seed?: number } = {}): { logits: tf.Tensor2D; batchStats: Map<string, { mean: tf.Tensor; variance: tf.Tensor }> } {
+  forward(
+    x: tf.Tensor,
+    opts: { training?: boolean; stochastic?: boolean; seed?: number } = {},
+  ): { logits: tf.Tensor2D; batchStats: Map<string, { mean: tf.Tensor; variance: tf.Tensor }> } {
     const T = this.cfg.T;
     const batchStats = new Map<string, { mean: tf.Tensor; variance: tf.Tensor }>();
     const stoch = Boolean(opts.training && opts.stochastic);
@@ -154,7 +175,10 @@ export class TtfsNet {
         const zhat = tf.div(tf.sub(z, mean), tf.sqrt(tf.add(variance, BN_EPS)));
         z = tf.mul(this.bnScale(op), tf.add(tf.mul(zhat, bn.gamma), bn.beta));
       }
-      a = ttfsActivation(z, this.kernels.get(op.id)!, T, { stochastic: stoch, seed: opts.seed === undefined ? undefined : deriveSeed(opts.seed, op.id) });
+      a = ttfsActivation(z, this.kernels.get(op.id)!, T, {
+        stochastic: stoch,
+        seed: opts.seed === undefined ? undefined : deriveSeed(opts.seed, op.id),
+      });
     }
     if (!logits) throw new Error(`TTFS: topology ${this.topo.name} has no classifier op`);
     return { logits, batchStats };

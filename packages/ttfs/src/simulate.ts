@@ -121,8 +121,13 @@ export function simulateTtfs(net: TtfsNet, x: tf.Tensor, folded?: FoldedSynapses
       return { logits: logits as tf.Tensor2D, decision };
     });
     return {
-      logits: out.logits, spikes, neurons, inputSpikes, inputNeurons: x.shape.slice(1).reduce((a, c) => a * c, 1),
-      decisionStep: out.decision, maxSpikesPerNeuron: maxSpikes,
+      logits: out.logits,
+      spikes,
+      neurons,
+      inputSpikes,
+      inputNeurons: x.shape.slice(1).reduce((a, c) => a * c, 1),
+      decisionStep: out.decision,
+      maxSpikesPerNeuron: maxSpikes,
     };
   } finally {
     if (!folded) disposeFolded(own);

@@ -29,29 +29,59 @@ export interface TtfsTrainConfig {
   seed: number;
 }
 
-export interface TtfsEpoch { epoch: number; loss: number; trainAccuracy: number; seconds: number; samplesPerSec: number }
+export interface TtfsEpoch {
+  epoch: number;
+  loss: number;
+  trainAccuracy: number;
+  seconds: number;
+  samplesPerSec: number;
+}
 
-export interface TtfsProgress { epoch?: number; of?: number; step?: number; note?: string }
+export interface TtfsProgress {
+  epoch?: number;
+  of?: number;
+  step?: number;
+  note?: string;
+}
 
 export class TtfsTrainer {
   readonly net: TtfsNet;
   private readonly opt: tf.Optimizer;
   private readonly kernelOpt: tf.Optimizer;
 
-  constructor(topo: Topology, readonly cfg: TtfsTrainConfig) {
-    this.net = new TtfsNet(topo, { T: cfg.T, bn: cfg.bn, seed: cfg.seed, trainKernel: cfg.trainKernel, kernelRange: cfg.kernelRange });
+  constructor(
+    topo: Topology,
+    readonly cfg: TtfsTrainConfig,
+  ) {
+    this.net = new TtfsNet(topo, {
+      T: cfg.T,
+      bn: cfg.bn,
+      seed: cfg.seed,
+      trainKernel: cfg.trainKernel,
+      kernelRange: cfg.kernelRange,
+    });
     this.opt = tf.train.adam(cfg.lr);
     this.kernelOpt = tf.train.adam(cfg.kernelLr ?? cfg.lr);
   }
 
   /** loss = CE(surrogate logits) + lambda R(kernels) */
-  loss(x: tf.Tensor, y: tf.Tensor1D, seed: number, keepStats = false): { loss: tf.Scalar; correct: tf.Scalar; stats: Map<string, { mean: tf.Tensor; variance: tf.Tensor }> } {
+  loss(
+    x: tf.Tensor,
+    y: tf.Tensor1D,
+    seed: number,
+    keepStats = false,
+  ): { loss: tf.Scalar; correct: tf.Scalar; stats: Map<string, { mean: tf.Tensor; variance: tf.Tensor }> } {
     const { logits, batchStats } = this.net.forward(x, { training: true, stochastic: this.cfg.stochastic, seed });
     const onehot = tf.oneHot(tf.cast(y, 'int32'), this.net.topo.classes);
     let loss = tf.losses.softmaxCrossEntropy(onehot, logits) as tf.Scalar;
-    if (this.cfg.regularize > 0) loss = tf.add(loss, tf.mul(this.cfg.regularize, kernelRegularizer([...this.net.kernels.values()]))) as tf.Scalar;
+    if (this.cfg.regularize > 0)
+      loss = tf.add(loss, tf.mul(this.cfg.regularize, kernelRegularizer([...this.net.kernels.values()]))) as tf.Scalar;
     const correct = tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), tf.cast(y, 'int32')), 'float32')) as tf.Scalar;
-    if (keepStats) for (const s of batchStats.values()) { tf.keep(s.mean); tf.keep(s.variance); }
+    if (keepStats)
+      for (const s of batchStats.values()) {
+        tf.keep(s.mean);
+        tf.keep(s.variance);
+      }
     return { loss, correct, stats: batchStats };
   }
 
@@ -83,7 +113,10 @@ export class TtfsTrainer {
     return { loss, correct };
   }
 
-  async fit(train: ImageSet, ctx: { progress?(p: TtfsProgress): void; log?(m: string): void } = {}): Promise<TtfsEpoch[]> {
+  async fit(
+    train: ImageSet,
+    ctx: { progress?(p: TtfsProgress): void; log?(m: string): void } = {},
+  ): Promise<TtfsEpoch[]> {
     const history: TtfsEpoch[] = [];
     const per = Math.ceil(train.n / this.cfg.batchSize);
     for (let epoch = 0; epoch < this.cfg.epochs; epoch++) {
@@ -92,10 +125,16 @@ export class TtfsTrainer {
       let correct = 0;
       let n = 0;
       let bi = 0;
-      for (const b of batches(train, { batchSize: this.cfg.batchSize, seed: deriveSeed(this.cfg.seed, 'shuffle', epoch), shuffle: true, augment: this.cfg.augment })) {
+      for (const b of batches(train, {
+        batchSize: this.cfg.batchSize,
+        seed: deriveSeed(this.cfg.seed, 'shuffle', epoch),
+        shuffle: true,
+        augment: this.cfg.augment,
+      })) {
         try {
           const r = this.trainBatch(b.x, b.y, deriveSeed(this.cfg.seed, 'batch', epoch, bi));
-          if (!Number.isFinite(r.loss)) throw new Error(`TTFS training diverged: loss ${r.loss} at epoch ${epoch + 1}, batch ${bi + 1}`);
+          if (!Number.isFinite(r.loss))
+            throw new Error(`TTFS training diverged: loss ${r.loss} at epoch ${epoch + 1}, batch ${bi + 1}`);
           lossSum += r.loss * b.size;
           correct += r.correct;
           n += b.size;
@@ -103,12 +142,25 @@ export class TtfsTrainer {
           tf.dispose([b.x, b.y]);
         }
         bi++;
-        ctx.progress?.({ epoch: epoch + 1, of: this.cfg.epochs, step: bi, note: `batch ${bi}/${per} loss ${(lossSum / Math.max(1, n)).toFixed(3)}` });
+        ctx.progress?.({
+          epoch: epoch + 1,
+          of: this.cfg.epochs,
+          step: bi,
+          note: `batch ${bi}/${per} loss ${(lossSum / Math.max(1, n)).toFixed(3)}`,
+        });
       }
       const seconds = (performance.now() - t0) / 1000;
-      const rec = { epoch: epoch + 1, loss: lossSum / Math.max(1, n), trainAccuracy: correct / Math.max(1, n), seconds, samplesPerSec: n / seconds };
+      const rec = {
+        epoch: epoch + 1,
+        loss: lossSum / Math.max(1, n),
+        trainAccuracy: correct / Math.max(1, n),
+        seconds,
+        samplesPerSec: n / seconds,
+      };
       history.push(rec);
-      ctx.log?.(`ttfs epoch ${rec.epoch}/${this.cfg.epochs}: loss ${rec.loss.toFixed(4)} train acc ${(rec.trainAccuracy * 100).toFixed(1)}% ${rec.samplesPerSec.toFixed(1)} img/s`);
+      ctx.log?.(
+        `ttfs epoch ${rec.epoch}/${this.cfg.epochs}: loss ${rec.loss.toFixed(4)} train acc ${(rec.trainAccuracy * 100).toFixed(1)}% ${rec.samplesPerSec.toFixed(1)} img/s`,
+      );
     }
     return history;
   }

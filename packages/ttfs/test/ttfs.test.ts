@@ -3,8 +3,18 @@ import { initEngine, makeRng, tf } from '@snn/backend';
 import { buildTopology, type Topology } from '@snn/models';
 import type { ImageSet } from '@snn/datasets';
 import {
-  TtfsNet, TtfsTrainer, evaluateTtfs, fireOnce, foldBatchNorm, disposeFolded, kernelRegularizer, makeKernel,
-  simulateTtfs, ttfsActivation, stopGradient, kernelValues,
+  TtfsNet,
+  TtfsTrainer,
+  evaluateTtfs,
+  fireOnce,
+  foldBatchNorm,
+  disposeFolded,
+  kernelRegularizer,
+  makeKernel,
+  simulateTtfs,
+  ttfsActivation,
+  stopGradient,
+  kernelValues,
 } from '../src/index.js';
 
 beforeAll(async () => {
@@ -12,8 +22,17 @@ beforeAll(async () => {
 });
 
 function tinyTopo(input: [number, number, number] = [4, 4, 1], classes = 3): Topology {
-  return buildTopology('tiny', [{ conv: 'conv1', out: 4, k: 3 }, { pool: 'avg', size: 2 }, { fc: 'fc1', out: 6 }, { fc: 'fc2', out: 'classes' }],
-    { width: 1, classes, bias: true, neuron: 'if', input }, { rule: 'test net', reconstructed: false });
+  return buildTopology(
+    'tiny',
+    [
+      { conv: 'conv1', out: 4, k: 3 },
+      { pool: 'avg', size: 2 },
+      { fc: 'fc1', out: 6 },
+      { fc: 'fc2', out: 'classes' },
+    ],
+    { width: 1, classes, bias: true, neuron: 'if', input },
+    { rule: 'test net', reconstructed: false },
+  );
 }
 
 /** Give a net non-trivial BN running statistics and affine parameters (eval-mode BN). */
@@ -49,8 +68,15 @@ describe('TTFS neuron', () => {
 
   it('earlier input spikes give earlier output spikes for positive weights', () => {
     // 2 pixels -> FC with positive weights; pixel intensity sets the input spike time
-    const topo = buildTopology('pair', [{ fc: 'fc1', out: 1 }, { fc: 'fc2', out: 'classes' }],
-      { width: 1, classes: 2, bias: true, neuron: 'if', input: [1, 1, 1] }, { rule: 'test', reconstructed: false });
+    const topo = buildTopology(
+      'pair',
+      [
+        { fc: 'fc1', out: 1 },
+        { fc: 'fc2', out: 'classes' },
+      ],
+      { width: 1, classes: 2, bias: true, neuron: 'if', input: [1, 1, 1] },
+      { rule: 'test', reconstructed: false },
+    );
     const net = new TtfsNet(topo, { T: 12, bn: 'none', seed: 1 });
     const fc1 = topo.ops.find((o) => o.id === 'fc1')!;
     net.weight(fc1).assign(tf.fill([1, 4], 1.5) as tf.Tensor2D); // fc widths are at least 4
@@ -136,15 +162,19 @@ describe('surrogate DNN vs simulated SNN', () => {
 describe('gradients', () => {
   it('kernel regulariser gradient matches finite differences', () => {
     const ks = [makeKernel('a', { tau: 2, td: 0 }), makeKernel('b', { tau: 3.5, td: 0.5 })];
-    ks[0].tau.assign(tf.scalar(2.4)); ks[0].td.assign(tf.scalar(-0.3));
-    ks[1].tau.assign(tf.scalar(3.1)); ks[1].td.assign(tf.scalar(0.9));
+    ks[0].tau.assign(tf.scalar(2.4));
+    ks[0].td.assign(tf.scalar(-0.3));
+    ks[1].tau.assign(tf.scalar(3.1));
+    ks[1].td.assign(tf.scalar(0.9));
     const vars = ks.flatMap((k) => [k.tau, k.td]);
     const { grads } = tf.variableGrads(() => kernelRegularizer(ks), vars);
     const h = 1e-2;
     for (const v of vars) {
       const x0 = v.dataSync()[0];
-      v.assign(tf.scalar(x0 + h)); const lp = kernelRegularizer(ks).dataSync()[0];
-      v.assign(tf.scalar(x0 - h)); const lm = kernelRegularizer(ks).dataSync()[0];
+      v.assign(tf.scalar(x0 + h));
+      const lp = kernelRegularizer(ks).dataSync()[0];
+      v.assign(tf.scalar(x0 - h));
+      const lm = kernelRegularizer(ks).dataSync()[0];
       v.assign(tf.scalar(x0));
       expect(grads[v.name].dataSync()[0]).toBeCloseTo((lp - lm) / (2 * h), 3);
     }
@@ -161,8 +191,10 @@ describe('gradients', () => {
     const h = 1e-3;
     for (const v of [k.tau, k.td]) {
       const x0 = v.dataSync()[0];
-      v.assign(tf.scalar(x0 + h)); const lp = f().dataSync()[0];
-      v.assign(tf.scalar(x0 - h)); const lm = f().dataSync()[0];
+      v.assign(tf.scalar(x0 + h));
+      const lp = f().dataSync()[0];
+      v.assign(tf.scalar(x0 - h));
+      const lm = f().dataSync()[0];
       v.assign(tf.scalar(x0));
       expect(grads[v.name].dataSync()[0]).toBeCloseTo((lp - lm) / (2 * h), 3);
     }
@@ -191,7 +223,10 @@ describe('temporal-kernel-aware BN folding', () => {
       const got = tf.add(tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 1, 'same'), b);
       const s = net.bnState.get('conv1')!;
       const z = tf.add(tf.conv2d(x as tf.Tensor4D, net.weight(op) as tf.Tensor4D, 1, 'same'), net.bias(op));
-      const want = tf.mul(net.bnScale(op), tf.add(tf.mul(tf.div(tf.sub(z, s.mean), tf.sqrt(tf.add(s.variance, 1e-5))), s.gamma), s.beta));
+      const want = tf.mul(
+        net.bnScale(op),
+        tf.add(tf.mul(tf.div(tf.sub(z, s.mean), tf.sqrt(tf.add(s.variance, 1e-5))), s.gamma), s.beta),
+      );
       const d = tf.max(tf.abs(tf.sub(got, want))).dataSync()[0];
       expect(d).toBeLessThan(1e-5);
       if (bn === 'kernel') expect(net.bnScale(op).dataSync()[0]).toBeCloseTo(Math.exp(-(3.5 - 0.6) / 1.7), 5);
@@ -211,7 +246,8 @@ function quadrants(n: number, seed: number): ImageSet {
     const y = i % 3;
     labels[i] = y;
     for (let p = 0; p < H * H; p++) {
-      const r = Math.floor(p / H); const c = p % H;
+      const r = Math.floor(p / H);
+      const c = p % H;
       const on = y === 0 ? r < 2 : y === 1 ? r >= 2 && c < 2 : r >= 2 && c >= 2;
       images[i * H * H + p] = Math.round((on ? 0.7 + 0.3 * rng.next() : 0.2 * rng.next()) * 255);
     }
@@ -225,10 +261,26 @@ describe('training', () => {
     const train = quadrants(120, 1);
     const test = quadrants(60, 2);
     const before = tf.memory().numTensors;
-    const tr = new TtfsTrainer(topo, { T: 8, bn: 'kernel', stochastic: true, regularize: 0.01, epochs: 8, batchSize: 10, lr: 0.01, seed: 1 });
+    const tr = new TtfsTrainer(topo, {
+      T: 8,
+      bn: 'kernel',
+      stochastic: true,
+      regularize: 0.01,
+      epochs: 8,
+      batchSize: 10,
+      lr: 0.01,
+      seed: 1,
+    });
     await tr.fit(train);
     const ev = evaluateTtfs(tr.net, test);
-    console.log(JSON.stringify({ acc: ev.accuracy, sur: ev.surrogateAccuracy, spn: ev.spikesPerNeuron, k: tr.net.kernelSummary() }));
+    console.log(
+      JSON.stringify({
+        acc: ev.accuracy,
+        sur: ev.surrogateAccuracy,
+        spn: ev.spikesPerNeuron,
+        k: tr.net.kernelSummary(),
+      }),
+    );
     expect(ev.accuracy).toBeGreaterThan(0.8);
     expect(ev.spikesPerNeuron).toBeGreaterThan(0);
     expect(ev.spikesPerNeuron).toBeLessThanOrEqual(1);

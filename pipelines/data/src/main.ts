@@ -34,12 +34,17 @@ const t0 = Date.now();
 try {
   const results = await ensureDatasets({
     names: names.length > 0 ? names : ['cifar10', 'mnist'],
-    dataDir, source, force, verify,
+    dataDir,
+    source,
+    force,
+    verify,
     log: (m) => console.log(`[data] ${m}`),
   });
   for (const r of results) {
     const { train, test } = r.manifest.splits;
-    console.log(`[data] ${r.name}: ${r.reused ? 'reused' : 'built'} in ${r.seconds.toFixed(2)}s; train ${train.n}, test ${test.n}, ${train.height}x${train.width}x${train.channels}; source ${r.manifest.source.kind} ${r.manifest.source.location}; ${r.dir}`);
+    console.log(
+      `[data] ${r.name}: ${r.reused ? 'reused' : 'built'} in ${r.seconds.toFixed(2)}s; train ${train.n}, test ${test.n}, ${train.height}x${train.width}x${train.channels}; source ${r.manifest.source.kind} ${r.manifest.source.location}; ${r.dir}`,
+    );
   }
   console.log(`[data] done in ${((Date.now() - t0) / 1000).toFixed(2)}s`);
 } catch (e) {

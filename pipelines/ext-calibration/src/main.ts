@@ -14,9 +14,23 @@ import { tf } from '@snn/backend';
 import { baseRow, runStage, loadStageConfig, repoRoot, type RowContext, type RowResult } from '@snn/pipeline';
 import { TOPOLOGY_NAMES, type TopologyName } from '@snn/models';
 import {
-  cifarSubsets, cachedAnn, memo, imageCount, thresholdBalance, biasShift, thresholdsFromAnn, biasCorrection, potentialCorrection,
-  weightCalibration, evaluateSnn, conversionEE, annConfigHash, disposeNet,
-  type ConvertibleAnnConfig, type SnnSettings, type SnnEvaluation,
+  cifarSubsets,
+  cachedAnn,
+  memo,
+  imageCount,
+  thresholdBalance,
+  biasShift,
+  thresholdsFromAnn,
+  biasCorrection,
+  potentialCorrection,
+  weightCalibration,
+  evaluateSnn,
+  conversionEE,
+  annConfigHash,
+  disposeNet,
+  type ConvertibleAnnConfig,
+  type SnnSettings,
+  type SnnEvaluation,
 } from '@snn/trainers-conversion';
 
 export const rowSchema = baseRow.extend({
@@ -49,28 +63,71 @@ const evalMemo = new Map<string, Promise<{ ev: SnnEvaluation; calibSeconds: numb
 
 async function runRow(row: Row, ctx: RowContext): Promise<RowResult> {
   // same data subset and ANN config as table-02 → the ANN comes from the shared disk cache
-  const data = await cifarSubsets({ trainSamples: row.trainSamples, testSamples: row.testSamples, calibSamples: Math.max(row.balanceSamples, row.calibSamples), seed: row.seed, batchSize: row.evalBatch });
-  const annCfg: ConvertibleAnnConfig = { topology: row.topology, width: row.width, classifier: 'softmax', epochs: row.epochs, batchSize: row.batchSize, lr: row.lr, trainSamples: row.trainSamples, seed: row.seed, augment: row.augment };
-  const ann = await cachedAnn(annCfg, data, join(repoRoot(), 'artifacts', 'checkpoints', 'conversion-ann'), { progress: (p) => ctx.progress(p), log: (m) => ctx.log(m) });
+  const data = await cifarSubsets({
+    trainSamples: row.trainSamples,
+    testSamples: row.testSamples,
+    calibSamples: Math.max(row.balanceSamples, row.calibSamples),
+    seed: row.seed,
+    batchSize: row.evalBatch,
+  });
+  const annCfg: ConvertibleAnnConfig = {
+    topology: row.topology,
+    width: row.width,
+    classifier: 'softmax',
+    epochs: row.epochs,
+    batchSize: row.batchSize,
+    lr: row.lr,
+    trainSamples: row.trainSamples,
+    seed: row.seed,
+    augment: row.augment,
+  };
+  const ann = await cachedAnn(annCfg, data, join(repoRoot(), 'artifacts', 'checkpoints', 'conversion-ann'), {
+    progress: (p) => ctx.progress(p),
+    log: (m) => ctx.log(m),
+  });
   const key = `${annConfigHash(annCfg)}|${row.coding}|${row.testSamples}|${row.balanceWindow}|${row.balanceSamples}`;
   const balanceImgs = () => {
     const out: tf.Tensor[] = [];
     let n = 0;
-    for (const b of data.calib) if (n < row.balanceSamples) { out.push(b.x); n += b.x.shape[0]; }
+    for (const b of data.calib)
+      if (n < row.balanceSamples) {
+        out.push(b.x);
+        n += b.x.shape[0];
+      }
     return out;
   };
   const tb = await memo(tbMemo, key, async () => {
     ctx.progress({ note: `threshold balancing, window ${row.balanceWindow}` });
-    return thresholdBalance(ann.net, balanceImgs(), { window: row.balanceWindow, chunk: row.chunk, coding: row.coding, seed: row.seed + 17 }).settings;
+    return thresholdBalance(ann.net, balanceImgs(), {
+      window: row.balanceWindow,
+      chunk: row.chunk,
+      coding: row.coding,
+      seed: row.seed + 17,
+    }).settings;
   });
-  const allT = [...new Set(loadStageConfig(config, rowSchema, ctx.profile).rows.map((r) => r.row).filter((r) => r.topology === row.topology && r.method === 'tb').map((r) => r.T).concat(row.method === 'tb' ? [row.T] : []))].sort((a, b) => a - b);
+  const allT = [
+    ...new Set(
+      loadStageConfig(config, rowSchema, ctx.profile)
+        .rows.map((r) => r.row)
+        .filter((r) => r.topology === row.topology && r.method === 'tb')
+        .map((r) => r.T)
+        .concat(row.method === 'tb' ? [row.T] : []),
+    ),
+  ].sort((a, b) => a - b);
   const evalOpts = (tList: number[]) => ({ tList, coding: row.coding, seed: row.seed + 31, chunk: row.chunk });
-  const evKey = row.method === 'tb' ? `${key}|tb|${allT.join(',')}` : `${key}|${row.method}|${row.T}|${row.calibSamples}|${row.weightSteps}|${row.weightLr}`;
+  const evKey =
+    row.method === 'tb'
+      ? `${key}|tb|${allT.join(',')}`
+      : `${key}|${row.method}|${row.T}|${row.calibSamples}|${row.weightSteps}|${row.weightLr}`;
   const { ev, calibSeconds, evalSeconds } = await memo(evalMemo, evKey, async () => {
     const c0 = performance.now();
     if (row.method === 'tb') {
       const e0 = performance.now();
-      return { ev: evaluateSnn(ann.net, tb, data.test, evalOpts(allT)), calibSeconds: 0, evalSeconds: (performance.now() - e0) / 1000 };
+      return {
+        ev: evaluateSnn(ann.net, tb, data.test, evalOpts(allT)),
+        calibSeconds: 0,
+        evalSeconds: (performance.now() - e0) / 1000,
+      };
     }
     let net = ann.net;
     let s: SnnSettings;
@@ -83,7 +140,8 @@ async function runRow(row: Row, ctx: RowContext): Promise<RowResult> {
       s = biasCorrection(ann.net, s, calibX, co);
       if (row.method === 'advanced') {
         s = potentialCorrection(ann.net, s, calibX, co);
-        if (row.weightSteps > 0) net = await weightCalibration(ann.net, s, calibX, { ...co, steps: row.weightSteps, lr: row.weightLr });
+        if (row.weightSteps > 0)
+          net = await weightCalibration(ann.net, s, calibX, { ...co, steps: row.weightSteps, lr: row.weightLr });
       }
     }
     calibX.dispose();

@@ -16,14 +16,31 @@ function meanIntensity(set: ImageSet): number {
   return s / set.images.length / 255;
 }
 
-export async function runCodedAgd(row: TtfsRow, topo: Topology, train: ImageSet, test: ImageSet, ctx: RowContext): Promise<RowResult> {
+export async function runCodedAgd(
+  row: TtfsRow,
+  topo: Topology,
+  train: ImageSet,
+  test: ImageSet,
+  ctx: RowContext,
+): Promise<RowResult> {
   const coding = row.coding === 'direct' ? 'direct' : 'poisson';
   const cfg: AgdConfig = {
-    mode: 'snn', coding, T: row.T, head: 'softmax', neuron: { alpha: 0.99, vth: 1, reset: 'soft', surrogate: { name: 'pwl', gamma: 0.3 } },
-    optimizer: { name: 'adam', lr: row.lr }, epochs: row.epochs, batchSize: row.batchSize, seed: deriveSeed(row.seed, 'agd', row.coding),
+    mode: 'snn',
+    coding,
+    T: row.T,
+    head: 'softmax',
+    neuron: { alpha: 0.99, vth: 1, reset: 'soft', surrogate: { name: 'pwl', gamma: 0.3 } },
+    optimizer: { name: 'adam', lr: row.lr },
+    epochs: row.epochs,
+    batchSize: row.batchSize,
+    seed: deriveSeed(row.seed, 'agd', row.coding),
     evalBatchSize: row.evalBatch,
   };
-  const { trainer: tr } = await trainAgd(topo, cfg, train, { checkpointDir: ctx.checkpointDir, progress: (p) => ctx.progress(p), log: (m) => ctx.log(m) });
+  const { trainer: tr } = await trainAgd(topo, cfg, train, {
+    checkpointDir: ctx.checkpointDir,
+    progress: (p) => ctx.progress(p),
+    log: (m) => ctx.log(m),
+  });
   try {
     const ev = tr.evaluate(test, { batchSize: row.evalBatch });
     const rates: Record<string, number> = {};
@@ -37,7 +54,11 @@ export async function runCodedAgd(row: TtfsRow, topo: Topology, train: ImageSet,
       neurons += nOp;
     }
     const inputRate = coding === 'poisson' ? meanIntensity(test) : undefined;
-    const snn = snnEnergy(topo, { activity: inputActivity(topo, rates, inputRate), T: row.T, macOps: macOpsFor(topo, { mode: 'snn', coding }) });
+    const snn = snnEnergy(topo, {
+      activity: inputActivity(topo, rates, inputRate),
+      T: row.T,
+      macOps: macOpsFor(topo, { mode: 'snn', coding }),
+    });
     const ee = energyEfficiency(annEnergy(topo), snn).full;
     return {
       reconstructed: topo.reconstructed,

@@ -42,7 +42,11 @@ async function data(row: TtfsRow): Promise<{ train: ImageSet; test: ImageSet }> 
 
 function topologyFor(row: TtfsRow, set: ImageSet): Topology {
   return getTopology(row.topology as TopologyName, {
-    width: row.width, input: [set.height, set.width, set.channels], classes: set.classes.length, bias: row.method === 'ttfs', neuron: 'lif',
+    width: row.width,
+    input: [set.height, set.width, set.channels],
+    classes: set.classes.length,
+    bias: row.method === 'ttfs',
+    neuron: 'lif',
   });
 }
 
@@ -51,15 +55,23 @@ export async function runRow(row: TtfsRow, ctx: RowContext): Promise<RowResult> 
   const topo = topologyFor(row, train);
   if (row.method === 'agd') return runCodedAgd(row, topo, train, test, ctx);
   const tr = new TtfsTrainer(topo, {
-    T: row.T, bn: row.bn, stochastic: row.stochastic, regularize: row.regularize, epochs: row.epochs,
-    batchSize: row.batchSize, lr: row.lr, seed: deriveSeed(row.seed, 'ttfs'),
+    T: row.T,
+    bn: row.bn,
+    stochastic: row.stochastic,
+    regularize: row.regularize,
+    epochs: row.epochs,
+    batchSize: row.batchSize,
+    lr: row.lr,
+    seed: deriveSeed(row.seed, 'ttfs'),
   });
   try {
     await tr.fit(train, { progress: (p) => ctx.progress(p), log: (m) => ctx.log(m) });
     const ev = evaluateTtfs(tr.net, test, { batchSize: row.evalBatch });
     const kernels = tr.net.kernelSummary();
     ctx.log(`kernels: ${kernels.map((k) => `${k.op} tau ${k.tau.toFixed(2)} td ${k.td.toFixed(2)}`).join(', ')}`);
-    const drift = kernels.reduce((a, k) => a + Math.abs(k.tau - tr.net.kernelInit.tau) / tr.net.kernelInit.tau, 0) / Math.max(1, kernels.length);
+    const drift =
+      kernels.reduce((a, k) => a + Math.abs(k.tau - tr.net.kernelInit.tau) / tr.net.kernelInit.tau, 0) /
+      Math.max(1, kernels.length);
     return {
       reconstructed: topo.reconstructed,
       metrics: [
@@ -80,7 +92,6 @@ export async function runRow(row: TtfsRow, ctx: RowContext): Promise<RowResult> 
     tr.dispose();
   }
 }
-
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   await runStage({ stage: 'ext-ttfs', config: new URL('../config.json', import.meta.url), rowSchema, runRow });

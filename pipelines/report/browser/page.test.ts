@@ -21,13 +21,25 @@ const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 let browser: Browser;
 
 beforeAll(async () => {
-  if (!existsSync(executablePath)) throw new Error(`no Chromium at ${executablePath}: install Debian's (apt-get install chromium) or set CHROMIUM_PATH`);
+  if (!existsSync(executablePath))
+    throw new Error(
+      `no Chromium at ${executablePath}: install Debian's (apt-get install chromium) or set CHROMIUM_PATH`,
+    );
   if (!existsSync(page)) throw new Error(`no ${page}: run pnpm reproduce first`);
-  if (!existsSync(join(dir, 'vendor', 'vega-embed.min.js'))) throw new Error(`no ${dir}/vendor/: the report stage writes it; run pnpm reproduce`);
+  if (!existsSync(join(dir, 'vendor', 'vega-embed.min.js')))
+    throw new Error(`no ${dir}/vendor/: the report stage writes it; run pnpm reproduce`);
   browser = await chromium.launch({
     executablePath,
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
 });
 afterAll(async () => {
@@ -39,16 +51,23 @@ describe('the results page (index.html) in Chromium', () => {
     const ctx = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
     const p = await ctx.newPage();
     const errors: string[] = [];
-    p.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+    p.on('console', (m) => {
+      if (m.type() === 'error') errors.push(m.text());
+    });
     p.on('pageerror', (e) => errors.push(String(e)));
     // offline: any request that leaves file:// is an error
-    await p.route(/^(?!file:)/, (route) => { errors.push(`network request: ${route.request().url()}`); return route.abort(); });
+    await p.route(/^(?!file:)/, (route) => {
+      errors.push(`network request: ${route.request().url()}`);
+      return route.abort();
+    });
     await p.goto(pathToFileURL(page).href);
     // (strings, not functions: this file is typechecked without the DOM library)
     await p.waitForFunction('document.body.dataset.figures !== undefined', undefined, { timeout: 60_000 });
     expect(await p.evaluate('document.body.dataset.figures')).toBe('vega-embed');
 
-    const figures = readdirSync(dir).filter((f) => f.endsWith('.vl.json')).map((f) => f.replace(/\.vl\.json$/, ''));
+    const figures = readdirSync(dir)
+      .filter((f) => f.endsWith('.vl.json'))
+      .map((f) => f.replace(/\.vl\.json$/, ''));
     expect(figures.length).toBeGreaterThan(0);
     for (const name of figures) {
       const marks = await p.locator(`#fig-${name} .embed svg .role-mark`).count();

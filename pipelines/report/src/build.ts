@@ -5,9 +5,35 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { anyRow, listStages, loadStageConfig, PROFILES, profileResults, type ExpandedRow, type ProfileName } from '@snn/pipeline';
-import { readActivity, readResults, readSeries, type ActivityRecord, type ResultRecord, type SeriesRecord, type StageTiming } from '@snn/reporting';
-import { accuracyVsEnergySpec, accuracyVsTSpec, activitySpec, claimsSpec, figure7Spec, metricBarSpec, renderSvg, stdpVsRandomSpec, withProfile } from './figures.js';
+import {
+  anyRow,
+  listStages,
+  loadStageConfig,
+  PROFILES,
+  profileResults,
+  type ExpandedRow,
+  type ProfileName,
+} from '@snn/pipeline';
+import {
+  readActivity,
+  readResults,
+  readSeries,
+  type ActivityRecord,
+  type ResultRecord,
+  type SeriesRecord,
+  type StageTiming,
+} from '@snn/reporting';
+import {
+  accuracyVsEnergySpec,
+  accuracyVsTSpec,
+  activitySpec,
+  claimsSpec,
+  figure7Spec,
+  metricBarSpec,
+  renderSvg,
+  stdpVsRandomSpec,
+  withProfile,
+} from './figures.js';
 import { renderStageTable, type StageTableRow } from './markdown.js';
 import type { TopLevelSpec } from 'vega-lite';
 import { claimsMarkdown, evaluateClaims } from './claims.js';
@@ -31,8 +57,26 @@ export interface BuiltReport {
 }
 
 function tableRow(r: ExpandedRow<Record<string, unknown>>): StageTableRow {
-  const row = r.row as { topology?: string; method?: string; coding?: string; classifier?: string; T?: number; paper?: Record<string, number | string>; skip?: string };
-  return { id: r.id, hash: r.hash, topology: row.topology, method: row.method, coding: row.coding, classifier: row.classifier, T: row.T, paper: row.paper, skip: row.skip };
+  const row = r.row as {
+    topology?: string;
+    method?: string;
+    coding?: string;
+    classifier?: string;
+    T?: number;
+    paper?: Record<string, number | string>;
+    skip?: string;
+  };
+  return {
+    id: r.id,
+    hash: r.hash,
+    topology: row.topology,
+    method: row.method,
+    coding: row.coding,
+    classifier: row.classifier,
+    T: row.T,
+    paper: row.paper,
+    skip: row.skip,
+  };
 }
 
 function readTiming(file: string): StageTiming | undefined {
@@ -44,7 +88,11 @@ function readTiming(file: string): StageTiming | undefined {
   }
 }
 
-export async function buildReport(root: string, profile: ProfileName, opts: { svg?: boolean } = {}): Promise<BuiltReport> {
+export async function buildReport(
+  root: string,
+  profile: ProfileName,
+  opts: { svg?: boolean } = {},
+): Promise<BuiltReport> {
   const files = new Map<string, string>();
   const stages: StageReport[] = [];
   const all: ResultRecord[] = [];
@@ -72,19 +120,36 @@ export async function buildReport(root: string, profile: ProfileName, opts: { sv
         if (t && t.configHash === r.hash) (timing[cfg.stage] ??= {})[r.id] = t;
       }
     }
-    files.set(file, renderStageTable({
-      stage: cfg.stage, title: cfg.title, source: cfg.source, description: cfg.description,
-      profile, profileDescription: PROFILES[profile].description, rows, results,
-    }));
+    files.set(
+      file,
+      renderStageTable({
+        stage: cfg.stage,
+        title: cfg.title,
+        source: cfg.source,
+        description: cfg.description,
+        profile,
+        profileDescription: PROFILES[profile].description,
+        rows,
+        results,
+      }),
+    );
     const counts = { ok: 0, failed: 0, skipped: 0, notRun: 0 };
     for (const r of rows) {
       const recs = results.filter((x) => x.rowId === r.id && x.configHash === r.hash);
-      if (!recs.length) { if (r.skip) counts.skipped++; else counts.notRun++; }
-      else if (recs.some((x) => x.status === 'failed')) counts.failed++;
+      if (!recs.length) {
+        if (r.skip) counts.skipped++;
+        else counts.notRun++;
+      } else if (recs.some((x) => x.status === 'failed')) counts.failed++;
       else if (recs.some((x) => x.status === 'skipped')) counts.skipped++;
       else counts.ok++;
     }
-    stages.push({ stage: cfg.stage, title: cfg.title, file, rows: rows.map((r) => ({ id: r.id, hash: r.hash })), counts });
+    stages.push({
+      stage: cfg.stage,
+      title: cfg.title,
+      file,
+      rows: rows.map((r) => ({ id: r.id, hash: r.hash })),
+      counts,
+    });
     const act = activitySpec(activity, cfg.stage);
     if (act) specs.set(`activity-${s.dir}`, act);
   }
@@ -94,12 +159,20 @@ export async function buildReport(root: string, profile: ProfileName, opts: { sv
   const fresh = all.filter((r) => current.has(`${r.table}/${r.rowId}/${r.configHash}`));
 
   const params = fresh.filter((r) => r.table === 'params');
-  const add = (name: string, spec: TopLevelSpec | undefined): void => { if (spec) specs.set(name, spec); };
+  const add = (name: string, spec: TopLevelSpec | undefined): void => {
+    if (spec) specs.set(name, spec);
+  };
   add('params-unique', metricBarSpec(params, 'unique_params', 'Unique parameters per topology (paper widths)', true));
   add('params-ann-energy', metricBarSpec(params, 'ann_energy_uJ', 'ANN energy per image, 45 nm int32 (µJ)', true));
   const fig7 = fresh.filter((r) => r.table === 'figure-07');
   add('figure-07-ee', figure7Spec(fig7));
-  add('accuracy-vs-T', accuracyVsTSpec(fresh, series.filter((c) => current.has(`${c.table}/${c.rowId}/${c.configHash}`))));
+  add(
+    'accuracy-vs-T',
+    accuracyVsTSpec(
+      fresh,
+      series.filter((c) => current.has(`${c.table}/${c.rowId}/${c.configHash}`)),
+    ),
+  );
   add('accuracy-vs-energy', accuracyVsEnergySpec(fresh));
   add('stdp-vs-random', stdpVsRandomSpec(fresh));
 
@@ -114,11 +187,22 @@ export async function buildReport(root: string, profile: ProfileName, opts: { sv
     if (opts.svg !== false) files.set(`${name}.svg`, `${await renderSvg(spec)}\n`);
   }
 
-  const engines = [...new Set(fresh.filter((r) => r.engine !== 'none' && r.status === 'ok').map((r) => r.engine))].sort();
+  const engines = [
+    ...new Set(fresh.filter((r) => r.engine !== 'none' && r.status === 'ok').map((r) => r.engine)),
+  ].sort();
   files.set('claims.md', claimsMarkdown(evaluated, profile, engines));
-  files.set('companion-claims.md', claimsMarkdown(companion, profile, engines)
-    .replace(/^# .*$/m, '# Claims of the companion methods (TTFS, low-latency conversion, Dspike), checked on the extension tables')
-    .replace('checks are in pipelines/report/src/claims.ts', 'checks are in pipelines/report/src/companion-claims.ts'));
+  files.set(
+    'companion-claims.md',
+    claimsMarkdown(companion, profile, engines)
+      .replace(
+        /^# .*$/m,
+        '# Claims of the companion methods (TTFS, low-latency conversion, Dspike), checked on the extension tables',
+      )
+      .replace(
+        'checks are in pipelines/report/src/claims.ts',
+        'checks are in pipelines/report/src/companion-claims.ts',
+      ),
+  );
 
   const idx = [
     '# Paper tables (generated)',
@@ -126,11 +210,14 @@ export async function buildReport(root: string, profile: ProfileName, opts: { sv
     `<!-- report profile=${profile} -->`,
     '',
     `Regenerated by \`pnpm reproduce\` (pipelines/report) from artifacts/results/${profile}/*/results.arrow. Profile: **${profile}** — ${PROFILES[profile].description}. ` +
-      'Every number carries its config hash; `pnpm audit:tables` checks this folder against today\'s configs and the Arrow results.',
+      "Every number carries its config hash; `pnpm audit:tables` checks this folder against today's configs and the Arrow results.",
     '',
     '| stage | table | rows ok | failed | skipped | not run |',
     '| --- | --- | --- | --- | --- | --- |',
-    ...stages.map((s) => `| ${s.stage} | [${s.title.replace(/\|/g, '\\|')}](${s.file}) | ${s.counts.ok} | ${s.counts.failed} | ${s.counts.skipped} | ${s.counts.notRun} |`),
+    ...stages.map(
+      (s) =>
+        `| ${s.stage} | [${s.title.replace(/\|/g, '\\|')}](${s.file}) | ${s.counts.ok} | ${s.counts.failed} | ${s.counts.skipped} | ${s.counts.notRun} |`,
+    ),
     '',
     `Claims: [claims.md](claims.md) — ${['holds', 'does not hold', 'inconclusive', 'not run'].map((st) => `${evaluated.filter((e) => e.status === st).length} ${st}`).join(', ')}.`,
     `Companion-method claims: [companion-claims.md](companion-claims.md) — ${['holds', 'does not hold', 'inconclusive', 'not run'].map((st) => `${companion.filter((e) => e.status === st).length} ${st}`).join(', ')}.`,
@@ -139,25 +226,48 @@ export async function buildReport(root: string, profile: ProfileName, opts: { sv
     '',
     'Figures:',
     '',
-    ...(figureNames.length ? figureNames.map((n) => `- ${n}: [spec](${n}.vl.json), [svg](${n}.svg)`) : ['- none yet (no results with the metrics they plot)']),
+    ...(figureNames.length
+      ? figureNames.map((n) => `- ${n}: [spec](${n}.vl.json), [svg](${n}.svg)`)
+      : ['- none yet (no results with the metrics they plot)']),
     '',
   ];
   files.set('README.md', idx.join('\n'));
   // not a published file (publish.ts copies tables, figures and the page): timings change every run
-  files.set('timing.json', `${JSON.stringify({ profile, note: 'seconds and throughput per row of this run; kept out of the committed tables', stages: timing }, null, 1)}\n`);
+  files.set(
+    'timing.json',
+    `${JSON.stringify({ profile, note: 'seconds and throughput per row of this run; kept out of the committed tables', stages: timing }, null, 1)}\n`,
+  );
   // The results page needs the SVGs (its fallback where the vendored scripts are absent): the
   // audit's svg-less build leaves it out, as it leaves out the SVGs.
   if (opts.svg !== false) {
-    files.set('index.html', resultsPage({
-      profile, profileDescription: PROFILES[profile].description, engines,
-      codeVersions: [...new Set(fresh.filter((r) => r.status !== 'skipped').map((r) => r.codeVersion))].sort(),
-      claims: [
-        { title: 'Claims of Panda, Aketi & Roy 2020', file: 'claims.md', results: evaluated },
-        { title: 'Claims of the companion methods (TTFS, low-latency conversion, Dspike)', file: 'companion-claims.md', results: companion },
-      ],
-      tables: stages.map((st) => ({ stage: st.stage, file: st.file, title: st.title, markdown: files.get(st.file) ?? '' })),
-      figures: figureNames.map((n) => ({ name: n, spec: files.get(`${n}.vl.json`) ?? '{}', svg: files.get(`${n}.svg`) ?? '' })),
-    }));
+    files.set(
+      'index.html',
+      resultsPage({
+        profile,
+        profileDescription: PROFILES[profile].description,
+        engines,
+        codeVersions: [...new Set(fresh.filter((r) => r.status !== 'skipped').map((r) => r.codeVersion))].sort(),
+        claims: [
+          { title: 'Claims of Panda, Aketi & Roy 2020', file: 'claims.md', results: evaluated },
+          {
+            title: 'Claims of the companion methods (TTFS, low-latency conversion, Dspike)',
+            file: 'companion-claims.md',
+            results: companion,
+          },
+        ],
+        tables: stages.map((st) => ({
+          stage: st.stage,
+          file: st.file,
+          title: st.title,
+          markdown: files.get(st.file) ?? '',
+        })),
+        figures: figureNames.map((n) => ({
+          name: n,
+          spec: files.get(`${n}.vl.json`) ?? '{}',
+          svg: files.get(`${n}.svg`) ?? '',
+        })),
+      }),
+    );
   }
   return { profile, files, stages, results: fresh };
 }

@@ -16,7 +16,8 @@ class MissingRow extends Error {}
 function lookup(results: readonly ResultRecord[], profile: string) {
   const ok = new Map<string, number>();
   for (const r of results) {
-    if (r.profile === profile && r.status === 'ok' && r.value !== null) ok.set(`${r.table}\0${r.rowId}\0${r.metric}`, r.value);
+    if (r.profile === profile && r.status === 'ok' && r.value !== null)
+      ok.set(`${r.table}\0${r.rowId}\0${r.metric}`, r.value);
   }
   return (stage: string, rowId: string, metric: string): number => {
     const v = ok.get(`${stage}\0${rowId}\0${metric}`);
@@ -28,9 +29,19 @@ function lookup(results: readonly ResultRecord[], profile: string) {
 type Get = ReturnType<typeof lookup>;
 
 /** A claim whose check reads rows by id; a missing row makes it 'not run', as for the paper's claims. */
-function claim(id: string, table: string, text: string, rule: string, check: (get: Get) => ClaimOutcome, get: Get): Claim {
+function claim(
+  id: string,
+  table: string,
+  text: string,
+  rule: string,
+  check: (get: Get) => ClaimOutcome,
+  get: Get,
+): Claim {
   return {
-    id, table, text, rule,
+    id,
+    table,
+    text,
+    rule,
     check: () => {
       try {
         return check(get);
@@ -59,56 +70,132 @@ export function companionClaims(results: readonly ResultRecord[], profile: strin
   };
   /** a row's accuracy with its noise (test_samples; accuracy_sd over seeds): noise.ts */
   const acc = (stage: string, row: string): Acc =>
-    accOf(get(stage, row, 'accuracy'), opt(stage, row, 'test_samples'), opt(stage, row, 'accuracy_sd'), opt(stage, row, 'seeds'));
+    accOf(
+      get(stage, row, 'accuracy'),
+      opt(stage, row, 'test_samples'),
+      opt(stage, row, 'accuracy_sd'),
+      opt(stage, row, 'seeds'),
+    );
   return [
-    claim('ttfs-fewer-spikes', 'Park & Yoon 2021', 'TTFS coding needs fewer spikes than rate coding',
+    claim(
+      'ttfs-fewer-spikes',
+      'Park & Yoon 2021',
+      'TTFS coding needs fewer spikes than rate coding',
       'spikes_per_neuron(ttfs) < spikes_per_neuron(rate) (ext-ttfs, same topology and T)',
       (g) => {
         const t = g('ext-ttfs', 'ttfs', 'spikes_per_neuron');
         const r = g('ext-ttfs', 'rate', 'spikes_per_neuron');
         return verdict(t < r, `ttfs ${f(t, 3)} vs rate ${f(r, 3)} spikes/neuron`);
-      }, get),
-    claim('ttfs-comparable-accuracy', 'Park & Yoon 2021', 'TTFS reaches accuracy comparable to rate coding',
+      },
+      get,
+    ),
+    claim(
+      'ttfs-comparable-accuracy',
+      'Park & Yoon 2021',
+      'TTFS reaches accuracy comparable to rate coding',
       'accuracy(ttfs) - accuracy(rate) >= -5 (ext-ttfs; 95% interval)',
       () => {
         const t = acc('ext-ttfs', 'ttfs');
         const r = acc('ext-ttfs', 'rate');
         return outcome(atLeast(diff(t, r), -5), `ttfs ${accText(t)} vs rate ${f(r.value)}% (${pm(diff(t, r))} pts)`);
-      }, get),
+      },
+      get,
+    ),
     // "a TTFS neuron fires at most once" cannot fail by construction: it is a unit test of the
     // neuron (packages/ttfs/test), and each row still records max_spikes_per_neuron
-    claim('ttfs-additions-fewer-spikes', 'Park & Yoon 2021', 'the three training additions cut spikes at comparable accuracy',
+    claim(
+      'ttfs-additions-fewer-spikes',
+      'Park & Yoon 2021',
+      'the three training additions cut spikes at comparable accuracy',
       'for each addition X: spikes_per_neuron(ttfs) <= spikes_per_neuron(ttfs without X) and accuracy(ttfs) - accuracy(ttfs without X) >= -2 (95% interval)',
       (g) => {
         const s = g('ext-ttfs', 'ttfs', 'spikes_per_neuron');
         const a = acc('ext-ttfs', 'ttfs');
         const d = TTFS_ABLATIONS.map((r) => [r, g('ext-ttfs', r, 'spikes_per_neuron'), acc('ext-ttfs', r)] as const);
-        return outcome(all(d.flatMap(([, sx, ax]) => [exact(s <= sx), atLeast(diff(a, ax), -2)])),
-          `ttfs ${f(s, 3)} spikes, ${accText(a)}; ` + d.map(([r, sx, ax]) => `${r} ${f(sx, 3)}, ${f(ax.value)}% (${pm(diff(a, ax))} pts)`).join('; '));
-      }, get),
-    claim('calib-bias-shift', 'Deng & Gu 2021', 'a V_th/(2T) bias shift improves low-latency conversion',
+        return outcome(
+          all(d.flatMap(([, sx, ax]) => [exact(s <= sx), atLeast(diff(a, ax), -2)])),
+          `ttfs ${f(s, 3)} spikes, ${accText(a)}; ` +
+            d.map(([r, sx, ax]) => `${r} ${f(sx, 3)}, ${f(ax.value)}% (${pm(diff(a, ax))} pts)`).join('; '),
+        );
+      },
+      get,
+    ),
+    claim(
+      'calib-bias-shift',
+      'Deng & Gu 2021',
+      'a V_th/(2T) bias shift improves low-latency conversion',
       `accuracy(tb-shift) - accuracy(tb) >= 0 at T in {${LOW_T.join(', ')}} for ${CALIB_NETS.join(', ')} (ext-calibration; 95% intervals)`,
       () => {
-        const d = CALIB_NETS.flatMap((n) => LOW_T.map((T) => [`${n} T=${T}`, diff(acc('ext-calibration', `${n}-tb-shift-t${T}`), acc('ext-calibration', `${n}-tb-t${T}`))] as const));
-        return outcome(all(d.map(([, x]) => atLeast(x, 0))), `${pts(d)}; n=${acc('ext-calibration', `${CALIB_NETS[0]}-tb-t${LOW_T[0]}`).n ?? '?'}`);
-      }, get),
-    claim('calib-light', 'Li et al. 2021', 'light calibration recovers most of the low-T loss (VGG16 CIFAR10: 64.5% -> 93.3%)',
+        const d = CALIB_NETS.flatMap((n) =>
+          LOW_T.map(
+            (T) =>
+              [
+                `${n} T=${T}`,
+                diff(acc('ext-calibration', `${n}-tb-shift-t${T}`), acc('ext-calibration', `${n}-tb-t${T}`)),
+              ] as const,
+          ),
+        );
+        return outcome(
+          all(d.map(([, x]) => atLeast(x, 0))),
+          `${pts(d)}; n=${acc('ext-calibration', `${CALIB_NETS[0]}-tb-t${LOW_T[0]}`).n ?? '?'}`,
+        );
+      },
+      get,
+    ),
+    claim(
+      'calib-light',
+      'Li et al. 2021',
+      'light calibration recovers most of the low-T loss (VGG16 CIFAR10: 64.5% -> 93.3%)',
       `accuracy(light) - accuracy(tb) > 0 at T in {${LOW_T.join(', ')}} for ${CALIB_NETS.join(', ')} (ext-calibration; 95% intervals)`,
       () => {
-        const d = CALIB_NETS.flatMap((n) => LOW_T.map((T) => [`${n} T=${T}`, diff(acc('ext-calibration', `${n}-light-t${T}`), acc('ext-calibration', `${n}-tb-t${T}`))] as const));
+        const d = CALIB_NETS.flatMap((n) =>
+          LOW_T.map(
+            (T) =>
+              [
+                `${n} T=${T}`,
+                diff(acc('ext-calibration', `${n}-light-t${T}`), acc('ext-calibration', `${n}-tb-t${T}`)),
+              ] as const,
+          ),
+        );
         return outcome(all(d.map(([, x]) => greaterThan(x, 0))), pts(d));
-      }, get),
-    claim('calib-advanced', 'Li et al. 2021', 'advanced calibration is at least as good as light (93.3% -> 93.65%)',
+      },
+      get,
+    ),
+    claim(
+      'calib-advanced',
+      'Li et al. 2021',
+      'advanced calibration is at least as good as light (93.3% -> 93.65%)',
       `accuracy(advanced) - accuracy(light) >= -1 at T in {${LOW_T.join(', ')}} for ${CALIB_NETS.join(', ')} (ext-calibration; 95% intervals)`,
       () => {
-        const d = CALIB_NETS.flatMap((n) => LOW_T.map((T) => [`${n} T=${T}`, diff(acc('ext-calibration', `${n}-advanced-t${T}`), acc('ext-calibration', `${n}-light-t${T}`))] as const));
+        const d = CALIB_NETS.flatMap((n) =>
+          LOW_T.map(
+            (T) =>
+              [
+                `${n} T=${T}`,
+                diff(acc('ext-calibration', `${n}-advanced-t${T}`), acc('ext-calibration', `${n}-light-t${T}`)),
+              ] as const,
+          ),
+        );
         return outcome(all(d.map(([, x]) => atLeast(x, -1))), pts(d));
-      }, get),
-    claim('dspike-vs-pwl', 'Li et al. 2021 (Dspike)', 'Dspike with temperature search trains better than a fixed surrogate',
+      },
+      get,
+    ),
+    claim(
+      'dspike-vs-pwl',
+      'Li et al. 2021 (Dspike)',
+      'Dspike with temperature search trains better than a fixed surrogate',
       `accuracy(dspike) - accuracy(pwl) >= 0 at T in {${SURROGATE_T.join(', ')}} (ext-surrogates, VGG5; Dspike centred on V_th, support width 1; 95% intervals)`,
       () => {
-        const d = SURROGATE_T.map((T) => [`T=${T}`, diff(acc('ext-surrogates', `vgg5-dspike-t${T}`), acc('ext-surrogates', `vgg5-pwl-t${T}`))] as const);
+        const d = SURROGATE_T.map(
+          (T) =>
+            [
+              `T=${T}`,
+              diff(acc('ext-surrogates', `vgg5-dspike-t${T}`), acc('ext-surrogates', `vgg5-pwl-t${T}`)),
+            ] as const,
+        );
         return outcome(all(d.map(([, x]) => atLeast(x, 0))), pts(d));
-      }, get),
+      },
+      get,
+    ),
   ];
 }

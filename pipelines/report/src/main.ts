@@ -13,8 +13,14 @@ const profile = resolveProfile();
 const t0 = Date.now();
 const built = await buildReport(root, profile);
 writeFolder(reportDir(root), built.files);
-writeFolder(join(reportDir(root), 'vendor'), new Map([...vendorFiles()].map(([k, v]) => [k.replace(/^vendor\//, ''), v])), /\.js$/);
+writeFolder(
+  join(reportDir(root), 'vendor'),
+  new Map([...vendorFiles()].map(([k, v]) => [k.replace(/^vendor\//, ''), v])),
+  /\.js$/,
+);
 const pub = publish(root);
 const figs = [...built.files.keys()].filter((f) => f.endsWith('.vl.json')).length;
-process.stderr.write(`[report] ${profile}: ${built.stages.length} tables, ${figs} figures, claims.md in ${((Date.now() - t0) / 1000).toFixed(1)}s -> ${pub.files ? 'paper-tables/' : 'artifacts/report/'}\n`);
+process.stderr.write(
+  `[report] ${profile}: ${built.stages.length} tables, ${figs} figures, claims.md in ${((Date.now() - t0) / 1000).toFixed(1)}s -> ${pub.files ? 'paper-tables/' : 'artifacts/report/'}\n`,
+);
 if (pub.note) process.stderr.write(`[report] ${pub.note}\n`);

@@ -40,7 +40,9 @@ export function rowComment(stage: string, rowId: string, hash: string, profile: 
   return `<!-- stage=${stage} row=${rowId} hash=${hash} profile=${profile} -->`;
 }
 
-export function parseRowComment(line: string): { stage: string; row: string; hash: string; profile: string } | undefined {
+export function parseRowComment(
+  line: string,
+): { stage: string; row: string; hash: string; profile: string } | undefined {
   const m = /<!-- stage=(\S+) row=(\S+) hash=(\S+) profile=(\S+) -->/.exec(line);
   return m ? { stage: m[1], row: m[2], hash: m[3], profile: m[4] } : undefined;
 }
@@ -70,7 +72,8 @@ export const PRIMARY_METRICS: readonly string[] = ['accuracy', 'accuracy_sd', 'e
 
 export function renderStageTable(inp: StageTableInput): string {
   const mine = inp.results.filter((r) => r.profile === inp.profile && r.table === inp.stage);
-  const recsOf = (row: StageTableRow): ResultRecord[] => mine.filter((r) => r.rowId === row.id && r.configHash === row.hash);
+  const recsOf = (row: StageTableRow): ResultRecord[] =>
+    mine.filter((r) => r.rowId === row.id && r.configHash === row.hash);
 
   const metrics: string[] = [];
   const units = new Map<string, string | null>();
@@ -80,8 +83,9 @@ export function renderStageTable(inp: StageTableInput): string {
     if (!units.has(r.metric) || units.get(r.metric) === null) units.set(r.metric, r.unit);
   }
   for (const row of inp.rows) for (const m of Object.keys(row.paper ?? {})) if (!metrics.includes(m)) metrics.push(m);
-  const hasPaper = (m: string): boolean => inp.rows.some((row) => row.paper?.[m] !== undefined)
-    || mine.some((r) => r.metric === m && (r.paper !== null || r.paperText !== null));
+  const hasPaper = (m: string): boolean =>
+    inp.rows.some((row) => row.paper?.[m] !== undefined) ||
+    mine.some((r) => r.metric === m && (r.paper !== null || r.paperText !== null));
   const primary = [
     ...PRIMARY_METRICS.filter((m) => metrics.includes(m) && m !== 'unique_params'),
     ...metrics.filter((m) => hasPaper(m) && !PRIMARY_METRICS.includes(m)),
@@ -90,25 +94,47 @@ export function renderStageTable(inp: StageTableInput): string {
   const details = metrics.filter((m) => !primary.includes(m));
 
   // Row attributes: topology always; the others only where rows differ (a column of one value is noise).
-  const attrs: Array<[keyof StageTableRow, string]> = [['topology', 'topology'], ['method', 'method'], ['coding', 'coding'], ['classifier', 'classifier'], ['T', 'T']];
-  const distinct = new Map(attrs.map(([k]) => [k, [...new Set(inp.rows.map((r) => r[k]).filter((v) => v !== undefined).map(String))]]));
+  const attrs: Array<[keyof StageTableRow, string]> = [
+    ['topology', 'topology'],
+    ['method', 'method'],
+    ['coding', 'coding'],
+    ['classifier', 'classifier'],
+    ['T', 'T'],
+  ];
+  const distinct = new Map(
+    attrs.map(([k]) => [
+      k,
+      [
+        ...new Set(
+          inp.rows
+            .map((r) => r[k])
+            .filter((v) => v !== undefined)
+            .map(String),
+        ),
+      ],
+    ]),
+  );
   const shows = (k: keyof StageTableRow): boolean => {
     const n = distinct.get(k)!.length;
     return k === 'topology' || k === 'T' ? n > 0 : n > 1;
   };
   const shownAttrs = attrs.filter(([k]) => shows(k));
-  const constAttrs = attrs.filter(([k]) => !shows(k) && distinct.get(k)!.length === 1).map(([k, h]) => `${h} ${distinct.get(k)![0]}`);
+  const constAttrs = attrs
+    .filter(([k]) => !shows(k) && distinct.get(k)!.length === 1)
+    .map(([k, h]) => `${h} ${distinct.get(k)![0]}`);
   const reconstructed = new Set(mine.filter((r) => r.reconstructed).map((r) => r.topology));
   const label = (m: string): string => {
     const u = units.get(m);
     return u && u !== 'count' ? `${m} (${u})` : m;
   };
 
-  const attrCells = (row: StageTableRow): string[] => shownAttrs.map(([k]) => {
-    const v = row[k];
-    return v === undefined ? '' : k === 'topology' && reconstructed.has(String(v)) ? `${String(v)}†` : String(v);
-  });
-  const num = (recs: ResultRecord[], m: string): number | null => recs.find((r) => r.metric === m && r.status === 'ok')?.value ?? null;
+  const attrCells = (row: StageTableRow): string[] =>
+    shownAttrs.map(([k]) => {
+      const v = row[k];
+      return v === undefined ? '' : k === 'topology' && reconstructed.has(String(v)) ? `${String(v)}†` : String(v);
+    });
+  const num = (recs: ResultRecord[], m: string): number | null =>
+    recs.find((r) => r.metric === m && r.status === 'ok')?.value ?? null;
   let intervals = false;
   const value = (recs: ResultRecord[], status: string | undefined, m: string): string => {
     const rec = recs.find((r) => r.metric === m && r.status === 'ok');
@@ -164,12 +190,28 @@ export function renderStageTable(inp: StageTableInput): string {
     '',
   ];
   const dirty = versions.filter(isUncommitted);
-  if (dirty.length) out.push(`**Uncommitted code**: rows here were computed from a working tree with uncommitted changes (${dirty.join(', ')}; diff. is a hash of \`git diff HEAD\`). No one can check that code out; \`pnpm audit:tables\` rejects such rows in committed tables.`, '');
-  if (inp.profile !== 'paper') out.push(`These are \`${inp.profile}\` numbers, not the paper's setting: the paper's values stand beside ours for reference only.`, '');
+  if (dirty.length)
+    out.push(
+      `**Uncommitted code**: rows here were computed from a working tree with uncommitted changes (${dirty.join(', ')}; diff. is a hash of \`git diff HEAD\`). No one can check that code out; \`pnpm audit:tables\` rejects such rows in committed tables.`,
+      '',
+    );
+  if (inp.profile !== 'paper')
+    out.push(
+      `These are \`${inp.profile}\` numbers, not the paper's setting: the paper's values stand beside ours for reference only.`,
+      '',
+    );
   if (constAttrs.length) out.push(`Every row: ${constAttrs.join(', ')}.`, '');
   out.push(`| ${header.join(' | ')} |`, `| ${header.map(() => '---').join(' | ')} |`, ...body, '');
-  if (intervals) out.push('accuracy ± its 95% interval: binomial over the row\'s test images (test_samples), plus the spread of its seeds where it averages several (accuracy_sd / sqrt(seeds)).', '');
-  if (reconstructed.size) out.push('† reconstructed topology: built from the naming rules in the paper\'s text (its tables and figures were images); see packages/models.', '');
+  if (intervals)
+    out.push(
+      "accuracy ± its 95% interval: binomial over the row's test images (test_samples), plus the spread of its seeds where it averages several (accuracy_sd / sqrt(seeds)).",
+      '',
+    );
+  if (reconstructed.size)
+    out.push(
+      "† reconstructed topology: built from the naming rules in the paper's text (its tables and figures were images); see packages/models.",
+      '',
+    );
   if (inp.description) out.push(inp.description, '');
   if (detailBody.length) {
     const dh = ['row', ...details.map(label)];

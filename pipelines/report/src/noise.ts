@@ -16,8 +16,14 @@ import type { ClaimOutcome } from './claims.js';
 export const Z95 = 1.959964;
 
 /** A measured value (accuracy in points) with its standard error (points); se 0 = exact. */
-export interface Noisy { value: number; se: number }
-export interface Acc extends Noisy { n: number | null; seeds: number }
+export interface Noisy {
+  value: number;
+  se: number;
+}
+export interface Acc extends Noisy {
+  n: number | null;
+  seeds: number;
+}
 
 /** An accuracy (percent) on n test images, optionally the mean of `seeds` runs with sample sd `sd` (points). */
 export function accOf(value: number, n: number | null, sd: number | null = null, seeds: number | null = null): Acc {
@@ -36,7 +42,11 @@ export function lin(terms: ReadonlyArray<readonly [number, Noisy]>): Noisy {
   };
 }
 
-export const diff = (a: Noisy, b: Noisy): Noisy => lin([[1, a], [-1, b]]);
+export const diff = (a: Noisy, b: Noisy): Noisy =>
+  lin([
+    [1, a],
+    [-1, b],
+  ]);
 
 export type Tri = 'holds' | 'does not hold' | 'inconclusive';
 
@@ -80,7 +90,8 @@ export function pm(x: Noisy, d = 2): string {
 }
 
 /** 'VGG5 -1.20 ± 2.90 pts, ...': labelled differences with their 95% half-widths */
-export const pts = (d: ReadonlyArray<readonly [string, Noisy]>): string => d.map(([k, x]) => `${k} ${pm(x)} pts`).join(', ');
+export const pts = (d: ReadonlyArray<readonly [string, Noisy]>): string =>
+  d.map(([k, x]) => `${k} ${pm(x)} pts`).join(', ');
 
 /** '33.70 ± 2.93% (n=1000)' */
 export function accText(a: Acc, d = 2): string {

@@ -40,18 +40,28 @@ export function vendorFiles(): Map<string, string> {
   return out;
 }
 
-const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-export const rowAnchor = (stage: string, rowId: string): string => `row-${stage}-${rowId}`.replace(/[^A-Za-z0-9_-]/g, '_');
+const esc = (s: string): string =>
+  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+export const rowAnchor = (stage: string, rowId: string): string =>
+  `row-${stage}-${rowId}`.replace(/[^A-Za-z0-9_-]/g, '_');
 
-const BADGE: Record<ClaimStatus, string> = { holds: 'holds', 'does not hold': 'fails', inconclusive: 'unsure', 'not run': 'notrun' };
+const BADGE: Record<ClaimStatus, string> = {
+  holds: 'holds',
+  'does not hold': 'fails',
+  inconclusive: 'unsure',
+  'not run': 'notrun',
+};
 
 /** Markdown of one stage table -> HTML, with an anchor on each row (from its provenance comment). */
 function tableHtml(md: string): string {
   const body = md.replace(/^# .*\n/, ''); // the section heading is the page's own
   const html = marked.parse(body, { async: false, gfm: true }) as string;
   return html
-    .replace(/<td>([^<]*?) <!-- stage=(\S+) row=(\S+) hash=(\S+) profile=(\S+) -->/g, (_m, id: string, stage: string, row: string, hash: string) =>
-      `<td id="${rowAnchor(stage, row)}" title="config hash ${esc(hash)}">${id}`)
+    .replace(
+      /<td>([^<]*?) <!-- stage=(\S+) row=(\S+) hash=(\S+) profile=(\S+) -->/g,
+      (_m, id: string, stage: string, row: string, hash: string) =>
+        `<td id="${rowAnchor(stage, row)}" title="config hash ${esc(hash)}">${id}`,
+    )
     .replace(/<table>/g, '<div class="scroll"><table>')
     .replace(/<\/table>/g, '</table></div>');
 }
@@ -63,8 +73,10 @@ function claimsHtml(c: PageInput['claims'][number], tableFiles: Map<string, stri
       .filter((r) => tableFiles.has(r.stage))
       .map((r) => `<a href="#${rowAnchor(r.stage, r.rowId)}">${esc(r.stage)} ${esc(r.rowId)}</a>`)
       .join(', ');
-    return `<tr class="claim ${BADGE[e.status]}"><td>${esc(e.claim.id)}</td><td>${esc(e.claim.table)}</td><td>${esc(e.claim.text)}</td>` +
-      `<td class="verdict"><span class="badge ${BADGE[e.status]}">${esc(e.status)}</span></td><td>${esc(e.detail)}</td><td>${links || '—'}</td></tr>`;
+    return (
+      `<tr class="claim ${BADGE[e.status]}"><td>${esc(e.claim.id)}</td><td>${esc(e.claim.table)}</td><td>${esc(e.claim.text)}</td>` +
+      `<td class="verdict"><span class="badge ${BADGE[e.status]}">${esc(e.status)}</span></td><td>${esc(e.detail)}</td><td>${links || '—'}</td></tr>`
+    );
   });
   return [
     `<section id="${c.file.replace(/\.md$/, '')}"><h2>${esc(c.title)}</h2>`,
@@ -112,16 +124,22 @@ export function resultsPage(inp: PageInput): string {
     '<a href="#tables">tables</a>',
     '<a href="#figures">figures</a>',
   ].join('');
-  const tables = inp.tables.map((t) => `<section id="table-${esc(t.stage)}"><h3>${esc(t.title)} <small><a href="${esc(t.file)}">${esc(t.file)}</a></small></h3>\n${tableHtml(t.markdown)}</section>`);
-  const figures = inp.figures.map((f) => [
-    `<div class="fig" id="fig-${esc(f.name)}" data-spec="spec-${esc(f.name)}"><h3>${esc(f.name)}</h3>`,
-    `<div class="embed"></div>`,
-    f.svg ? `<div class="static">${f.svg}</div>` : '',
-    `<script type="application/json" id="spec-${esc(f.name)}">${f.spec.replace(/<\//g, '<\\/')}</script></div>`,
-  ].join('\n'));
-  const paperSetting = inp.profile === 'paper'
-    ? ''
-    : `<p class="warn">These are <b>${esc(inp.profile)}</b> results, not the paper's setting; the paper's numbers stand beside ours for reference. Topologies are reconstructed from the paper's text (its tables were images).</p>`;
+  const tables = inp.tables.map(
+    (t) =>
+      `<section id="table-${esc(t.stage)}"><h3>${esc(t.title)} <small><a href="${esc(t.file)}">${esc(t.file)}</a></small></h3>\n${tableHtml(t.markdown)}</section>`,
+  );
+  const figures = inp.figures.map((f) =>
+    [
+      `<div class="fig" id="fig-${esc(f.name)}" data-spec="spec-${esc(f.name)}"><h3>${esc(f.name)}</h3>`,
+      `<div class="embed"></div>`,
+      f.svg ? `<div class="static">${f.svg}</div>` : '',
+      `<script type="application/json" id="spec-${esc(f.name)}">${f.spec.replace(/<\//g, '<\\/')}</script></div>`,
+    ].join('\n'),
+  );
+  const paperSetting =
+    inp.profile === 'paper'
+      ? ''
+      : `<p class="warn">These are <b>${esc(inp.profile)}</b> results, not the paper's setting; the paper's numbers stand beside ours for reference. Topologies are reconstructed from the paper's text (its tables were images).</p>`;
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Results (${esc(inp.profile)}): Panda, Aketi &amp; Roy 2020 reproduced</title>

@@ -36,7 +36,11 @@ export function folderProfile(dir: string): string | undefined {
   return /<!-- report profile=(\S+) -->/.exec(readFileSync(p, 'utf8'))?.[1];
 }
 
-export interface Published { files: number; dir: string; note?: string }
+export interface Published {
+  files: number;
+  dir: string;
+  note?: string;
+}
 
 /**
  * Mirror artifacts/report/ (and its vendor/ scripts) into paper-tables/, if the report is of the
@@ -49,7 +53,11 @@ export function publish(root: string, env: NodeJS.ProcessEnv = process.env): Pub
   const mine = folderProfile(src);
   const theirs = folderProfile(dest);
   if (theirs !== undefined && mine !== theirs && env.SNN_PUBLISH !== '1') {
-    return { files: 0, dir: src, note: `paper-tables/ keeps its ${theirs} tables; this ${mine ?? '?'} report is in artifacts/report/ (SNN_PUBLISH=1 publishes it)` };
+    return {
+      files: 0,
+      dir: src,
+      note: `paper-tables/ keeps its ${theirs} tables; this ${mine ?? '?'} report is in artifacts/report/ (SNN_PUBLISH=1 publishes it)`,
+    };
   }
   const files = new Map<string, string>();
   for (const f of readdirSync(src)) if (GENERATED.test(f)) files.set(f, readFileSync(join(src, f), 'utf8'));

@@ -14,16 +14,39 @@ async function setup(): Promise<{ root: string; dir: string; configPath: string 
   writeFileSync(join(root, 'pnpm-workspace.yaml'), 'packages:\n  - pipelines/*\n');
   const sd = join(root, 'pipelines', 'table-08');
   mkdirSync(join(sd, 'src'), { recursive: true });
-  writeFileSync(join(sd, 'package.json'), JSON.stringify({ name: '@snn/stage-table-08', scripts: { stage: 'tsx src/main.ts' } }));
+  writeFileSync(
+    join(sd, 'package.json'),
+    JSON.stringify({ name: '@snn/stage-table-08', scripts: { stage: 'tsx src/main.ts' } }),
+  );
   const configPath = join(sd, 'config.json');
-  writeFileSync(configPath, JSON.stringify({ stage: 'table-08', title: 'Table 8', rows: [
-    { id: 'vgg5-agd', topology: 'VGG5', method: 'agd', T: 25, paper: { accuracy: 88.1 } },
-    { id: 'vgg7-agd', topology: 'VGG7', method: 'agd', T: 25 },
-  ] }));
-  await runStage({ stage: 'table-08', config: configPath, rowSchema: baseRow, profile: 'smoke', resultsDir: join(root, 'artifacts', 'results', 'smoke'),
-    needsEngine: false, setExitCode: false, out: quietOut,
-    runRow: async (row) => ({ metrics: [{ metric: 'accuracy', value: row.id === 'vgg5-agd' ? 61.25 : 10.5, unit: '%' }, { metric: 'train_samples', value: 5000, unit: 'count' },
-      { metric: 'samples_per_s', value: row.id === 'vgg5-agd' ? 41.7 : 40.1, unit: 'img/s' }] }) });
+  writeFileSync(
+    configPath,
+    JSON.stringify({
+      stage: 'table-08',
+      title: 'Table 8',
+      rows: [
+        { id: 'vgg5-agd', topology: 'VGG5', method: 'agd', T: 25, paper: { accuracy: 88.1 } },
+        { id: 'vgg7-agd', topology: 'VGG7', method: 'agd', T: 25 },
+      ],
+    }),
+  );
+  await runStage({
+    stage: 'table-08',
+    config: configPath,
+    rowSchema: baseRow,
+    profile: 'smoke',
+    resultsDir: join(root, 'artifacts', 'results', 'smoke'),
+    needsEngine: false,
+    setExitCode: false,
+    out: quietOut,
+    runRow: async (row) => ({
+      metrics: [
+        { metric: 'accuracy', value: row.id === 'vgg5-agd' ? 61.25 : 10.5, unit: '%' },
+        { metric: 'train_samples', value: 5000, unit: 'count' },
+        { metric: 'samples_per_s', value: row.id === 'vgg5-agd' ? 41.7 : 40.1, unit: 'img/s' },
+      ],
+    }),
+  });
   const built = await buildReport(root, 'smoke', { svg: false });
   const dir = join(root, 'paper-tables');
   mkdirSync(dir);
@@ -37,7 +60,9 @@ describe('timing stays out of the committed tables', () => {
     const built = await buildReport(root, 'smoke', { svg: false });
     expect(built.files.get('table-08.md')).not.toContain('samples_per_s');
     expect(built.files.get('table-08.md')).toContain('train_samples');
-    const t = JSON.parse(built.files.get('timing.json')!) as { stages: Record<string, Record<string, Record<string, number>>> };
+    const t = JSON.parse(built.files.get('timing.json')!) as {
+      stages: Record<string, Record<string, Record<string, number>>>;
+    };
     expect(t.stages['table-08']!['vgg5-agd']!['samples_per_s (img/s)']).toBe(41.7);
     expect(t.stages['table-08']!['vgg5-agd']!.wall_seconds).toBeGreaterThanOrEqual(0);
   });
@@ -60,7 +85,13 @@ describe('audit:tables', () => {
     const p = join(dir, 'table-08.md');
     writeFileSync(p, readFileSync(p, 'utf8').replace('| vgg7-agd | 5,000 |', '| vgg7-agd | 50,000 |'));
     const problems = await auditTables(root, dir, undefined, { svg: false });
-    expect(problems).toEqual([{ file: 'table-08.md', row: 'vgg7-agd', reason: "run detail differs from Arrow: 'train_samples': table says 50,000, Arrow gives 5,000" }]);
+    expect(problems).toEqual([
+      {
+        file: 'table-08.md',
+        row: 'vgg7-agd',
+        reason: "run detail differs from Arrow: 'train_samples': table says 50,000, Arrow gives 5,000",
+      },
+    ]);
   });
 
   it('reports a stale table after the config changed', async () => {
@@ -76,11 +107,25 @@ describe('audit:tables', () => {
   it('rejects rows computed from uncommitted code, and the table header says so', async () => {
     const { root, dir } = await setup();
     const file = join(root, 'artifacts', 'results', 'smoke', 'table-08', 'results.arrow');
-    writeResults(file, readResults(file).map((r) => (r.rowId === 'vgg7-agd' ? { ...r, codeVersion: 'b77c8b25a8e3-dirty+diff.0123456789ab' } : r)));
+    writeResults(
+      file,
+      readResults(file).map((r) =>
+        r.rowId === 'vgg7-agd' ? { ...r, codeVersion: 'b77c8b25a8e3-dirty+diff.0123456789ab' } : r,
+      ),
+    );
     const built = await buildReport(root, 'smoke', { svg: false });
-    expect(built.files.get('table-08.md')).toContain('**Uncommitted code**: rows here were computed from a working tree with uncommitted changes (b77c8b25a8e3-dirty+diff.0123456789ab;');
+    expect(built.files.get('table-08.md')).toContain(
+      '**Uncommitted code**: rows here were computed from a working tree with uncommitted changes (b77c8b25a8e3-dirty+diff.0123456789ab;',
+    );
     for (const [f, text] of built.files) if (!f.endsWith('.svg')) writeFileSync(join(dir, f), text);
     const problems = await auditTables(root, dir, undefined, { svg: false });
-    expect(problems).toEqual([{ file: 'table-08.md', row: 'vgg7-agd', reason: 'computed from uncommitted code (b77c8b25a8e3-dirty+diff.0123456789ab): commit the change and rerun the stage' }]);
+    expect(problems).toEqual([
+      {
+        file: 'table-08.md',
+        row: 'vgg7-agd',
+        reason:
+          'computed from uncommitted code (b77c8b25a8e3-dirty+diff.0123456789ab): commit the change and rerun the stage',
+      },
+    ]);
   });
 });

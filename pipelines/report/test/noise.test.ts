@@ -3,7 +3,7 @@ import { accOf, all, atLeast, atMost, diff, lin, pm } from '../src/noise.js';
 
 describe('noise model of accuracies', () => {
   it('binomial standard error on n images, plus the spread of k seeds', () => {
-    expect(accOf(40, 1000).se).toBeCloseTo(100 * Math.sqrt(0.4 * 0.6 / 1000), 12);
+    expect(accOf(40, 1000).se).toBeCloseTo(100 * Math.sqrt((0.4 * 0.6) / 1000), 12);
     expect(accOf(40, null).se).toBe(0);
     const s = accOf(40, 1000, 3, 3);
     expect(s.se).toBeCloseTo(Math.sqrt(0.24e4 / 1000 + 9 / 3), 12);
@@ -16,7 +16,12 @@ describe('noise model of accuracies', () => {
     const d = diff(a, b);
     expect(d.value).toBeCloseTo(5, 12);
     expect(d.se).toBeCloseTo(Math.hypot(a.se, b.se), 12);
-    expect(lin([[1, a], [-0.5, b]]).se).toBeCloseTo(Math.sqrt(a.se ** 2 + 0.25 * b.se ** 2), 12);
+    expect(
+      lin([
+        [1, a],
+        [-0.5, b],
+      ]).se,
+    ).toBeCloseTo(Math.sqrt(a.se ** 2 + 0.25 * b.se ** 2), 12);
     // 5 +- 6.2 pts
     expect(atLeast(d, 0)).toBe('inconclusive');
     expect(atLeast(d, -2)).toBe('holds');

@@ -18,7 +18,7 @@ function tree(reportProfile: string, committedProfile?: string): string {
 }
 
 describe('publish', () => {
-  it("a report of another profile never replaces paper-tables/ (a smoke check keeps the committed quick tables)", () => {
+  it('a report of another profile never replaces paper-tables/ (a smoke check keeps the committed quick tables)', () => {
     const root = tree('smoke', 'quick');
     const r = publish(root, {});
     expect(r.files).toBe(0);

@@ -9,8 +9,19 @@ import { repoRoot, type RowContext, type RowResult, type MetricValue } from '@sn
 import { TOPOLOGY_NAMES, type TopologyName } from '@snn/models';
 import { uniqueParams } from '@snn/energy';
 import {
-  cifarSubsets, cachedAnn, memo, imageCount, thresholdBalance, unitSpikeThresholds, thresholdsIncreaseInBlocks, evaluateSnn, conversionEE, annConfigHash,
-  type ConvertibleAnnConfig, type BalancedThreshold, type SnnEvaluation,
+  cifarSubsets,
+  cachedAnn,
+  memo,
+  imageCount,
+  thresholdBalance,
+  unitSpikeThresholds,
+  thresholdsIncreaseInBlocks,
+  evaluateSnn,
+  conversionEE,
+  annConfigHash,
+  type ConvertibleAnnConfig,
+  type BalancedThreshold,
+  type SnnEvaluation,
 } from '@snn/trainers-conversion';
 
 export const conversionRowFields = {
@@ -36,28 +47,66 @@ export const conversionRowFields = {
 };
 
 export interface ConversionRow {
-  id: string; topology: TopologyName; method: 'ann' | 'conversion' | 'conversion-soft'; classifier: 'softmax' | 'stochmax'; coding: 'poisson' | 'direct';
-  T?: number; seed: number; width: number; epochs: number; lr: number; batchSize: number; augment: boolean;
-  trainSamples: number; testSamples: number; balanceSamples: number; balanceWindow: number; chunk: number; evalBatch: number;
+  id: string;
+  topology: TopologyName;
+  method: 'ann' | 'conversion' | 'conversion-soft';
+  classifier: 'softmax' | 'stochmax';
+  coding: 'poisson' | 'direct';
+  T?: number;
+  seed: number;
+  width: number;
+  epochs: number;
+  lr: number;
+  batchSize: number;
+  augment: boolean;
+  trainSamples: number;
+  testSamples: number;
+  balanceSamples: number;
+  balanceWindow: number;
+  chunk: number;
+  evalBatch: number;
 }
 
 export function annConfigOf(row: ConversionRow): ConvertibleAnnConfig {
   return {
-    topology: row.topology, width: row.width, classifier: row.classifier, epochs: row.epochs, batchSize: row.batchSize,
-    lr: row.lr, trainSamples: row.trainSamples, seed: row.seed, augment: row.augment,
+    topology: row.topology,
+    width: row.width,
+    classifier: row.classifier,
+    epochs: row.epochs,
+    batchSize: row.batchSize,
+    lr: row.lr,
+    trainSamples: row.trainSamples,
+    seed: row.seed,
+    augment: row.augment,
   };
 }
 
-const balanceMemo = new Map<string, Promise<{ settings: { thresholds: Record<string, number> }; thresholds: BalancedThreshold[]; seconds: number }>>();
+const balanceMemo = new Map<
+  string,
+  Promise<{ settings: { thresholds: Record<string, number> }; thresholds: BalancedThreshold[]; seconds: number }>
+>();
 const evalMemo = new Map<string, Promise<{ ev: SnnEvaluation; seconds: number }>>();
 
 export const pct = (x: number): number => 100 * x;
 
-export async function runConversionRow(row: ConversionRow, siblings: ConversionRow[], ctx: RowContext): Promise<RowResult> {
-  const data = await cifarSubsets({ trainSamples: row.trainSamples, testSamples: row.testSamples, calibSamples: row.balanceSamples, seed: row.seed, batchSize: row.evalBatch });
+export async function runConversionRow(
+  row: ConversionRow,
+  siblings: ConversionRow[],
+  ctx: RowContext,
+): Promise<RowResult> {
+  const data = await cifarSubsets({
+    trainSamples: row.trainSamples,
+    testSamples: row.testSamples,
+    calibSamples: row.balanceSamples,
+    seed: row.seed,
+    batchSize: row.evalBatch,
+  });
   const cacheRoot = join(repoRoot(), 'artifacts', 'checkpoints', 'conversion-ann');
   const t0 = performance.now();
-  const ann = await cachedAnn(annConfigOf(row), data, cacheRoot, { progress: (p) => ctx.progress(p), log: (m) => ctx.log(m) });
+  const ann = await cachedAnn(annConfigOf(row), data, cacheRoot, {
+    progress: (p) => ctx.progress(p),
+    log: (m) => ctx.log(m),
+  });
   const metrics: MetricValue[] = [
     { metric: 'ann_accuracy', value: pct(ann.testAccuracy), unit: '%' },
     { metric: 'unique_params', value: uniqueParams(ann.topo), unit: 'count' },
@@ -71,24 +120,49 @@ export async function runConversionRow(row: ConversionRow, siblings: ConversionR
   if (!row.T) throw new Error(`conversion row ${row.id} needs T`);
   const annKey = annConfigHash(annConfigOf(row));
   const reset = row.method === 'conversion-soft' ? 'soft' : 'hard';
-  const bal = await memo(balanceMemo, `${annKey}|${row.coding}|${row.balanceWindow}|${row.balanceSamples}|${row.seed}|${reset}`, async () => {
-    const s = performance.now();
-    ctx.progress({ note: `threshold balancing, window ${row.balanceWindow}, ${reset} reset` });
-    const r = thresholdBalance(ann.net, data.calib.map((b) => b.x), { window: row.balanceWindow, chunk: row.chunk, coding: row.coding, seed: row.seed + 17, reset });
-    return { ...r, seconds: (performance.now() - s) / 1000 };
-  });
-  const rowTs = [...new Set(siblings.filter((s) => s.method === row.method && s.topology === row.topology && s.classifier === row.classifier && s.T).map((s) => s.T as number).concat(row.T))];
+  const bal = await memo(
+    balanceMemo,
+    `${annKey}|${row.coding}|${row.balanceWindow}|${row.balanceSamples}|${row.seed}|${reset}`,
+    async () => {
+      const s = performance.now();
+      ctx.progress({ note: `threshold balancing, window ${row.balanceWindow}, ${reset} reset` });
+      const r = thresholdBalance(
+        ann.net,
+        data.calib.map((b) => b.x),
+        { window: row.balanceWindow, chunk: row.chunk, coding: row.coding, seed: row.seed + 17, reset },
+      );
+      return { ...r, seconds: (performance.now() - s) / 1000 };
+    },
+  );
+  const rowTs = [
+    ...new Set(
+      siblings
+        .filter((s) => s.method === row.method && s.topology === row.topology && s.classifier === row.classifier && s.T)
+        .map((s) => s.T as number)
+        .concat(row.T),
+    ),
+  ];
   const Tmax = Math.max(...rowTs);
   // the simulation runs Tmax steps once; reading it out at 1, 2, 4, ... too costs a readout each and
   // gives the accuracy-vs-T curve up to T_max (an IF net's state at t does not depend on how long it runs)
   const curveTs = Array.from({ length: Math.floor(Math.log2(Tmax)) + 1 }, (_, i) => 2 ** i);
   const tList = [...new Set([...rowTs, ...curveTs])].sort((a, b) => a - b);
-  const { ev, seconds } = await memo(evalMemo, `${annKey}|${row.coding}|${row.balanceWindow}|${tList.join(',')}|${row.testSamples}|${reset}`, async () => {
-    const s = performance.now();
-    ctx.progress({ note: `SNN evaluation up to T=${tList[tList.length - 1]}` });
-    const e = evaluateSnn(ann.net, bal.settings, data.test, { tList, coding: row.coding, seed: row.seed + 31, chunk: row.chunk, readout: ann.readout });
-    return { ev: e, seconds: (performance.now() - s) / 1000 };
-  });
+  const { ev, seconds } = await memo(
+    evalMemo,
+    `${annKey}|${row.coding}|${row.balanceWindow}|${tList.join(',')}|${row.testSamples}|${reset}`,
+    async () => {
+      const s = performance.now();
+      ctx.progress({ note: `SNN evaluation up to T=${tList[tList.length - 1]}` });
+      const e = evaluateSnn(ann.net, bal.settings, data.test, {
+        tList,
+        coding: row.coding,
+        seed: row.seed + 31,
+        chunk: row.chunk,
+        readout: ann.readout,
+      });
+      return { ev: e, seconds: (performance.now() - s) / 1000 };
+    },
+  );
   const acc = ev.accuracy.find((a) => a.t === row.T)!.accuracy;
   const eff = conversionEE(ann.topo, ev.inputRate, row.T, row.coding);
   metrics.unshift({ metric: 'accuracy', value: pct(acc), unit: '%' });
@@ -103,15 +177,18 @@ export async function runConversionRow(row: ConversionRow, siblings: ConversionR
   // thresholds in the paper's unit-spike convention (vth:*), and the spike amplitudes our IF
   // neurons use (theta:* = the compounded product; unitSpikeThresholds says why)
   const unit = unitSpikeThresholds(bal.thresholds);
-  for (const t of unit) metrics.push({ metric: `vth:${t.op}`, value: t.vth }, { metric: `theta:${t.op}`, value: t.theta });
+  for (const t of unit)
+    metrics.push({ metric: `vth:${t.op}`, value: t.vth }, { metric: `theta:${t.op}`, value: t.theta });
   // Panda et al.: V_th1 < V_th2 < ... < V_thn within a BackRes block (1 = holds for every block)
   const inc = thresholdsIncreaseInBlocks(unit);
-  if (inc !== null) metrics.push({ metric: 'vth_increasing', value: inc, unit: 'bool', paperText: 'V_th1 < V_th2 < ... < V_thn' });
+  if (inc !== null)
+    metrics.push({ metric: 'vth_increasing', value: inc, unit: 'bool', paperText: 'V_th1 < V_th2 < ... < V_thn' });
   return {
     metrics,
     activity: ev.activity.map((a) => ({ layer: a.op, unrollStep: a.unrollStep, rate: a.rate })),
     // the longest row of a net carries its curve (accuracy after each t in tList, up to T_max)
-    series: row.T === Tmax ? ev.accuracy.map((a) => ({ series: 'accuracy_vs_t', x: a.t, y: pct(a.accuracy) })) : undefined,
+    series:
+      row.T === Tmax ? ev.accuracy.map((a) => ({ series: 'accuracy_vs_t', x: a.t, y: pct(a.accuracy) })) : undefined,
     reconstructed: ann.topo.reconstructed,
   };
 }

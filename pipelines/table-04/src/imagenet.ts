@@ -8,21 +8,39 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import type { ImageSet } from '@snn/datasets';
 
-export async function loadImageNetSplit(dir: string, split: 'train' | 'val', o: { classes: number; perClass: number; size: number }): Promise<ImageSet> {
+export async function loadImageNetSplit(
+  dir: string,
+  split: 'train' | 'val',
+  o: { classes: number; perClass: number; size: number },
+): Promise<ImageSet> {
   const root = join(dir, split);
   if (!existsSync(root)) throw new Error(`ImageNet: ${root} not found (expected ${split}/<wnid>/*.JPEG)`);
-  const wnids = readdirSync(root, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort().slice(0, o.classes);
-  if (wnids.length < o.classes) throw new Error(`ImageNet: ${root} has ${wnids.length} class folders, need ${o.classes}`);
+  const wnids = readdirSync(root, { withFileTypes: true })
+    .filter((d) => d.isDirectory())
+    .map((d) => d.name)
+    .sort()
+    .slice(0, o.classes);
+  if (wnids.length < o.classes)
+    throw new Error(`ImageNet: ${root} has ${wnids.length} class folders, need ${o.classes}`);
   const per = o.size * o.size * 3;
   const files: Array<[string, number]> = [];
   wnids.forEach((w, c) => {
-    for (const f of readdirSync(join(root, w)).filter((f) => /\.(jpe?g|png)$/i.test(f)).sort().slice(0, o.perClass)) files.push([join(root, w, f), c]);
+    for (const f of readdirSync(join(root, w))
+      .filter((f) => /\.(jpe?g|png)$/i.test(f))
+      .sort()
+      .slice(0, o.perClass))
+      files.push([join(root, w, f), c]);
   });
   const images = new Uint8Array(files.length * per);
   const labels = new Uint8Array(files.length);
   if (o.classes > 256) throw new Error('ImageNet: labels are uint8 in ImageSet; use at most 256 classes per run');
   for (let i = 0; i < files.length; i++) {
-    const buf = await sharp(files[i][0]).removeAlpha().resize(o.size, o.size, { fit: 'cover', position: 'centre' }).toColourspace('srgb').raw().toBuffer();
+    const buf = await sharp(files[i][0])
+      .removeAlpha()
+      .resize(o.size, o.size, { fit: 'cover', position: 'centre' })
+      .toColourspace('srgb')
+      .raw()
+      .toBuffer();
     images.set(buf.subarray(0, per), i * per);
     labels[i] = files[i][1];
   }

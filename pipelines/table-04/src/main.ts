@@ -6,13 +6,34 @@
  */
 import { join } from 'node:path';
 import { z } from 'zod';
-import { baseRow, runStage, loadStageConfig, repoRoot, RowSkipped, type RowContext, type RowResult } from '@snn/pipeline';
+import {
+  baseRow,
+  runStage,
+  loadStageConfig,
+  repoRoot,
+  RowSkipped,
+  type RowContext,
+  type RowResult,
+} from '@snn/pipeline';
 import { TOPOLOGY_NAMES, type TopologyName } from '@snn/models';
 import { uniqueParams } from '@snn/energy';
 import type { ImageSet } from '@snn/datasets';
 import {
-  trainConvertibleAnn, labelledBatches, evaluateAnn, thresholdBalance, unitSpikeThresholds, imageCount, evaluateSnn, conversionEE, memo, annConfigHash,
-  type ConvertibleAnnConfig, type ConvertibleAnn, type SnnEvaluation, type LabelledBatch, type BalancedThreshold,
+  trainConvertibleAnn,
+  labelledBatches,
+  evaluateAnn,
+  thresholdBalance,
+  unitSpikeThresholds,
+  imageCount,
+  evaluateSnn,
+  conversionEE,
+  memo,
+  annConfigHash,
+  type ConvertibleAnnConfig,
+  type ConvertibleAnn,
+  type SnnEvaluation,
+  type LabelledBatch,
+  type BalancedThreshold,
 } from '@snn/trainers-conversion';
 import { loadImageNetSplit } from './imagenet.js';
 
@@ -42,30 +63,77 @@ const evalMemo = new Map<string, Promise<{ ev: SnnEvaluation; vth: BalancedThres
 
 async function runRow(row: Row, ctx: RowContext): Promise<RowResult> {
   const dir = process.env.SNN_IMAGENET_DIR;
-  if (!dir) throw new RowSkipped('needs ImageNet (set SNN_IMAGENET_DIR to a folder with train/<wnid>/ and val/<wnid>/)');
+  if (!dir)
+    throw new RowSkipped('needs ImageNet (set SNN_IMAGENET_DIR to a folder with train/<wnid>/ and val/<wnid>/)');
   if (!row.T) throw new Error(`row ${row.id} needs T`);
-  const dkey = JSON.stringify([dir, row.classes, row.trainPerClass, row.testPerClass, row.imageSize, row.evalBatch, row.balanceSamples]);
+  const dkey = JSON.stringify([
+    dir,
+    row.classes,
+    row.trainPerClass,
+    row.testPerClass,
+    row.imageSize,
+    row.evalBatch,
+    row.balanceSamples,
+  ]);
   const data = await memo(dataMemo, dkey, async () => {
     ctx.progress({ note: 'decoding ImageNet subset' });
-    const train = await loadImageNetSplit(dir, 'train', { classes: row.classes, perClass: row.trainPerClass, size: row.imageSize });
-    const test = await loadImageNetSplit(dir, 'val', { classes: row.classes, perClass: row.testPerClass, size: row.imageSize });
+    const train = await loadImageNetSplit(dir, 'train', {
+      classes: row.classes,
+      perClass: row.trainPerClass,
+      size: row.imageSize,
+    });
+    const test = await loadImageNetSplit(dir, 'val', {
+      classes: row.classes,
+      perClass: row.testPerClass,
+      size: row.imageSize,
+    });
     const calibSet = { ...train, n: Math.min(row.balanceSamples, train.n) };
     calibSet.images = train.images.subarray(0, calibSet.n * train.height * train.width * 3);
     calibSet.labels = train.labels.subarray(0, calibSet.n);
     return { train, test: labelledBatches(test, row.evalBatch), calib: labelledBatches(calibSet, row.evalBatch) };
   });
-  const annCfg: ConvertibleAnnConfig = { topology: row.topology, width: row.width, classifier: 'softmax', epochs: row.epochs, batchSize: row.batchSize, lr: row.lr, trainSamples: data.train.n, seed: row.seed, augment: false };
+  const annCfg: ConvertibleAnnConfig = {
+    topology: row.topology,
+    width: row.width,
+    classifier: 'softmax',
+    epochs: row.epochs,
+    batchSize: row.batchSize,
+    lr: row.lr,
+    trainSamples: data.train.n,
+    seed: row.seed,
+    augment: false,
+  };
   const ann = await memo(annMemo, annConfigHash(annCfg) + dkey, async () => {
-    const a = await trainConvertibleAnn(annCfg, data.train, join(repoRoot(), 'artifacts', 'checkpoints', 'conversion-ann-imagenet'), { progress: (p) => ctx.progress(p), log: (m) => ctx.log(m) });
+    const a = await trainConvertibleAnn(
+      annCfg,
+      data.train,
+      join(repoRoot(), 'artifacts', 'checkpoints', 'conversion-ann-imagenet'),
+      { progress: (p) => ctx.progress(p), log: (m) => ctx.log(m) },
+    );
     return { ...a, acc: evaluateAnn(a.net, data.test) };
   });
-  const siblings = loadStageConfig(config, rowSchema, ctx.profile).rows.map((r) => r.row).filter((r) => r.topology === row.topology && r.T);
+  const siblings = loadStageConfig(config, rowSchema, ctx.profile)
+    .rows.map((r) => r.row)
+    .filter((r) => r.topology === row.topology && r.T);
   const tList = [...new Set(siblings.map((r) => r.T as number).concat(row.T))].sort((a, b) => a - b);
-  const { ev, vth } = await memo(evalMemo, `${annConfigHash(annCfg)}${dkey}|${tList.join(',')}|${row.balanceWindow}`, async () => {
-    const bal = thresholdBalance(ann.net, data.calib.map((b) => b.x), { window: row.balanceWindow, chunk: row.chunk, coding: row.coding, seed: row.seed + 17, reset: 'hard' });
-    const e = evaluateSnn(ann.net, bal.settings, data.test, { tList, coding: row.coding, seed: row.seed + 31, chunk: row.chunk });
-    return { ev: e, vth: bal.thresholds };
-  });
+  const { ev, vth } = await memo(
+    evalMemo,
+    `${annConfigHash(annCfg)}${dkey}|${tList.join(',')}|${row.balanceWindow}`,
+    async () => {
+      const bal = thresholdBalance(
+        ann.net,
+        data.calib.map((b) => b.x),
+        { window: row.balanceWindow, chunk: row.chunk, coding: row.coding, seed: row.seed + 17, reset: 'hard' },
+      );
+      const e = evaluateSnn(ann.net, bal.settings, data.test, {
+        tList,
+        coding: row.coding,
+        seed: row.seed + 31,
+        chunk: row.chunk,
+      });
+      return { ev: e, vth: bal.thresholds };
+    },
+  );
   const acc = ev.accuracy.find((a) => a.t === row.T)!.accuracy;
   const eff = conversionEE(ann.topo, ev.inputRate, row.T, row.coding);
   return {
@@ -76,7 +144,10 @@ async function runRow(row: Row, ctx: RowContext): Promise<RowResult> {
       { metric: 'ee', value: eff.full, unit: 'x' },
       { metric: 'unique_params', value: uniqueParams(ann.topo), unit: 'count' },
       { metric: 'test_samples', value: imageCount(data.test), unit: 'count' },
-      ...unitSpikeThresholds(vth).flatMap((t) => [{ metric: `vth:${t.op}`, value: t.vth }, { metric: `theta:${t.op}`, value: t.theta }]),
+      ...unitSpikeThresholds(vth).flatMap((t) => [
+        { metric: `vth:${t.op}`, value: t.vth },
+        { metric: `theta:${t.op}`, value: t.theta },
+      ]),
     ],
     activity: ev.activity.map((a) => ({ layer: a.op, unrollStep: a.unrollStep, rate: a.rate })),
     reconstructed: ann.topo.reconstructed,
