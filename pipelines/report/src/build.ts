@@ -36,7 +36,7 @@ import {
 } from './figures.js';
 import { renderStageTable, type StageTableRow } from './markdown.js';
 import type { TopLevelSpec } from 'vega-lite';
-import { claimsMarkdown, evaluateClaims } from './claims.js';
+import { CLAIMS, claimsMarkdown, evaluateClaims } from './claims.js';
 import { companionClaims } from './companion-claims.js';
 import { resultsPage } from './page.js';
 
@@ -157,6 +157,7 @@ export async function buildReport(
   // Only rows whose config hash is today's count (stale Arrow rows of an edited config are ignored).
   const current = new Set(stages.flatMap((s) => s.rows.map((r) => `${s.stage}/${r.id}/${r.hash}`)));
   const fresh = all.filter((r) => current.has(`${r.table}/${r.rowId}/${r.configHash}`));
+  const freshSeries = series.filter((c) => current.has(`${c.table}/${c.rowId}/${c.configHash}`));
 
   const params = fresh.filter((r) => r.table === 'params');
   const add = (name: string, spec: TopLevelSpec | undefined): void => {
@@ -166,18 +167,12 @@ export async function buildReport(
   add('params-ann-energy', metricBarSpec(params, 'ann_energy_uJ', 'ANN energy per image, 45 nm int32 (µJ)', true));
   const fig7 = fresh.filter((r) => r.table === 'figure-07');
   add('figure-07-ee', figure7Spec(fig7));
-  add(
-    'accuracy-vs-T',
-    accuracyVsTSpec(
-      fresh,
-      series.filter((c) => current.has(`${c.table}/${c.rowId}/${c.configHash}`)),
-    ),
-  );
+  add('accuracy-vs-T', accuracyVsTSpec(fresh, freshSeries));
   add('accuracy-vs-energy', accuracyVsEnergySpec(fresh));
   add('stdp-vs-random', stdpVsRandomSpec(fresh));
 
-  const evaluated = evaluateClaims(fresh, profile);
-  const companion = evaluateClaims(fresh, profile, companionClaims(fresh, profile));
+  const evaluated = evaluateClaims(fresh, profile, CLAIMS, freshSeries);
+  const companion = evaluateClaims(fresh, profile, companionClaims(fresh, profile, freshSeries), freshSeries);
   add('claims-verdicts', claimsSpec(evaluated, 'Claims of the paper: verdict per table'));
 
   const figureNames = [...specs.keys()].sort();

@@ -6,9 +6,22 @@
  * these checks select rows by stage and row id. They live in the report stage, beside the one
  * place they are evaluated; the paper's own claims are in claims.ts.
  */
-import type { ResultRecord } from '@snn/reporting';
+import type { ResultRecord, SeriesRecord } from '@snn/reporting';
 import { f, verdict, type Claim, type ClaimOutcome } from './claims.js';
-import { accOf, accText, all, atLeast, diff, exact, greaterThan, outcome, pm, pts, type Acc } from './noise.js';
+import {
+  accOf,
+  accText,
+  all,
+  atLeast,
+  compare,
+  correctByRow,
+  exact,
+  greaterThan,
+  outcome,
+  pm,
+  pts,
+  type Acc,
+} from './noise.js';
 
 class MissingRow extends Error {}
 
@@ -58,8 +71,19 @@ const LOW_T = [16, 32];
 const SURROGATE_T = [5, 10, 25];
 const TTFS_ABLATIONS = ['ttfs-no-relax', 'ttfs-no-reg', 'ttfs-no-tkabn'];
 
-export function companionClaims(results: readonly ResultRecord[], profile: string): Claim[] {
+export function companionClaims(
+  results: readonly ResultRecord[],
+  profile: string,
+  series: readonly SeriesRecord[] = [],
+): Claim[] {
   const get = lookup(results, profile);
+  const correct = correctByRow(series, profile);
+  const hashOf = new Map(
+    results
+      .filter((r) => r.profile === profile && r.metric === 'accuracy' && r.status === 'ok')
+      .map((r) => [`${r.table}\0${r.rowId}`, r.configHash]),
+  );
+  const correctOf = (stage: string, row: string) => correct.get(`${stage}/${row}/${hashOf.get(`${stage}\0${row}`)}`);
   const opt = (stage: string, row: string, metric: string): number | null => {
     try {
       return get(stage, row, metric);
@@ -76,6 +100,9 @@ export function companionClaims(results: readonly ResultRecord[], profile: strin
       opt(stage, row, 'accuracy_sd'),
       opt(stage, row, 'seeds'),
     );
+  /** accuracy(a) - accuracy(b): paired on the same test images where both rows recorded them (noise.ts compare) */
+  const cmp = (stage: string, a: string, b: string) =>
+    compare(acc(stage, a), acc(stage, b), correctOf(stage, a), correctOf(stage, b));
   return [
     claim(
       'ttfs-fewer-spikes',
@@ -97,7 +124,8 @@ export function companionClaims(results: readonly ResultRecord[], profile: strin
       () => {
         const t = acc('ext-ttfs', 'ttfs');
         const r = acc('ext-ttfs', 'rate');
-        return outcome(atLeast(diff(t, r), -5), `ttfs ${accText(t)} vs rate ${f(r.value)}% (${pm(diff(t, r))} pts)`);
+        const d = cmp('ext-ttfs', 'ttfs', 'rate');
+        return outcome(atLeast(d, -5), `ttfs ${accText(t)} vs rate ${f(r.value)}% (${pm(d)} pts)`);
       },
       get,
     ),
@@ -111,11 +139,13 @@ export function companionClaims(results: readonly ResultRecord[], profile: strin
       (g) => {
         const s = g('ext-ttfs', 'ttfs', 'spikes_per_neuron');
         const a = acc('ext-ttfs', 'ttfs');
-        const d = TTFS_ABLATIONS.map((r) => [r, g('ext-ttfs', r, 'spikes_per_neuron'), acc('ext-ttfs', r)] as const);
+        const d = TTFS_ABLATIONS.map(
+          (r) => [r, g('ext-ttfs', r, 'spikes_per_neuron'), acc('ext-ttfs', r), cmp('ext-ttfs', 'ttfs', r)] as const,
+        );
         return outcome(
-          all(d.flatMap(([, sx, ax]) => [exact(s <= sx), atLeast(diff(a, ax), -2)])),
+          all(d.flatMap(([, sx, , dx]) => [exact(s <= sx), atLeast(dx, -2)])),
           `ttfs ${f(s, 3)} spikes, ${accText(a)}; ` +
-            d.map(([r, sx, ax]) => `${r} ${f(sx, 3)}, ${f(ax.value)}% (${pm(diff(a, ax))} pts)`).join('; '),
+            d.map(([r, sx, ax, dx]) => `${r} ${f(sx, 3)}, ${f(ax.value)}% (${pm(dx)} pts)`).join('; '),
         );
       },
       get,
@@ -127,13 +157,7 @@ export function companionClaims(results: readonly ResultRecord[], profile: strin
       `accuracy(tb-shift) - accuracy(tb) >= 0 at T in {${LOW_T.join(', ')}} for ${CALIB_NETS.join(', ')} (ext-calibration; 95% intervals)`,
       () => {
         const d = CALIB_NETS.flatMap((n) =>
-          LOW_T.map(
-            (T) =>
-              [
-                `${n} T=${T}`,
-                diff(acc('ext-calibration', `${n}-tb-shift-t${T}`), acc('ext-calibration', `${n}-tb-t${T}`)),
-              ] as const,
-          ),
+          LOW_T.map((T) => [`${n} T=${T}`, cmp('ext-calibration', `${n}-tb-shift-t${T}`, `${n}-tb-t${T}`)] as const),
         );
         return outcome(
           all(d.map(([, x]) => atLeast(x, 0))),
@@ -149,13 +173,7 @@ export function companionClaims(results: readonly ResultRecord[], profile: strin
       `accuracy(light) - accuracy(tb) > 0 at T in {${LOW_T.join(', ')}} for ${CALIB_NETS.join(', ')} (ext-calibration; 95% intervals)`,
       () => {
         const d = CALIB_NETS.flatMap((n) =>
-          LOW_T.map(
-            (T) =>
-              [
-                `${n} T=${T}`,
-                diff(acc('ext-calibration', `${n}-light-t${T}`), acc('ext-calibration', `${n}-tb-t${T}`)),
-              ] as const,
-          ),
+          LOW_T.map((T) => [`${n} T=${T}`, cmp('ext-calibration', `${n}-light-t${T}`, `${n}-tb-t${T}`)] as const),
         );
         return outcome(all(d.map(([, x]) => greaterThan(x, 0))), pts(d));
       },
@@ -168,13 +186,7 @@ export function companionClaims(results: readonly ResultRecord[], profile: strin
       `accuracy(advanced) - accuracy(light) >= -1 at T in {${LOW_T.join(', ')}} for ${CALIB_NETS.join(', ')} (ext-calibration; 95% intervals)`,
       () => {
         const d = CALIB_NETS.flatMap((n) =>
-          LOW_T.map(
-            (T) =>
-              [
-                `${n} T=${T}`,
-                diff(acc('ext-calibration', `${n}-advanced-t${T}`), acc('ext-calibration', `${n}-light-t${T}`)),
-              ] as const,
-          ),
+          LOW_T.map((T) => [`${n} T=${T}`, cmp('ext-calibration', `${n}-advanced-t${T}`, `${n}-light-t${T}`)] as const),
         );
         return outcome(all(d.map(([, x]) => atLeast(x, -1))), pts(d));
       },
@@ -187,11 +199,7 @@ export function companionClaims(results: readonly ResultRecord[], profile: strin
       `accuracy(dspike) - accuracy(pwl) >= 0 at T in {${SURROGATE_T.join(', ')}} (ext-surrogates, VGG5; Dspike centred on V_th, support width 1; 95% intervals)`,
       () => {
         const d = SURROGATE_T.map(
-          (T) =>
-            [
-              `T=${T}`,
-              diff(acc('ext-surrogates', `vgg5-dspike-t${T}`), acc('ext-surrogates', `vgg5-pwl-t${T}`)),
-            ] as const,
+          (T) => [`T=${T}`, cmp('ext-surrogates', `vgg5-dspike-t${T}`, `vgg5-pwl-t${T}`)] as const,
         );
         return outcome(all(d.map(([, x]) => atLeast(x, 0))), pts(d));
       },

@@ -75,7 +75,7 @@ function claimsHtml(c: PageInput['claims'][number], tableFiles: Map<string, stri
       .join(', ');
     return (
       `<tr class="claim ${BADGE[e.status]}"><td>${esc(e.claim.id)}</td><td>${esc(e.claim.table)}</td><td>${esc(e.claim.text)}</td>` +
-      `<td class="verdict"><span class="badge ${BADGE[e.status]}">${esc(e.status)}</span></td><td>${esc(e.detail)}</td><td>${links || '—'}</td></tr>`
+      `<td class="verdict"><span class="badge ${BADGE[e.status]}">${esc(e.status)}</span></td><td>${esc(e.detail)}${e.basis ? `<br><small>judged on ${esc(e.basis)}</small>` : ''}</td><td>${links || '—'}</td></tr>`
     );
   });
   return [

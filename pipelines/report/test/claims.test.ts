@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ResultRecord } from '@snn/reporting';
+import type { ResultRecord, SeriesRecord } from '@snn/reporting';
 import { claimsMarkdown, evaluateClaims } from '../src/claims.js';
 import { resultRecord as rec } from '@snn/reporting/testing';
 
@@ -65,6 +65,71 @@ describe('claims', () => {
         : [r],
     );
     expect(get(seeded, 't11-stochmax-gain').status).toBe('inconclusive');
+  });
+
+  it('pairs rows that recorded each test image: the same gain is decided where the unpaired interval cannot tell', () => {
+    const n = 1000;
+    const row = (t: string, classifier: string, value: number): ResultRecord[] => {
+      const r = rec({
+        table: 'table-11',
+        rowId: `${t}-${classifier}`,
+        topology: t,
+        method: 'agd',
+        classifier,
+        T: 25,
+        value,
+      });
+      return [r, { ...r, metric: 'test_samples', value: n, unit: 'count' }];
+    };
+    const results = ['VGG5', 'VGG3x2-v2'].flatMap((t) => [...row(t, 'stochmax', 44), ...row(t, 'softmax', 40)]);
+    // softmax right on images 0..399; stochmax also on 400..439 (a pure gain of 40 images)
+    const series = ['VGG5', 'VGG3x2-v2'].flatMap((t) =>
+      (['stochmax', 'softmax'] as const).flatMap((c) =>
+        Array.from({ length: n }, (_, i): SeriesRecord => ({
+          table: 'table-11',
+          rowId: `${t}-${c}`,
+          configHash: 'h',
+          profile: 'quick',
+          topology: t,
+          method: 'agd',
+          classifier: c,
+          T: 25,
+          series: 'correct',
+          x: i,
+          y: i < (c === 'stochmax' ? 440 : 400) ? 1 : 0,
+        })),
+      ),
+    );
+    const unpaired = evaluateClaims(results, 'quick').find((c) => c.claim.id === 't11-stochmax-gain')!;
+    expect(unpaired.status).toBe('inconclusive'); // +4 ± 4.3
+    const paired = evaluateClaims(results, 'quick', undefined, series).find((c) => c.claim.id === 't11-stochmax-gain')!;
+    expect(paired.status).toBe('holds');
+    expect(paired.detail).toMatch(/VGG5 \+4\.00 \[\+\d\.\d\d, \+\d\.\d\d\] paired pts/);
+    expect(paired.basis).toBe('T 25 · 1000 test images · 1 seed');
+    // records of other images (or that do not reproduce the accuracy) are not paired
+    const shifted = series.map((c) => (c.classifier === 'softmax' ? { ...c, x: c.x + 1 } : c));
+    expect(
+      evaluateClaims(results, 'quick', undefined, shifted).find((c) => c.claim.id === 't11-stochmax-gain')!.status,
+    ).toBe('inconclusive');
+  });
+
+  it('EE claims list every T with its verdict and implied input rate', () => {
+    const conv = (t: string, T: number, ee: number) =>
+      rec({
+        table: 'table-02',
+        rowId: `${t}-t${T}`,
+        topology: t,
+        method: 'conversion',
+        T,
+        metric: 'ee',
+        value: ee,
+        unit: 'x',
+      });
+    const results = ['VGG2x4', 'VGG3x2-v1'].flatMap((t) => [conv(t, 32, 16), conv(t, 128, 4)]);
+    const c = evaluateClaims(results, 'quick').find((x) => x.claim.id === 't2-backres-ee')!;
+    expect(c.status).toBe('does not hold'); // judged at the largest T
+    expect(c.detail).toContain('T=32 16.00× ✓ (r̄ 0.063), T=128 4.00× ✗ (r̄ 0.063)');
+    expect(c.basis).toBe('T 32, 128 · 1 seed');
   });
 
   it('"VGG7 fails to train" needs its positive control: VGG5 at the same budget trains', () => {

@@ -1,5 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { accOf, all, atLeast, atMost, diff, lin, pm } from '../src/noise.js';
+import {
+  accOf,
+  all,
+  atLeast,
+  atMost,
+  binomCdf,
+  clopperPearson,
+  compare,
+  diff,
+  greaterThan,
+  lin,
+  pairedDiff,
+  pm,
+} from '../src/noise.js';
 
 describe('noise model of accuracies', () => {
   it('binomial standard error on n images, plus the spread of k seeds', () => {
@@ -31,5 +44,83 @@ describe('noise model of accuracies', () => {
     expect(all(['holds', 'inconclusive', 'does not hold'])).toBe('does not hold');
     expect(all(['holds', 'holds'])).toBe('holds');
     expect(pm(d)).toMatch(/^\+5\.00 ± 6\.\d\d$/);
+  });
+});
+
+describe('paired comparisons on the same test images', () => {
+  it('exact binomial intervals (Clopper-Pearson) match closed forms', () => {
+    const [lo0, hi0] = clopperPearson(0, 10);
+    expect(lo0).toBe(0);
+    expect(hi0).toBeCloseTo(1 - 0.025 ** (1 / 10), 6);
+    const [lo, hi] = clopperPearson(5, 10);
+    expect(lo).toBeCloseTo(0.187086, 5);
+    expect(hi).toBeCloseTo(0.812914, 5);
+    expect(binomCdf(3, 10, 0.5)).toBeCloseTo(176 / 1024, 12);
+  });
+
+  const rows = (n: number, rightA: (i: number) => boolean, rightB: (i: number) => boolean) => {
+    const a = Array.from({ length: n }, (_, i) => (rightA(i) ? 1 : 0));
+    const b = Array.from({ length: n }, (_, i) => (rightB(i) ? 1 : 0));
+    return [a, b] as const;
+  };
+
+  it('McNemar: a difference made of few discordant images is decided where the unpaired interval cannot tell', () => {
+    // a right on images 0..599; b agrees except 40 images only a gets right and 5 only b does
+    const [a, b] = rows(
+      1000,
+      (i) => i < 600,
+      (i) => (i < 600 && !(i >= 100 && i < 140)) || (i >= 600 && i < 605),
+    );
+    const d = pairedDiff(a, b);
+    expect(d.value).toBeCloseTo(3.5, 12);
+    expect(d.paired).toBe('mcnemar');
+    expect(d.lo!).toBeGreaterThan(0);
+    expect(greaterThan(d, 0)).toBe('holds');
+    const unpaired = diff(accOf(60, 1000), accOf(56.5, 1000));
+    expect(greaterThan(unpaired, 0)).toBe('inconclusive');
+    expect(pm(d)).toMatch(/^\+3\.50 \[\+\d\.\d\d, \+\d\.\d\d\] paired$/);
+  });
+
+  it('McNemar: identical predictions give zero, with an interval that is not zero width', () => {
+    const [a, b] = rows(
+      1000,
+      (i) => i % 3 === 0,
+      (i) => i % 3 === 0,
+    );
+    const d = pairedDiff(a, b);
+    expect(d.value).toBe(0);
+    expect(d.lo!).toBeLessThan(0);
+    expect(d.hi!).toBeGreaterThan(0);
+    expect(d.hi!).toBeLessThan(0.5); // at most ~0.37% of images could disagree
+    expect(greaterThan(d, 0)).toBe('inconclusive');
+    expect(atLeast(d, -1)).toBe('holds');
+  });
+
+  it('seed means: a paired bootstrap, the same interval on every run', () => {
+    const a = Array.from({ length: 300 }, (_, i) => [0, 1 / 3, 2 / 3, 1][i % 4]);
+    const b = a.map((y, i) => (i % 10 === 0 ? Math.max(0, y - 1 / 3) : y));
+    const d1 = pairedDiff(a, b);
+    const d2 = pairedDiff(a, b);
+    expect(d1.paired).toBe('bootstrap');
+    expect(d1).toEqual(d2);
+    expect(d1.value).toBeGreaterThan(0);
+    expect(d1.lo!).toBeLessThanOrEqual(d1.value);
+    expect(d1.hi!).toBeGreaterThanOrEqual(d1.value);
+  });
+
+  it('compare pairs only rows that recorded the same images and reproduce their accuracies', () => {
+    const [a, b] = rows(
+      200,
+      (i) => i < 120,
+      (i) => i < 110,
+    );
+    const m = (y: readonly number[], off = 0) => new Map(y.map((v, i) => [i + off, v]));
+    const ua = accOf(60, 200);
+    const ub = accOf(55, 200);
+    expect(compare(ua, ub, m(a), m(b)).paired).toBe('mcnemar');
+    expect(compare(ua, ub, m(a), m(b, 1)).paired).toBeUndefined(); // other images: unpaired
+    expect(compare(ua, ub, m(a), undefined).paired).toBeUndefined();
+    expect(compare(accOf(61, 200), ub, m(a), m(b)).paired).toBeUndefined(); // not this row's predictions
+    expect(compare(ua, ub, m(a), m(b)).value).toBeCloseTo(5, 12);
   });
 });

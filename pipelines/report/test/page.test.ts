@@ -23,6 +23,7 @@ const claim = (status: ClaimResult['status']): ClaimResult => ({
   status,
   detail: 'VGG5 30.50 vs 35.00',
   rows: [{ stage: 'table-08', rowId: 'vgg5-agd' }],
+  basis: 'T 25 · width 0.25 · 1000 test images · 1 seed',
 });
 const html = resultsPage({
   profile: 'quick',
@@ -48,6 +49,7 @@ describe('results page (paper-tables/index.html)', () => {
   it('links each claim to the table rows it used, which carry matching anchors', () => {
     const anchor = rowAnchor('table-08', 'vgg5-agd');
     expect(html).toContain(`<a href="#${anchor}">table-08 vgg5-agd</a>`);
+    expect(html).toContain('judged on T 25 · width 0.25 · 1000 test images · 1 seed');
     expect(html).toContain(`<td id="${anchor}" title="config hash h1">vgg5-agd`);
     expect(html).toMatch(
       /<span class="badge holds">1 hold<\/span> <span class="badge fails">0 do not hold<\/span> <span class="badge unsure">0 inconclusive<\/span> <span class="badge notrun">1 not run<\/span>/,
