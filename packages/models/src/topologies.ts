@@ -14,6 +14,9 @@
  * - BackRes (XxN): a block repeated N times with SHARED weights, unrolled in logical order so the
  *   logical depth of the feed-forward twin is preserved. A block must have equal in/out channels
  *   (the paper's experiments do), so the conv feeding a CIFAR BackRes block is as wide as the block.
+ *   The text does not say which way: our default widens Conv1 to the block (128), which gives the
+ *   BackRes nets more MACs than their feed-forward twins and a wider Poisson-input layer; the
+ *   other reading keeps Conv1 at 64 and runs the block at 64 (`<name>-b64`, both kept as rows).
  */
 import type { LayerDecl, TopologyName } from './types.js';
 
@@ -41,6 +44,19 @@ const imagenetHead: LayerDecl[] = [
   { fc: 'fc2', out: 4096 },
   { fc: 'fc3', out: 'classes' },
 ];
+
+/** The second reading of a CIFAR BackRes net: Conv1 stays at VGG's 64 and the block runs at 64. */
+function b64(of: string, feedForward: TopologyName, layers: LayerDecl[]): TopologyDecl {
+  return {
+    name: `${of}-b64` as TopologyName,
+    dataset: 'cifar10',
+    rule:
+      `${of} under the other reading of the text: Conv1 at 64 as in VGG, and the shared block at 64 channels ` +
+      `(in = out), instead of widening Conv1 to the 128 of the default ${of}`,
+    layers,
+    feedForward,
+  };
+}
 
 const FF_RULE = 'VGG<N> = N weight layers, the last two FC1 and FC2 (FC2 the classifier), so N-2 convs';
 const BR_RULE =
@@ -118,6 +134,16 @@ export const TOPOLOGY_DECLS: Record<TopologyName, TopologyDecl> = {
     layers: [c('conv1', 128), P, rep(4, c('conv2', 128)), P, ...cifarHead],
     feedForward: 'VGG7',
   },
+  'VGG2x4-b64': b64('VGG2x4', 'VGG7', [c('conv1', 64), P, rep(4, c('conv2', 64)), P, ...cifarHead]),
+  'VGG3x2-v1-b64': b64('VGG3x2-v1', 'VGG7', [
+    c('conv1', 64),
+    P,
+    rep(2, c('conv2', 64), c('conv3', 64)),
+    P,
+    ...cifarHead,
+  ]),
+  'VGG3x2-v2-b64': b64('VGG3x2-v2', 'VGG5', [c('conv1', 64), P, rep(2, c('conv2', 64)), P, ...cifarHead]),
+  'VGG3x4-b64': b64('VGG3x4', 'VGG7', [c('conv1', 64), P, rep(4, c('conv2', 64)), P, ...cifarHead]),
   VGG8x2: {
     name: 'VGG8x2',
     dataset: 'cifar10',

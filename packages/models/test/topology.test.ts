@@ -117,3 +117,21 @@ describe('topologies (reconstructed specs)', () => {
     expect(u.logicalDepth).toBe(7);
   });
 });
+
+describe('the two readings of a CIFAR BackRes net', () => {
+  it('-b64 keeps Conv1 at 64 and runs the block at 64: fewer MACs than the feed-forward twin, same logical depth', () => {
+    for (const n of ['VGG2x4', 'VGG3x2-v1', 'VGG3x2-v2', 'VGG3x4'] as const) {
+      const wide = getTopology(n);
+      const narrow = getTopology(`${n}-b64`);
+      const twin = getTopology(wide.feedForward!);
+      expect(narrow.logicalDepth).toBe(wide.logicalDepth);
+      expect(narrow.feedForward).toBe(wide.feedForward);
+      const macs = (t: typeof wide) => t.ops.reduce((s, o) => s + o.macs, 0);
+      const conv1 = (t: typeof wide) => t.ops.find((o) => o.id === 'conv1')!.macs;
+      expect(conv1(narrow)).toBe(conv1(twin)); // the Poisson-input layer costs what VGG's does
+      expect(conv1(wide)).toBe(2 * conv1(twin));
+      expect(macs(narrow)).toBeLessThan(macs(twin));
+      expect(narrow.params.length).toBe(wide.params.length);
+    }
+  });
+});
