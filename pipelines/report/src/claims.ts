@@ -207,6 +207,20 @@ export const verdict = (ok: boolean, detail: string): ClaimOutcome => ({
 /** 'ResNet2 +3.07 pts, ResNet3 -0.27 pts': signed differences in points, for a claim's detail */
 const CIFAR_BACKRES_CONV = ['VGG2x4', 'VGG3x2-v1'];
 
+/**
+ * A claim about BackRes nets under both readings of their topology (models/topologies.ts): as
+ * built by default (Conv1 widened to the block's 128) and with Conv1 and the block at 64 ('-b64',
+ * id suffix '@b64'). `B` maps a BackRes topology name to the reading's; each rule says its reading.
+ */
+function readings(make: (B: (name: string) => string) => Claim): Claim[] {
+  const wide = make((n) => n);
+  const narrow = make((n) => `${n}-b64`);
+  return [
+    { ...wide, rule: `${wide.rule} [BackRes reading: Conv1 widened to the block, 128]` },
+    { ...narrow, id: `${narrow.id}@b64`, rule: `${narrow.rule} [BackRes reading: Conv1 and the block at 64]` },
+  ];
+}
+
 /** @snn/energy's default preset (45 nm int32): pJ per MAC and per AC */
 const E_MAC = 3.2;
 const E_AC = 0.1;
@@ -226,14 +240,14 @@ function eePerT(s: ReadonlyArray<{ T: number; value: number }>, min: number): st
 }
 
 export const CLAIMS: Claim[] = [
-  {
+  ...readings((B) => ({
     id: 't2-backres-ann',
     table: 'Table 2',
     text: 'BackRes ANNs lose at most ~1–2% vs VGG7',
     rule: 'accuracy(X ann) - accuracy(VGG7 ann) >= -2 for X in VGG2x4, VGG3x2-v1 (95% interval of the difference)',
     check: (v) => {
       const ref = v.acc({ stage: 'table-02', topology: 'VGG7', method: 'ann' });
-      const d = CIFAR_BACKRES_CONV.map(
+      const d = CIFAR_BACKRES_CONV.map(B).map(
         (t) =>
           [
             t,
@@ -245,7 +259,7 @@ export const CLAIMS: Claim[] = [
       );
       return outcome(all(d.map(([, x]) => atLeast(x, -2))), `${pts(d)}; n=${ref.n ?? '?'}`);
     },
-  },
+  })),
   {
     id: 't2-snn-near-ann',
     table: 'Table 2',
@@ -293,13 +307,13 @@ export const CLAIMS: Claim[] = [
       );
     },
   },
-  {
+  ...readings((B) => ({
     id: 't2-backres-ee',
     table: 'Table 2',
     text: 'BackRes gives large EE',
     rule: `ee(conversion) >= 10 for VGG2x4 and VGG3x2-v1, judged at the largest T (the most accurate operating point); every T is listed with its verdict and ${IMPLIED_RATE}`,
     check: (v) => {
-      const d = CIFAR_BACKRES_CONV.map(
+      const d = CIFAR_BACKRES_CONV.map(B).map(
         (t) => [t, v.series({ stage: 'table-02', topology: t, method: 'conversion' }, 'ee')] as const,
       );
       return verdict(
@@ -307,14 +321,14 @@ export const CLAIMS: Claim[] = [
         d.map(([t, s]) => `${t}: ${eePerT(s, 10)}`).join('; '),
       );
     },
-  },
-  {
+  })),
+  ...readings((B) => ({
     id: 't2-vth-increasing',
     table: 'Table 2',
     text: 'within a BackRes block the balanced thresholds rise, V_th1 < V_th2 < … < V_thn (sparsifying effect)',
     rule: "vth_increasing = 1 for VGG2x4 and VGG3x2-v1 conversion (thresholds in the paper's unit-spike convention, Sengupta et al. 2019: V_th,n = θ_n / θ_(n-1) of our amplitude-θ IF neurons)",
     check: (v) => {
-      const d = CIFAR_BACKRES_CONV.map(
+      const d = CIFAR_BACKRES_CONV.map(B).map(
         (t) => [t, v.get({ stage: 'table-02', topology: t, method: 'conversion' }, 'vth_increasing')] as const,
       );
       return verdict(
@@ -322,19 +336,19 @@ export const CLAIMS: Claim[] = [
         d.map(([t, x]) => `${t} ${x === 1 ? 'rising' : 'not rising'}`).join(', '),
       );
     },
-  },
-  {
+  })),
+  ...readings((B) => ({
     id: 'f7-ee-ratio',
     table: 'Figure 7',
     text: 'VGG2x4 (n=4) has ~1.3× the EE of VGG3x2-v1 (n=2)',
     rule: 'ee(VGG2x4) / ee(VGG3x2-v1) in [1.1, 1.6]',
     check: (v) => {
       const r =
-        v.get({ stage: 'figure-07', topology: 'VGG2x4', method: 'conversion' }, 'ee') /
-        v.get({ stage: 'figure-07', topology: 'VGG3x2-v1', method: 'conversion' }, 'ee');
+        v.get({ stage: 'figure-07', topology: B('VGG2x4'), method: 'conversion' }, 'ee') /
+        v.get({ stage: 'figure-07', topology: B('VGG3x2-v1'), method: 'conversion' }, 'ee');
       return verdict(r >= 1.1 && r <= 1.6, `ratio ${f(r)}`);
     },
-  },
+  })),
   {
     id: 't4-imagenet-backres',
     table: 'Table 4',
@@ -430,13 +444,13 @@ export const CLAIMS: Claim[] = [
       );
     },
   },
-  {
+  ...readings((B) => ({
     id: 't8-agd-near-ann',
     table: 'Table 8',
     text: 'VGG5 and VGG3x2-v2 lose ~2–3% vs ANN at ~15× EE (AGD)',
     rule: 'accuracy(agd) - accuracy(ann) >= -4 (95% interval) and ee(agd) >= 7.5 for VGG5 and VGG3x2-v2',
     check: (v) => {
-      const d = ['VGG5', 'VGG3x2-v2'].map(
+      const d = ['VGG5', B('VGG3x2-v2')].map(
         (t) =>
           [
             t,
@@ -449,7 +463,7 @@ export const CLAIMS: Claim[] = [
         d.map(([t, da, ee]) => `${t} ${pm(da)} pts, ${f(ee)}×`).join('; '),
       );
     },
-  },
+  })),
   {
     id: 't8-vgg7-fails',
     table: 'Table 8',
@@ -476,26 +490,26 @@ export const CLAIMS: Claim[] = [
       );
     },
   },
-  {
+  ...readings((B) => ({
     id: 't8-vgg3x4-beats',
     table: 'Table 8',
     text: 'VGG3x4 trains with AGD and beats the VGG7 and VGG3x4 ANNs',
     rule: 'accuracy(VGG3x4 agd) > 20 and its differences to VGG7 ann, VGG3x4 ann and VGG7 agd > 0 (95% intervals)',
     check: (v) => {
-      const a = v.acc({ stage: 'table-08', topology: 'VGG3x4', method: 'agd' });
-      const self = { stage: 'table-08', topology: 'VGG3x4', method: 'agd' };
-      const o = [
+      const a = v.acc({ stage: 'table-08', topology: B('VGG3x4'), method: 'agd' });
+      const self = { stage: 'table-08', topology: B('VGG3x4'), method: 'agd' };
+      const o: Array<readonly [string, Selector]> = [
         ['VGG7 ann', { stage: 'table-08', topology: 'VGG7', method: 'ann' }],
-        ['VGG3x4 ann', { stage: 'table-08', topology: 'VGG3x4', method: 'ann' }],
+        [`${B('VGG3x4')} ann`, { stage: 'table-08', topology: B('VGG3x4'), method: 'ann' }],
         ['VGG7 agd', { stage: 'table-08', topology: 'VGG7', method: 'agd' }],
-      ] as const;
+      ];
       const d = o.map(([k, x]) => [k, v.cmp(self, x)] as const);
       return outcome(
         all([atLeast(a, 20), ...d.map(([, x]) => greaterThan(x, 0))]),
-        `VGG3x4 agd ${accText(a)}; minus ${pts(d)}`,
+        `${B('VGG3x4')} agd ${accText(a)}; minus ${pts(d)}`,
       );
     },
-  },
+  })),
   {
     id: 't10-stochmax-every-t',
     table: 'Table 10',
@@ -683,17 +697,17 @@ export const CLAIMS: Claim[] = [
       );
     },
   },
-  {
+  ...readings((B) => ({
     id: 'overall-backres-ee',
     table: 'overall',
     text: 'BackRes: ~10–100× EE over ANN',
     rule: `ee in [10, 100] for every BackRes SNN row found (VGG2x4, VGG3x2-v1 conversion at their largest T; VGG3x2-v2, VGG3x4 agd), with ${IMPLIED_RATE}`,
     check: (v) => {
       const sels: Array<[string, Selector]> = [
-        ['VGG2x4', { stage: 'table-02', topology: 'VGG2x4', method: 'conversion' }],
-        ['VGG3x2-v1', { stage: 'table-02', topology: 'VGG3x2-v1', method: 'conversion' }],
-        ['VGG3x2-v2', { stage: 'table-08', topology: 'VGG3x2-v2', method: 'agd' }],
-        ['VGG3x4', { stage: 'table-08', topology: 'VGG3x4', method: 'agd' }],
+        [B('VGG2x4'), { stage: 'table-02', topology: B('VGG2x4'), method: 'conversion' }],
+        [B('VGG3x2-v1'), { stage: 'table-02', topology: B('VGG3x2-v1'), method: 'conversion' }],
+        [B('VGG3x2-v2'), { stage: 'table-08', topology: B('VGG3x2-v2'), method: 'agd' }],
+        [B('VGG3x4'), { stage: 'table-08', topology: B('VGG3x4'), method: 'agd' }],
       ];
       const d = sels.flatMap(([t, s]) => {
         try {
@@ -709,8 +723,8 @@ export const CLAIMS: Claim[] = [
         d.map(([t, x, T]) => `${t} ${f(x)}× at T=${T} (r̄ ${impliedRate(x, T)})`).join(', '),
       );
     },
-  },
-  {
+  })),
+  ...readings((B) => ({
     id: 'overall-backres-vs-full-depth',
     table: 'overall',
     text: 'BackRes: ~1.8–3.5× lower energy than the full-depth SNN',
@@ -718,7 +732,7 @@ export const CLAIMS: Claim[] = [
     check: (v) => {
       const conv = (t: string) => v.series({ stage: 'table-02', topology: t, method: 'conversion' }, 'energy_uJ');
       const full = conv('VGG7');
-      const back = new Map(conv('VGG2x4').map((p) => [p.T, p.value]));
+      const back = new Map(conv(B('VGG2x4')).map((p) => [p.T, p.value]));
       const ratios: Array<readonly [string, number]> = full
         .filter((p) => back.has(p.T))
         .map((p) => [`conversion T=${p.T}`, p.value / back.get(p.T)!] as const);
@@ -726,14 +740,14 @@ export const CLAIMS: Claim[] = [
       const stdp = (t: string) => v.get({ stage: 'table-06', topology: t, method: 'stdp' }, 'energy_uJ');
       ratios.push(['STDP ResNet3/ResNet2x2', stdp('ResNet3') / stdp('ResNet2x2')]);
       const agd = v.opt({ stage: 'table-08', topology: 'VGG7', method: 'agd' }, 'energy_uJ');
-      const agdB = v.opt({ stage: 'table-08', topology: 'VGG3x4', method: 'agd' }, 'energy_uJ');
+      const agdB = v.opt({ stage: 'table-08', topology: B('VGG3x4'), method: 'agd' }, 'energy_uJ');
       return verdict(
         ratios.every(([, r]) => r >= 1.5),
         ratios.map(([k, r]) => `${k} ${f(r)}×`).join(', ') +
           (agd !== null && agdB !== null ? `; not judged: AGD VGG7/VGG3x4 ${f(agd / agdB)}×` : ''),
       );
     },
-  },
+  })),
 ];
 
 export interface ClaimResult {
