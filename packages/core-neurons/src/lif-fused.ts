@@ -44,11 +44,39 @@ function attrsOf(a: NamedAttrMap): LifKernelAttrs {
 const size = (shape: number[]): number => shape.reduce((p, d) => p * d, 1);
 
 /**
+ * Optional extras of the array forward (ANN-to-SNN conversion, @snn/models `simulateChunked`):
+ * a constant extra input current per step (bias shift, bias correction), a spike amplitude
+ * (conversion spikes carry amplitude V_th) and an in-place membrane; all off by default, and then
+ * the kernel path (SnnLifForward) is unchanged bit for bit.
+ */
+export interface LifArrayExtras {
+  /** added to the current of every step: one value, or one per channel (last dim; element e uses extra[e % C]) */
+  extra?: number | Float32Array;
+  /** value written for a spike (default 1) */
+  amplitude?: number;
+  /**
+   * carry the membrane in `v0` itself (read, then overwritten with V after the last step) and write
+   * only the T*M spike rows to `out`: no final-membrane rows, no copies (long chunked simulations)
+   */
+  inPlace?: boolean;
+}
+
+/**
  * Forward: cur [T*M] (or [M] if repeated), v0 [M] -> out [(T+1)*M]: spikes of step t at rows
  * t*M.., the final membrane (after the last reset) at T*M... The final-membrane rows double as
- * the running state V.
+ * the running state V. Returns the number of spikes. With `ext` (extra current c, spike amplitude),
+ * see lifForwardArraysExt: U_t = alpha V + I_t + c in double, rounded once when stored.
  */
-export function lifForwardArrays(cur: Float32Array, v0: Float32Array, out: Float32Array, a: LifKernelAttrs): void {
+export function lifForwardArrays(
+  cur: Float32Array,
+  v0: Float32Array,
+  out: Float32Array,
+  a: LifKernelAttrs,
+  ext?: LifArrayExtras,
+): number {
+  if (ext && (ext.extra !== undefined || ext.amplitude !== undefined || ext.inPlace))
+    return lifForwardArraysExt(cur, v0, out, a, ext);
+  let count = 0;
   const T = a.T;
   const M = v0.length;
   const alpha = fround(a.alpha);
@@ -66,13 +94,14 @@ export function lifForwardArrays(cur: Float32Array, v0: Float32Array, out: Float
         if (u >= vth) {
           out[so + e] = 1;
           out[vOff + e] = soft ? fround(u - vth) : 0;
+          count++;
         } else {
           out[so + e] = 0;
           out[vOff + e] = u;
         }
       }
     }
-    return;
+    return count;
   }
   const refrac = new Float32Array(M);
   for (let t = 0; t < T; t++) {
@@ -91,12 +120,64 @@ export function lifForwardArrays(cur: Float32Array, v0: Float32Array, out: Float
         out[so + e] = 1;
         out[vOff + e] = soft ? fround(u - vth) : 0;
         refrac[e] = R;
+        count++;
       } else {
         out[so + e] = 0;
         out[vOff + e] = u;
       }
     }
   }
+  return count;
+}
+
+/**
+ * lifForwardArrays with an extra current and/or a spike amplitude (no refractory period): the
+ * conversion executor's IF step. Each step is computed in double (alpha V + I_t + c, compared with
+ * V_th and reset in double) and rounded to float32 once, when V is stored: the arithmetic
+ * conversion has always used (pre-#13 ifNeuron.ts), so converted nets keep their spikes bit for bit.
+ */
+function lifForwardArraysExt(
+  cur: Float32Array,
+  v0: Float32Array,
+  out: Float32Array,
+  a: LifKernelAttrs,
+  ext: LifArrayExtras,
+): number {
+  if (a.refractory > 0) throw new Error('lifForwardArrays: extra current / amplitude with a refractory period');
+  const T = a.T;
+  const M = v0.length;
+  const alpha = a.alpha;
+  const vth = a.vth;
+  const soft = a.soft;
+  const amp = ext.amplitude ?? 1;
+  let V = v0;
+  if (!ext.inPlace) {
+    V = out.subarray(T * M, (T + 1) * M);
+    V.set(v0);
+  }
+  const c = ext.extra;
+  const cv = c !== undefined && typeof c !== 'number' ? c : null;
+  const cs = typeof c === 'number' ? c : 0;
+  const C = cv ? cv.length : 1;
+  let count = 0;
+  for (let t = 0; t < T; t++) {
+    const io = a.repeated ? 0 : t * M;
+    const so = t * M;
+    for (let e = 0; e < M; e++) {
+      let u = (alpha === 1 ? V[e] : V[e] * alpha) + cur[io + e];
+      if (cv) u += cv[e % C];
+      else if (cs !== 0) u += cs;
+      if (u >= vth) {
+        out[so + e] = amp;
+        V[e] = soft ? u - vth : 0;
+        count++;
+      } else {
+        out[so + e] = 0;
+        V[e] = u;
+      }
+    }
+  }
+  return count;
 }
 
 /**

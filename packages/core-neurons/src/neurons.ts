@@ -93,3 +93,31 @@ export function initNeuronState(shape: number[], p: NeuronParams): NeuronState {
   const v = tf.zeros(shape);
   return (p.refractory ?? 0) > 0 ? { v, refrac: tf.zeros(shape) } : { v };
 }
+
+/** A threshold: one number, or a tensor that broadcasts against V (e.g. one per channel, [C]). */
+export type Threshold = number | tf.Tensor;
+
+/**
+ * Forward-only LIF step for callers that simulate step by step without gradients (STDP): the
+ * membrane update of `lifStep` (no surrogate, no refractory), with a threshold that may be a
+ * tensor (STDP's adaptive per-kernel thresholds) and an optional `gate` that edits the spikes
+ * between fire and reset (competition: lateral inhibition, dropout; a gated-off neuron keeps its
+ * charge). The same ops as `lifStep`'s forward, in the same order:
+ *   U = alpha V + I;  S = gate(H(U - V_th), U);  V' = U - V_th S (soft) | U (1 - S) (hard)
+ * Pure: returns new tensors, never disposes `v`.
+ */
+export function lifStepForward(
+  input: tf.Tensor,
+  v: tf.Tensor,
+  p: { alpha: number; vth: Threshold; reset: 'soft' | 'hard' },
+  gate?: (spikes: tf.Tensor, u: tf.Tensor) => tf.Tensor,
+): { spikes: tf.Tensor; u: tf.Tensor; v: tf.Tensor } {
+  const [spikes, u, vNext] = tf.tidy((): tf.Tensor[] => {
+    const u = p.alpha === 1 ? tf.add(v, input) : tf.add(tf.mul(v, p.alpha), input);
+    const fired = tf.cast(tf.greaterEqual(u, p.vth), 'float32');
+    const s = gate ? gate(fired, u) : fired;
+    const next = p.reset === 'soft' ? tf.sub(u, tf.mul(s, p.vth)) : tf.mul(u, tf.sub(1, s));
+    return [s, u, next];
+  });
+  return { spikes: spikes!, u: u!, v: vNext! };
+}

@@ -4,6 +4,7 @@ export {
   loadDataset,
   balancedSubset,
   batches,
+  correctSeries,
   channelStats,
   takeIndices,
   type BatchOptions,

@@ -35,12 +35,26 @@ export function takeIndices(set: ImageSet, indices: ArrayLike<number>): ImageSet
   const size = set.height * set.width * set.channels;
   const images = new Uint8Array(indices.length * size);
   const labels = new Uint8Array(indices.length);
+  const ids = new Int32Array(indices.length);
   for (let i = 0; i < indices.length; i++) {
     const j = indices[i];
     images.set(set.images.subarray(j * size, (j + 1) * size), i * size);
     labels[i] = set.labels[j];
+    ids[i] = set.ids ? set.ids[j] : j;
   }
-  return { ...set, images, labels, n: indices.length, classes: [...set.classes] };
+  return { ...set, images, labels, n: indices.length, classes: [...set.classes], ids };
+}
+
+/**
+ * Per-image correctness of a row as its 'correct' series (x = the image's index in its split, y = 1
+ * if predicted right, or the fraction of seeds right): the report pairs two rows' verdicts on it.
+ */
+export function correctSeries(
+  set: ImageSet,
+  correct: ArrayLike<number>,
+): Array<{ series: string; x: number; y: number }> {
+  if (correct.length !== set.n) throw new Error(`correctSeries: ${correct.length} values for ${set.n} images`);
+  return Array.from({ length: set.n }, (_, i) => ({ series: 'correct', x: set.ids ? set.ids[i] : i, y: correct[i] }));
 }
 
 /**

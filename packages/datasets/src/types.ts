@@ -9,6 +9,8 @@ export interface ImageSet {
   width: number;
   channels: number;
   classes: string[];
+  /** each image's index in the split it was drawn from (subsets keep them), so two rows' per-image results can be paired */
+  ids?: Int32Array;
 }
 
 export interface Split {

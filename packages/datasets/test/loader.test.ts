@@ -40,6 +40,13 @@ describe('balancedSubset', () => {
     expect([0, 1, 2].map((c) => odd.labels.filter((l) => l === c).length)).toEqual([11, 10, 10]);
     expect(() => balancedSubset(set, 90, 1)).toThrow(/class b has 25 images, 30 wanted/);
   });
+
+  it("keeps each image's index in the split (ids), through subsets of subsets", () => {
+    const a = balancedSubset(set, 30, 7);
+    for (let i = 0; i < a.n; i++) expect(key(set, a.ids![i])).toBe(key(a, i));
+    const b = balancedSubset(a, 9, 3);
+    for (let i = 0; i < b.n; i++) expect(key(set, b.ids![i])).toBe(key(b, i));
+  });
 });
 
 async function collect(

@@ -19,3 +19,23 @@ export function poissonEncode(x: tf.Tensor, T: number, seed: number, maxRate = 1
     return tf.reshape(spikes, [T * B, ...rest]);
   });
 }
+
+/**
+ * The seed of the chunk of a long Poisson stream that starts at step `t0` (chunked simulation,
+ * ANN-to-SNN conversion): every chunk is an independent seeded draw, so chunking keeps the
+ * stream's statistics (i.i.d. Bernoulli(x) per pixel and step) while memory stays one chunk.
+ */
+export function poissonChunkSeed(seed: number, t0: number): number {
+  return (seed + t0 * 7919) >>> 0;
+}
+
+/**
+ * Steps [t0, t0 + steps) of a long Poisson stream (see poissonChunkSeed): [steps*B, ...] of 0/1,
+ * time-major. A stream simulated in chunks of any size draws each chunk from its own start step.
+ */
+export function poissonEncodeChunk(
+  x: tf.Tensor,
+  o: { t0: number; steps: number; seed: number; maxRate?: number },
+): tf.Tensor {
+  return poissonEncode(x, o.steps, poissonChunkSeed(o.seed, o.t0), o.maxRate);
+}

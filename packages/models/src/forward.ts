@@ -51,6 +51,8 @@ export interface ForwardOptions {
   /** hybrid: ids of ops that are ReLU; default: the ops the topology tags 'relu' */
   hybridReluOps?: string[];
   schedule?: 'folded' | 'stepwise';
+  /** ANN part: clipped ReLU min(max(z, 0), clip) instead of ReLU (Deng & Gu 2021 conversion ANNs) */
+  clip?: number;
   /**
    * Observes each op's current/output (threshold balancing, calibration, activity). Tensors are
    * valid only during the call (they belong to the forward's tidy scope): read them or tf.keep().
@@ -84,7 +86,8 @@ export function reluOpsFor(topo: Topology, mode: ForwardMode, hybridReluOps?: st
   return new Set(ids);
 }
 
-function linear(op: OpSpec, params: Tensors, x: tf.Tensor): tf.Tensor {
+/** The linear part of a weight op (conv 'same' / fc, + bias `${param}/bias` when present), on any leading batch. */
+export function linear(op: OpSpec, params: Tensors, x: tf.Tensor): tf.Tensor {
   const w = params[op.param!];
   if (!w) throw new Error(`forward: missing parameter '${op.param}' for op ${op.id}`);
   let z: tf.Tensor;
@@ -94,7 +97,8 @@ function linear(op: OpSpec, params: Tensors, x: tf.Tensor): tf.Tensor {
   return b ? tf.add(z, b) : z;
 }
 
-function pool(op: OpSpec, x: tf.Tensor): tf.Tensor {
+/** Average / max pooling, window = stride = op.k (2). */
+export function pool(op: OpSpec, x: tf.Tensor): tf.Tensor {
   const k = op.k ?? 2;
   return op.kind === 'avgpool'
     ? tf.avgPool(x as tf.Tensor4D, k, k, 'valid')
@@ -102,14 +106,14 @@ function pool(op: OpSpec, x: tf.Tensor): tf.Tensor {
 }
 
 /** [T*B, ...] -> [B, ...] mean over time (the rate a non-spiking reader sees). */
-function meanOverT(x: tf.Tensor, T: number): tf.Tensor {
+export function meanOverT(x: tf.Tensor, T: number): tf.Tensor {
   if (T === 1) return x;
   const B = x.shape[0] / T;
   return tf.mean(tf.reshape(x, [T, B, ...x.shape.slice(1)]), 0);
 }
 
 /** a + b where either may be temporal [T*B, ...] or static [B, ...] (broadcast over T). */
-function addMixed(a: tf.Tensor, aTemporal: boolean, b: tf.Tensor, bTemporal: boolean, T: number): tf.Tensor {
+export function addMixed(a: tf.Tensor, aTemporal: boolean, b: tf.Tensor, bTemporal: boolean, T: number): tf.Tensor {
   if (aTemporal === bTemporal) return tf.add(a, b);
   const [tmp, st] = aTemporal ? [a, b] : [b, a];
   const B = st.shape[0];
@@ -167,7 +171,7 @@ function forwardFolded(
         const r = outputs.get(op.residualFrom)!;
         z = tf.add(z, r.temporal ? meanOverT(r.t, T) : r.t);
       }
-      x = tf.relu(z);
+      x = opts.clip !== undefined ? tf.clipByValue(z, 0, opts.clip) : tf.relu(z);
       opts.taps?.({ op, current: z, output: x, temporal: false, T });
       recordReluNonZero(opts, op, x);
     } else {
@@ -234,7 +238,7 @@ function forwardStepwise(
       else {
         let z = linear(op, params, staticX!);
         if (op.residualFrom) z = tf.add(z, op.residualFrom === 'input' ? input : stepOuts.get(op.residualFrom)!);
-        staticX = tf.relu(z);
+        staticX = opts.clip !== undefined ? tf.clipByValue(z, 0, opts.clip) : tf.relu(z);
         recordReluNonZero(opts, op, staticX);
       }
       stepOuts.set(op.id, staticX!);

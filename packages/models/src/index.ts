@@ -5,6 +5,9 @@ export type { TopologyDecl } from './topologies.js';
 export { initParams, disposeParams } from './params.js';
 export type { Params } from './params.js';
 export { forward, defaultNeuron, reluOpsFor } from './forward.js';
+export { linear as linearOp } from './forward.js';
+export { simulateChunked, spikingOpsOf } from './simulate.js';
+export type { ChunkedSimOptions, ChunkedSimResult, InputCoding } from './simulate.js';
 export type { ForwardMode, ForwardOptions, ForwardResult, TapEvent } from './forward.js';
 export type {
   TopologyName,

@@ -9,8 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { relative } from 'node:path';
 import { z } from 'zod';
 import { PROFILES, PROFILE_NAMES, type ProfileName, type ProfileSettings } from './profiles.js';
-import { sha256, stableStringify } from './hash.js';
-import { repoRoot } from './fsutil.js';
+import { repoRoot, sha256, stableStringify } from '@snn/runtime';
 
 /** Fields every row may have; stages extend it: `baseRow.extend({ epochs: z.number().int() })`. */
 export const baseRow = z.strictObject({

@@ -1,6 +1,9 @@
-export { runStage, RowSkipped, abortsStage, engineLabel, engineTag } from './runStage.js';
-export { RowBusy, tryLock, lockHolder, withLock, computeOnce } from './work-lock.js';
-export type { WorkLock } from './work-lock.js';
+/**
+ * @snn/pipeline: the stage runner (runStage, stage config, profiles, progress, stage discovery). Only
+ * stage glue and stages import it; the generic utilities it uses live in @snn/runtime and are
+ * re-exported here for the stages' convenience.
+ */
+export { runStage, RowSkipped, abortsStage } from './runStage.js';
 export type {
   RunStageOptions,
   RowContext,
@@ -14,10 +17,29 @@ export { baseRow, anyRow, loadStageConfig, explainStageConfig, rowHash, ConfigEr
 export type { BaseRow, StageConfig, ExpandedRow } from './config.js';
 export { PROFILES, PROFILE_NAMES, resolveProfile, isProfileName, scaledEpochs } from './profiles.js';
 export type { ProfileName, ProfileSettings } from './profiles.js';
-export { stableStringify, sha256 } from './hash.js';
-export { writeFileAtomic, WriteError, repoRoot, resultsRoot, profileResults } from './fsutil.js';
-export { gitVersion, isUncommitted, codeFingerprint, dataFingerprint, moduleCodeFingerprint } from './provenance.js';
 export { StageProgress, formatSeconds } from './progress.js';
 export type { ProgressUpdate } from './progress.js';
 export { listStages } from './stages.js';
 export type { StageInfo } from './stages.js';
+export {
+  stableStringify,
+  sha256,
+  RowBusy,
+  tryLock,
+  lockHolder,
+  withLock,
+  computeOnce,
+  writeFileAtomic,
+  WriteError,
+  repoRoot,
+  resultsRoot,
+  profileResults,
+  gitVersion,
+  isUncommitted,
+  codeFingerprint,
+  dataFingerprint,
+  moduleCodeFingerprint,
+  engineLabel,
+  engineTag,
+} from '@snn/runtime';
+export type { WorkLock } from '@snn/runtime';

@@ -22,19 +22,24 @@ import {
 } from '@snn/reporting';
 import { ConfigError, loadStageConfig, type BaseRow, type ExpandedRow } from './config.js';
 import { PROFILES, resolveProfile, type ProfileName, type ProfileSettings } from './profiles.js';
-import { profileResults, repoRoot, resultsRoot, writeFileAtomic, WriteError } from './fsutil.js';
-import { codeFingerprint, dataFingerprint, gitVersion } from './provenance.js';
+import {
+  codeFingerprint,
+  dataFingerprint,
+  engineLabel,
+  engineTag,
+  gitVersion,
+  profileResults,
+  repoRoot,
+  resultsRoot,
+  RowBusy,
+  tryLock,
+  writeFileAtomic,
+  WriteError,
+  type EngineRecord,
+} from '@snn/runtime';
 import { StageProgress, formatSeconds, type ProgressUpdate } from './progress.js';
-import { RowBusy, tryLock } from './work-lock.js';
 
-/** Structurally compatible with @snn/backend's EngineInfo; name 'none' for stages without tensors. */
-export interface EngineRecord {
-  name: string;
-  version: string;
-  simd?: boolean;
-  threads?: number;
-  tfVersion?: string;
-}
+export type { EngineRecord };
 
 export interface MetricValue {
   metric: string;
@@ -192,16 +197,6 @@ export function sameEngine(label: string, env: NodeJS.ProcessEnv = process.env):
   const threads = Number(env.TF_NUM_INTRAOP_THREADS ?? env.SNN_THREADS ?? 1);
   const m = /x(\d+)$/.exec(label);
   return (m ? Number(m[1]) : 1) === threads;
-}
-
-export function engineLabel(e: EngineRecord): string {
-  if (e.name === 'none') return 'none';
-  return `${e.name}${e.version ? `@${e.version}` : ''}${e.tfVersion ? `+tf${e.tfVersion}` : ''}${e.simd ? '+simd' : ''}${e.threads && e.threads > 1 ? `x${e.threads}` : ''}`;
-}
-
-/** An engine label as a file-name part (checkpoint and cache folders): `tensorflow@4.22.0+tf2.21.0` -> `tensorflow_4.22.0+tf2.21.0`. */
-export function engineTag(label: string): string {
-  return label.replace(/[^A-Za-z0-9.+-]/g, '_');
 }
 
 /** The row an activity or series record belongs to. */

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { listStages, repoRoot } from '../src/index.js';
@@ -25,14 +25,37 @@ describe('stage packages in this repo', () => {
   );
 
   // A stage that reads datasets must run after the data stage (Turbo orders it by `^stage`), or a
-  // fresh clone's rows fail with "no dataset".
-  it.each(stages.map((s) => [s.dir, s] as const))('%s depends on the data stage if it reads datasets', (dir, s) => {
-    const pkg = JSON.parse(readFileSync(join(s.path, 'package.json'), 'utf8')) as {
+  // fresh clone's rows fail with "no dataset". It reads them when @snn/datasets is among its
+  // workspace dependencies, transitively (through a trainer or the stage glue).
+  const pkgJson = (dir: string) =>
+    JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as {
+      name: string;
       dependencies?: Record<string, string>;
       devDependencies?: Record<string, string>;
     };
+  const libDeps = new Map<string, string[]>();
+  for (const d of readdirSync(join(root, 'packages'))) {
+    if (!existsSync(join(root, 'packages', d, 'package.json'))) continue;
+    const j = pkgJson(join(root, 'packages', d));
+    libDeps.set(
+      j.name,
+      Object.keys(j.dependencies ?? {}).filter((k) => k.startsWith('@snn/')),
+    );
+  }
+  const needsDatasets = (name: string, seen = new Set<string>()): boolean => {
+    if (name === '@snn/datasets') return true;
+    if (seen.has(name)) return false;
+    seen.add(name);
+    return (libDeps.get(name) ?? []).some((d) => needsDatasets(d, seen));
+  };
+  it.each(stages.map((s) => [s.dir, s] as const))('%s depends on the data stage if it reads datasets', (dir, s) => {
+    const pkg = pkgJson(s.path);
     const deps = Object.keys({ ...pkg.dependencies, ...pkg.devDependencies });
-    const readsData = deps.some((d) => d === '@snn/datasets' || d === '@snn/ttfs' || d.startsWith('@snn/trainers-'));
+    const readsData = Object.keys(pkg.dependencies ?? {}).some((d) => needsDatasets(d));
     if (readsData) expect(deps, `${dir}/package.json`).toContain('@snn/stage-data');
+  });
+  it('the AGD and STDP stages read datasets through their stage glue', () => {
+    expect(needsDatasets('@snn/stage-agd')).toBe(true);
+    expect(needsDatasets('@snn/stage-stdp')).toBe(true);
   });
 });

@@ -1,6 +1,7 @@
 /** @snn/trainers-agd: surrogate-gradient BPTT (Panda et al. 2020 AGD) for ANN, SNN and hybrid nets, with softmax / stochmax heads. */
-export { softmaxHead, stochmaxHead, makeHead, dropmaxLogProbs } from './heads.js';
-export type { HeadName, HeadSpec, HeadOutput, ClassifierHead, StochmaxOptions } from './heads.js';
+// heads, optimiser/schedule and checkpoints are @snn/training's; re-exported for AGD's callers
+export { softmaxHead, stochmaxHead, makeHead, dropmaxLogProbs } from '@snn/training';
+export type { HeadName, HeadSpec, HeadOutput, ClassifierHead, StochmaxOptions } from '@snn/training';
 export { AgdTrainer, trainAgd, DivergenceError, classifierFeatureDim } from './train.js';
 export type {
   AgdConfig,
@@ -12,7 +13,5 @@ export type {
   EpochRecord,
   EvalResult,
 } from './train.js';
-export { makeOptimizer, lrAt, setLearningRate } from './schedule.js';
-export type { OptimizerConfig, ScheduleConfig } from './schedule.js';
-export { saveCheckpoint, loadCheckpoint } from './checkpoint.js';
-export type { CheckpointManifest, LoadedCheckpoint } from './checkpoint.js';
+export { makeOptimizer, lrAt, setLearningRate, saveCheckpoint, loadCheckpoint } from '@snn/training';
+export type { OptimizerConfig, ScheduleConfig, CheckpointManifest, LoadedCheckpoint } from '@snn/training';

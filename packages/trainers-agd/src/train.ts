@@ -7,7 +7,7 @@
 //   hybrid — the first ops ReLU, computed ONCE per input on the real-valued image (repeated:true),
 //            their output fed to the LIF part at every step (no rate coding there)
 // The loss is taken on the classifier output, which reads the previous layer's activity
-// accumulated (mean) over the window (softmax or stochmax head, ./heads.ts).
+// accumulated (mean) over the window (softmax or stochmax head, @snn/training's heads).
 import { tf, deriveSeed } from '@snn/backend';
 import {
   type SurrogateSpec,
@@ -18,10 +18,26 @@ import {
 } from '@snn/core-neurons';
 import { poissonEncode } from '@snn/encoders';
 import { forward, initParams, type Topology, type OpSpec } from '@snn/models';
-import { batches, type ImageSet } from '@snn/datasets';
-import { makeHead, type ClassifierHead, type HeadName, type HeadSpec } from './heads.js';
-import { makeOptimizer, lrAt, setLearningRate, type OptimizerConfig, type ScheduleConfig } from './schedule.js';
-import { saveCheckpoint, loadCheckpoint } from './checkpoint.js';
+import { batches, type Batch, type ImageSet } from '@snn/datasets';
+import {
+  HeadTrainer,
+  classifierFeatureDim,
+  checkDivergence,
+  lrAt,
+  makeHead,
+  runEpochs,
+  setLearningRate,
+  type HeadName,
+  type HeadSpec,
+  type HeadTrainerInit,
+  type OptimizerConfig,
+  type ScheduleConfig,
+  type TrainContext,
+  type TrainProgress,
+} from '@snn/training';
+
+// the divergence handling, the feature dimension and the heads are @snn/training's (re-exported for AGD's callers)
+export { DIVERGENCE_FACTOR, DivergenceError, checkDivergence, classifierFeatureDim } from '@snn/training';
 
 export type AgdMode = 'ann' | 'snn' | 'hybrid';
 
@@ -57,49 +73,8 @@ export interface AgdConfig {
   evalBatchSize?: number;
 }
 
-export interface AgdProgress {
-  epoch?: number;
-  of?: number;
-  step?: number;
-  note?: string;
-}
-
-export interface AgdContext {
-  /** where per-epoch checkpoints go; resume from it if it holds one */
-  checkpointDir?: string;
-  progress?(p: AgdProgress): void;
-  log?(msg: string): void;
-}
-
-/**
- * A batch loss this many times the run's first batch loss counts as divergence (a softmax loss
- * starts near ln(classes) and falls; Adam at a far too large learning rate sends it to 1e30 while
- * staying finite, which must not be recorded as a trained row).
- */
-export const DIVERGENCE_FACTOR = 50;
-
-/** Thrown when the loss becomes NaN/inf or explodes (DIVERGENCE_FACTOR): the row fails with this message; other rows go on. */
-export class DivergenceError extends Error {
-  constructor(
-    public readonly epoch: number,
-    public readonly batch: number,
-    public readonly loss: number,
-    reason = '',
-  ) {
-    super(
-      `training diverged: loss = ${loss}${reason} at epoch ${epoch + 1}, batch ${batch + 1} (lower the learning rate or check V_th)`,
-    );
-    this.name = 'DivergenceError';
-  }
-}
-
-/** Throws DivergenceError when `loss` is not finite or exceeds DIVERGENCE_FACTOR x `first` (the first batch loss of this run). */
-export function checkDivergence(loss: number, first: number | undefined, epoch: number, batch: number): void {
-  if (!Number.isFinite(loss)) throw new DivergenceError(epoch, batch, loss);
-  if (first !== undefined && first > 0 && loss > DIVERGENCE_FACTOR * first) {
-    throw new DivergenceError(epoch, batch, loss, `, over ${DIVERGENCE_FACTOR}x the first batch's ${first.toFixed(3)}`);
-  }
-}
+export type AgdProgress = TrainProgress;
+export type AgdContext = TrainContext;
 
 export interface EpochRecord {
   epoch: number;
@@ -116,12 +91,12 @@ export interface EvalResult {
   /** per spiking op and unroll step; empty for ann */
   activity: LayerActivity[];
   samples: number;
+  /** 1 where the prediction on image i of the set (in set order) was right: for paired comparisons */
+  correct: Uint8Array;
 }
 
-const ADAM_EXTRA = ['accBeta1', 'accBeta2'] as const;
-
+/** what an AGD checkpoint keeps beside the tensors (and the epoch history) */
 interface TrainerState {
-  history: EpochRecord[];
   dspikeB?: number;
 }
 
@@ -133,51 +108,32 @@ function encodeInput(cfg: AgdConfig, x: tf.Tensor, seed: number): { input: tf.Te
   return { input: x, repeated: cfg.mode !== 'ann' };
 }
 
-/** Size of the classifier's input h (the stochmax head's feature dimension). */
-export function classifierFeatureDim(topo: Topology): number {
-  const op = topo.ops.find((o) => o.id === topo.classifier) ?? topo.ops[topo.ops.length - 1];
-  return op.inShape.reduce((a, b) => a * b, 1);
+/** Validated params, head and optimiser of an AGD trainer (params first, then the head: the order their seeds were always drawn in). */
+function agdInit(topo: Topology, cfg: AgdConfig, params?: Record<string, tf.Variable>): HeadTrainerInit {
+  if (cfg.mode !== 'ann' && !(Number.isInteger(cfg.T) && cfg.T >= 1))
+    throw new Error(`AGD: T must be a positive integer, got ${cfg.T}`);
+  if (cfg.mode !== 'ann' && !(cfg.neuron.vth > 0)) throw new Error(`AGD: V_th must be > 0, got ${cfg.neuron.vth}`);
+  const p = params ?? initParams(topo, deriveSeed(cfg.seed, 'init'));
+  const head = makeHead(cfg.head, classifierFeatureDim(topo), topo.classes, deriveSeed(cfg.seed, 'head'));
+  return { params: p, head, optimizer: cfg.optimizer };
 }
 
 /**
- * The trainer as an object: `trainBatch` / `evaluate` / `saveTo` / `restoreFrom` are what tests
- * drive; `trainAgd` below is the whole-row loop.
+ * The trainer as an object: `trainBatch` / `evaluate` / `checkpointTensors` / `restore` (the
+ * optimiser step and checkpoint tensors are @snn/training's HeadTrainer) are what tests drive;
+ * `trainAgd` below is the whole-row loop.
  */
-export class AgdTrainer {
-  readonly params: Record<string, tf.Variable>;
-  readonly head: ClassifierHead;
-  readonly optimizer: tf.Optimizer;
+export class AgdTrainer extends HeadTrainer {
   /** current dspike temperature (searched per epoch when configured) */
   dspikeB: number | undefined;
-  private readonly varNames: string[];
 
   constructor(
     readonly topo: Topology,
     readonly cfg: AgdConfig,
     params?: Record<string, tf.Variable>,
   ) {
-    if (cfg.mode !== 'ann' && !(Number.isInteger(cfg.T) && cfg.T >= 1))
-      throw new Error(`AGD: T must be a positive integer, got ${cfg.T}`);
-    if (cfg.mode !== 'ann' && !(cfg.neuron.vth > 0)) throw new Error(`AGD: V_th must be > 0, got ${cfg.neuron.vth}`);
-    this.params = params ?? initParams(topo, deriveSeed(cfg.seed, 'init'));
-    this.head = makeHead(cfg.head, classifierFeatureDim(topo), topo.classes, deriveSeed(cfg.seed, 'head'));
-    this.optimizer = makeOptimizer(cfg.optimizer);
+    super(agdInit(topo, cfg, params));
     this.dspikeB = cfg.neuron.surrogate.name === 'dspike' ? (cfg.neuron.surrogate.b ?? 3) : undefined;
-    this.varNames = [
-      ...Object.keys(this.params).sort(),
-      ...Object.keys(this.head.variables)
-        .sort()
-        .map((k) => `head.${k}`),
-    ];
-  }
-
-  /** all trainable variables by stable name (params by topology id, head variables as head.*) */
-  variable(name: string): tf.Variable {
-    return name.startsWith('head.') ? this.head.variables[name.slice(5)] : this.params[name];
-  }
-
-  get variableNames(): readonly string[] {
-    return this.varNames;
   }
 
   neuronParams(bOverride?: number): NeuronParams {
@@ -213,45 +169,6 @@ export class AgdTrainer {
     return this.head.loss(out, y, deriveSeed(seed, 'head'));
   }
 
-  /** one optimiser step; returns { loss, correct } or throws DivergenceError-ready NaN via `loss` */
-  trainBatch(x: tf.Tensor, y: tf.Tensor1D, seed: number): { loss: number; correct: number } {
-    const vars = this.varNames.map((n) => this.variable(n));
-    let correctT: tf.Tensor | null = null;
-    const { value, grads } = tf.variableGrads(() => {
-      const out = this.run(x, seed);
-      correctT = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(out.logits, 1), tf.cast(y, 'int32')), 'float32')));
-      return this.head.loss(out, y, deriveSeed(seed, 'head'));
-    }, vars);
-    const loss = value.dataSync()[0];
-    const correct = (correctT as unknown as tf.Tensor).dataSync()[0];
-    (correctT as unknown as tf.Tensor).dispose();
-    value.dispose();
-    if (!Number.isFinite(loss)) {
-      tf.dispose(grads);
-      return { loss, correct };
-    }
-    const named = tf.tidy(() => {
-      const wd = this.cfg.optimizer.weightDecay ?? 0;
-      let list = vars.map((v) => {
-        const g = grads[v.name];
-        return wd > 0 ? tf.add(g, tf.mul(v, wd)) : g;
-      });
-      const clip = this.cfg.optimizer.clipNorm ?? 0;
-      if (clip > 0) {
-        const norm = tf.sqrt(tf.addN(list.map((g) => tf.sum(tf.square(g)))));
-        const scale = tf.minimum(1, tf.div(clip, tf.add(norm, 1e-12)));
-        list = list.map((g) => tf.mul(g, scale));
-      }
-      return list.map((g, i) => ({ name: vars[i].name, tensor: g }));
-    });
-    // applyGradients keys optimiser slots by position: the order of varNames is fixed, so a
-    // restored optimiser state (checkpoint) lines up with the same variables
-    this.optimizer.applyGradients(named);
-    // `named` may hold the very tensors of `grads` (no decay, no clipping): dispose both sets once
-    tf.dispose([...named.map((n) => n.tensor), ...Object.values(grads)]);
-    return { loss, correct };
-  }
-
   /** accuracy on a set + spike activity per op (SpikeMonitor); seeded Poisson input */
   evaluate(set: ImageSet, opts: { batchSize?: number; seed?: number; monitor?: boolean } = {}): EvalResult {
     const monitor = opts.monitor === false || this.cfg.mode === 'ann' ? undefined : new SpikeMonitor();
@@ -259,6 +176,7 @@ export class AgdTrainer {
     let correct = 0;
     let n = 0;
     let i = 0;
+    const right = new Uint8Array(set.n);
     for (const b of batches(set, {
       batchSize: opts.batchSize ?? this.cfg.evalBatchSize ?? this.cfg.batchSize,
       seed,
@@ -267,15 +185,19 @@ export class AgdTrainer {
       const c = tf.tidy(() => {
         const out = this.run(b.x, deriveSeed(seed, i), monitor);
         const pred = tf.argMax(this.head.logProbs(out), 1);
-        return tf.sum(tf.cast(tf.equal(pred, tf.cast(b.y, 'int32')), 'float32'));
+        return tf.cast(tf.equal(pred, tf.cast(b.y, 'int32')), 'int32');
       });
-      correct += c.dataSync()[0];
+      const hits = c.dataSync();
+      for (let k = 0; k < hits.length; k++) {
+        right[n + k] = hits[k];
+        correct += hits[k];
+      }
       c.dispose();
       n += b.size;
       i++;
       tf.dispose([b.x, b.y]);
     }
-    return { accuracy: n ? correct / n : 0, activity: monitor ? monitor.activity() : [], samples: n };
+    return { accuracy: n ? correct / n : 0, activity: monitor ? monitor.activity() : [], samples: n, correct: right };
   }
 
   /**
@@ -323,42 +245,6 @@ export class AgdTrainer {
     this.dspikeB = choice.b;
     return this.dspikeB;
   }
-
-  /** tensors to checkpoint: variables by stable name + optimiser slots by position */
-  async checkpointTensors(): Promise<Array<{ name: string; tensor: tf.Tensor }>> {
-    const out = this.varNames.map((n) => ({ name: `var:${n}`, tensor: this.variable(n) as tf.Tensor }));
-    const ow = await this.optimizer.getWeights();
-    ow.forEach((w, i) => out.push({ name: `opt:${i}`, tensor: w.tensor }));
-    // Adam's running beta powers: setWeights recomputes them as pow(beta, it + 1), which differs
-    // in the last float bits from the product accumulated step by step; keep the exact values.
-    for (const k of ADAM_EXTRA) {
-      const v = (this.optimizer as unknown as Record<string, tf.Variable | undefined>)[k];
-      if (v) out.push({ name: `optx:${k}`, tensor: v });
-    }
-    return out;
-  }
-
-  async restore(tensors: Map<string, tf.Tensor>): Promise<void> {
-    for (const n of this.varNames) {
-      const t = tensors.get(`var:${n}`);
-      if (!t) throw new Error(`checkpoint has no tensor for '${n}'`);
-      this.variable(n).assign(t);
-    }
-    const opt: Array<{ name: string; tensor: tf.Tensor }> = [];
-    for (let i = 0; tensors.has(`opt:${i}`); i++) opt.push({ name: `opt:${i}`, tensor: tensors.get(`opt:${i}`)! });
-    if (opt.length) await this.optimizer.setWeights(opt);
-    for (const k of ADAM_EXTRA) {
-      const v = (this.optimizer as unknown as Record<string, tf.Variable | undefined>)[k];
-      const t = tensors.get(`optx:${k}`);
-      if (v && t) v.assign(t);
-    }
-  }
-
-  dispose(): void {
-    tf.dispose(Object.values(this.params));
-    tf.dispose(Object.values(this.head.variables));
-    this.optimizer.dispose();
-  }
 }
 
 export interface AgdRunResult {
@@ -381,86 +267,52 @@ export async function trainAgd(
   ctx: AgdContext = {},
 ): Promise<AgdRunResult> {
   const trainer = new AgdTrainer(topo, cfg);
-  let start = 0;
-  let history: EpochRecord[] = [];
-  if (ctx.checkpointDir) {
-    const ck = loadCheckpoint<TrainerState>(ctx.checkpointDir);
-    if (ck) {
-      await trainer.restore(ck.tensors);
-      tf.dispose([...ck.tensors.values()]);
-      start = Math.min(ck.epoch, cfg.epochs);
-      history = ck.state.history;
-      if (ck.state.dspikeB !== undefined) trainer.dspikeB = ck.state.dspikeB;
-      ctx.log?.(`resumed from checkpoint after epoch ${ck.epoch}`);
-    }
-  }
-  let trainedSamples = 0;
-  let trainSeconds = 0;
-  const perEpoch = Math.ceil(train.n / cfg.batchSize);
-  // the divergence reference: this process's first batch (a resumed run takes its own)
-  let firstLoss: number | undefined;
-  for (let epoch = start; epoch < cfg.epochs; epoch++) {
-    const lr = lrAt(cfg.optimizer.lr, cfg.schedule, epoch, cfg.epochs);
-    setLearningRate(trainer.optimizer, lr);
-    const t0 = performance.now();
-    let lossSum = 0;
-    let correct = 0;
-    let n = 0;
-    let bi = 0;
-    let searched = false;
-    for (const b of batches(train, {
-      batchSize: cfg.batchSize,
-      seed: deriveSeed(cfg.seed, 'shuffle', epoch),
-      shuffle: true,
-      augment: cfg.augment,
-    })) {
+  const lrOf = (epoch: number) => lrAt(cfg.optimizer.lr, cfg.schedule, epoch, cfg.epochs);
+  const run = await runEpochs<Batch, EpochRecord, TrainerState>({
+    epochs: cfg.epochs,
+    stepsPerEpoch: Math.ceil(train.n / cfg.batchSize),
+    startEpoch: (epoch) => setLearningRate(trainer.optimizer, lrOf(epoch)),
+    batches: (epoch) =>
+      batches(train, {
+        batchSize: cfg.batchSize,
+        seed: deriveSeed(cfg.seed, 'shuffle', epoch),
+        shuffle: true,
+        augment: cfg.augment,
+      }),
+    step: (b, epoch, bi) => {
       const seed = deriveSeed(cfg.seed, 'batch', epoch, bi);
-      try {
-        if (!searched && cfg.dspikeSearch && trainer.dspikeB !== undefined) {
-          trainer.searchDspikeTemperature(b.x, b.y, seed);
-          searched = true;
+      // the Dspike temperature search runs once per epoch, on its first batch
+      if (bi === 0 && cfg.dspikeSearch && trainer.dspikeB !== undefined)
+        trainer.searchDspikeTemperature(b.x, b.y, seed);
+      return { ...trainer.trainBatch(b.x, b.y, seed), size: b.size };
+    },
+    release: (b) => tf.dispose([b.x, b.y]),
+    checkLoss: checkDivergence,
+    record: (st, epoch) => {
+      const rec: EpochRecord = {
+        epoch: st.epoch,
+        loss: st.loss,
+        trainAccuracy: st.trainAccuracy,
+        lr: lrOf(epoch),
+        seconds: st.seconds,
+        samplesPerSec: st.samplesPerSec,
+      };
+      if (trainer.dspikeB !== undefined) rec.dspikeB = trainer.dspikeB;
+      return rec;
+    },
+    checkpoint: ctx.checkpointDir
+      ? {
+          dir: ctx.checkpointDir,
+          tensors: () => trainer.checkpointTensors(),
+          state: () => ({ dspikeB: trainer.dspikeB }),
+          restore: async (tensors, state) => {
+            await trainer.restore(tensors);
+            if (state.dspikeB !== undefined) trainer.dspikeB = state.dspikeB;
+          },
         }
-        const r = trainer.trainBatch(b.x, b.y, seed);
-        checkDivergence(r.loss, firstLoss, epoch, bi);
-        firstLoss ??= r.loss;
-        lossSum += r.loss * b.size;
-        correct += r.correct;
-        n += b.size;
-      } finally {
-        tf.dispose([b.x, b.y]);
-      }
-      bi++;
-      ctx.progress?.({
-        epoch: epoch + 1,
-        of: cfg.epochs,
-        step: bi,
-        note: `batch ${bi}/${perEpoch} loss ${(lossSum / Math.max(1, n)).toFixed(3)}`,
-      });
-    }
-    const seconds = (performance.now() - t0) / 1000;
-    trainedSamples += n;
-    trainSeconds += seconds;
-    const rec: EpochRecord = {
-      epoch: epoch + 1,
-      loss: lossSum / Math.max(1, n),
-      trainAccuracy: correct / Math.max(1, n),
-      lr,
-      seconds,
-      samplesPerSec: n / seconds,
-    };
-    if (trainer.dspikeB !== undefined) rec.dspikeB = trainer.dspikeB;
-    history = [...history, rec];
-    ctx.log?.(
-      `epoch ${epoch + 1}/${cfg.epochs}: loss ${rec.loss.toFixed(4)} train acc ${(rec.trainAccuracy * 100).toFixed(1)}% ${rec.samplesPerSec.toFixed(1)} img/s`,
-    );
-    if (ctx.checkpointDir) {
-      await saveCheckpoint<TrainerState>(ctx.checkpointDir, epoch + 1, await trainer.checkpointTensors(), {
-        history,
-        dspikeB: trainer.dspikeB,
-      });
-    }
-  }
-  const samplesPerSec =
-    trainSeconds > 0 ? trainedSamples / trainSeconds : history.length ? history[history.length - 1].samplesPerSec : 0;
-  return { trainer, history, samplesPerSec, resumedEpochs: start };
+      : undefined,
+    progress: ctx.progress,
+    log: ctx.log,
+  });
+  return { trainer, history: run.history, samplesPerSec: run.samplesPerSec, resumedEpochs: run.resumedEpochs };
 }

@@ -1,9 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { getTopology } from '@snn/models';
-import { baseRow } from '@snn/pipeline';
-import { agdRowFields, energyMetrics, type AgdRow } from '../src/stage.js';
+import { z } from 'zod';
+import { agdRowFields, energyMetrics, type AgdRow } from '../src/rows.js';
 
-const schema = baseRow.extend(agdRowFields);
+// the row as a stage validates it (@snn/pipeline's baseRow: id, T, seed; + agdRowFields), without the stage runner
+const schema = z.object({
+  id: z.string(),
+  T: z.number().int().positive().optional(),
+  seed: z.number().int().nonnegative().default(0),
+  ...agdRowFields,
+});
 const row = (over: Record<string, unknown>): AgdRow =>
   schema.parse({
     id: 'r',
@@ -39,5 +45,23 @@ describe('hybrid energy (Table 14)', () => {
     const pJmac = (macs('conv1') + macs('conv2') + macs('conv3')) * 3.2 + later * 0.1 * T * 0.1;
     expect(m.energy_uJ_boundary_mac).toBeCloseTo(pJmac / 1e6, 9);
     expect(m.ee).toBeGreaterThan(m.ee_boundary_mac!);
+  });
+
+  it('ee_w1: the measured rates on the width-1 MACs (by hand), equal to ee when the row is at width 1', () => {
+    const r = row({ topology: 'VGG5', method: 'agd', classifier: 'softmax' });
+    const small = getTopology('VGG5', { width: 0.125 });
+    const paper = getTopology('VGG5', { width: 1 });
+    const T = 25;
+    const activity = ['conv1', 'conv2', 'conv3', 'fc1'].map((layer) => ({ layer, unrollStep: 1, rate: 0.1 }));
+    const m = Object.fromEntries(energyMetrics(small, r, T, activity, 0.45, paper).map((x) => [x.metric, x.value]));
+    // by hand at width 1: conv1 reads the Poisson input (0.45), every later weight op reads rate 0.1
+    const w = paper.ops.filter((op) => op.kind === 'conv' || op.kind === 'fc');
+    const ann = w.reduce((a, op) => a + op.macs * 3.2, 0);
+    const snn = w.reduce((a, op) => a + op.macs * (op.id === 'conv1' ? 0.45 : 0.1) * T * 0.1, 0);
+    expect(m.ee_w1).toBeCloseTo(ann / snn, 9);
+    // the Poisson layer weighs less at width 1 (its MACs scale with width, later layers' with its square)
+    expect(m.ee_w1).toBeGreaterThan(m.ee);
+    const same = Object.fromEntries(energyMetrics(paper, r, T, activity, 0.45, paper).map((x) => [x.metric, x.value]));
+    expect(same.ee_w1).toBeCloseTo(same.ee, 12);
   });
 });

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initEngine } from '@snn/backend';
-import { baseRow } from '@snn/pipeline';
-import { agdRowFields, runAgdRowShared, type AgdRow, type AgdRowContext } from '../src/stage.js';
+import { z } from 'zod';
+import { agdRowFields, runAgdRowShared, type AgdRow, type AgdRowContext } from '../src/rows.js';
 import { quadrantTask } from './synthetic.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'agd-shared-'));
@@ -13,7 +13,13 @@ beforeAll(async () => {
 });
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-const schema = baseRow.extend(agdRowFields);
+// the row as a stage validates it (@snn/pipeline's baseRow: id, T, seed; + agdRowFields), without the stage runner
+const schema = z.object({
+  id: z.string(),
+  T: z.number().int().positive().optional(),
+  seed: z.number().int().nonnegative().default(0),
+  ...agdRowFields,
+});
 const row = (over: Record<string, unknown>): AgdRow =>
   schema.parse({
     id: 'r',
@@ -55,6 +61,14 @@ describe('shared AGD runs (one training for identical rows of different stages)'
     const b = await runAgdRowShared(row({ id: 'vgg3-softmax' }), ctx('table-11', 'vgg3-softmax'), { cacheDir, data });
     expect(b.sharedWith).toBe('table-08 vgg3-agd');
     expect(b.metrics).toEqual(a.metrics);
+    // each test image's correctness rides along (the report pairs rows on it): it reproduces the accuracy
+    const correct = a.series!.filter((p) => p.series === 'correct');
+    expect(correct.map((p) => p.x)).toEqual(Array.from({ length: 16 }, (_, i) => i));
+    expect((100 * correct.reduce((t, p) => t + p.y, 0)) / 16).toBeCloseTo(
+      a.metrics.find((m) => m.metric === 'accuracy')!.value,
+      9,
+    );
+    expect(b.series).toEqual(a.series);
     expect(logs.some((l) => /same training run as table-08 vgg3-agd: reused/.test(l))).toBe(true);
 
     // a setting that changes the training (T) is another run

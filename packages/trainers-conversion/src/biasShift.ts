@@ -1,5 +1,4 @@
-import type { ConversionNet } from './net.js';
-import { spikingOps } from './net.js';
+import { spikingOps, type ConversionNet } from './convertible.js';
 import { addExtraCurrent, type SnnSettings } from './snnSettings.js';
 
 /**

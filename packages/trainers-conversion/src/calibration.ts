@@ -1,9 +1,7 @@
 import { tf } from './tf.js';
-import type { ConversionNet, ConvOp } from './net.js';
-import { cloneNet, linearOp, spikingOps } from './net.js';
-import { annForward } from './ann.js';
+import { linearOp, type OpSpec } from '@snn/models';
+import { annForward, cloneNet, simulate, spikingOps, type ConversionNet, type InputCoding } from './convertible.js';
 import { addExtraCurrent, type SnnSettings } from './snnSettings.js';
-import { simulate, type InputCoding } from './simulate.js';
 
 /**
  * SNN calibration (Li, Deng et al., ICML 2021 "A Free Lunch from ANN"): after conversion, correct
@@ -18,24 +16,32 @@ export interface CalibrationOptions {
   chunk: number;
 }
 
-/** ANN output and SNN time-averaged output of one op, both flat [B*per]. */
+/** ANN activation of every spiking op on x (one forward pass), flat [B*per] each. */
+export function annActivations(net: ConversionNet, x: tf.Tensor, only?: Set<string>): Map<string, Float32Array> {
+  const acts = new Map<string, Float32Array>();
+  tf.tidy(() => {
+    annForward(net, x, (c, out) => {
+      if (c.kind !== 'avgpool' && c.kind !== 'maxpool' && (!only || only.has(c.id)))
+        acts.set(c.id, Float32Array.from(out.dataSync() as Float32Array));
+    });
+  });
+  return acts;
+}
+
+/**
+ * ANN output and SNN time-averaged output of one op, both flat [B*per]. `annActs` (annActivations
+ * of the same net and x) saves the ANN pass when several ops are measured.
+ */
 export function layerOutputs(
   net: ConversionNet,
   snn: SnnSettings,
   x: tf.Tensor,
-  op: ConvOp,
+  op: OpSpec,
   o: CalibrationOptions,
+  annActs?: Map<string, Float32Array>,
 ): { ann: Float32Array; snn: Float32Array; shape: number[] } {
-  const ann = tf.tidy(() => {
-    let a: Float32Array | null = null;
-    annForward(net, x, {
-      stopAfter: op.id,
-      capture: (c, out) => {
-        if (c.id === op.id) a = Float32Array.from(out.dataSync() as Float32Array);
-      },
-    });
-    return a as unknown as Float32Array;
-  });
+  const ann = (annActs ?? annActivations(net, x, new Set([op.id]))).get(op.id);
+  if (!ann) throw new Error(`layerOutputs: no ANN activation for op ${op.id}`);
   let sum: Float32Array | null = null;
   let shape: number[] = [];
   simulate(net, snn, x, {
@@ -62,7 +68,7 @@ export function layerError(
   net: ConversionNet,
   snn: SnnSettings,
   x: tf.Tensor,
-  op: ConvOp,
+  op: OpSpec,
   o: CalibrationOptions,
 ): number {
   const { ann, snn: s } = layerOutputs(net, snn, x, op, o);
@@ -77,8 +83,9 @@ export function layerError(
  */
 export function biasCorrection(net: ConversionNet, snn: SnnSettings, x: tf.Tensor, o: CalibrationOptions): SnnSettings {
   let s = snn;
+  const acts = annActivations(net, x);
   for (const op of spikingOps(net)) {
-    const { ann, snn: r, shape } = layerOutputs(net, s, x, op, o);
+    const { ann, snn: r, shape } = layerOutputs(net, s, x, op, o, acts);
     const C = shape[shape.length - 1];
     const diff = new Float32Array(C);
     const cnt = new Float32Array(C);
@@ -104,8 +111,9 @@ export function potentialCorrection(
 ): SnnSettings {
   let s = snn;
   const B = x.shape[0];
+  const acts = annActivations(net, x);
   for (const op of spikingOps(net)) {
-    const { ann, snn: r } = layerOutputs(net, s, x, op, o);
+    const { ann, snn: r } = layerOutputs(net, s, x, op, o, acts);
     const per = ann.length / B;
     const prev = s.v0?.[op.id];
     const v0 = new Float32Array(per);
@@ -136,10 +144,13 @@ export async function weightCalibration(
   o: CalibrationOptions & { steps: number; lr: number },
 ): Promise<ConversionNet> {
   const out = cloneNet(net);
-  const ops = spikingOps(out).filter((op) => op.kind !== 'avgpool');
-  const params = [...new Set(ops.map((op) => op.param ?? op.id))];
+  const ops = spikingOps(out);
+  const params = [...new Set(ops.map((op) => op.param!))];
   for (const p of params) {
-    const group = ops.filter((op) => (op.param ?? op.id) === p);
+    const group = ops.filter((op) => op.param === p);
+    const ids = new Set(group.map((op) => op.id));
+    const res = group.find((op) => op.residualFrom);
+    if (res) throw new Error(`weightCalibration: the rate model has no residual input (op ${res.id})`);
     const last = group[group.length - 1];
     // time-averaged SNN input of every op in the group
     const sums = new Map<string, tf.Tensor>();
@@ -150,7 +161,7 @@ export async function weightCalibration(
       seed: o.seed,
       stopAfter: last.id,
       onInput: (op, h, repeated, tc) => {
-        if (!group.includes(op)) return;
+        if (!ids.has(op.id)) return;
         const s = tf.tidy(() =>
           repeated ? tf.mul(h, tc) : tf.sum(tf.reshape(h, [tc, x.shape[0], ...h.shape.slice(1)]), 0),
         );
@@ -164,22 +175,18 @@ export async function weightCalibration(
     });
     const targets = new Map<string, tf.Tensor>();
     tf.tidy(() => {
-      annForward(out, x, {
-        stopAfter: last.id,
-        capture: (c, a) => {
-          if (group.includes(c)) targets.set(c.id, tf.keep(a.clone()));
-        },
+      annForward(out, x, (c, a) => {
+        if (ids.has(c.id)) targets.set(c.id, tf.keep(a.clone()));
       });
     });
-    const w = tf.variable(out.weights[p], true);
+    const w = tf.variable(out.params[p], true);
     const optimizer = tf.train.adam(o.lr);
     for (let step = 0; step < o.steps; step++) {
       optimizer.minimize(() => {
         const losses = group.map((op) => {
           const xbar = tf.div(sums.get(op.id)!, o.T);
           const th = snn.thresholds[op.id];
-          const tmpNet: ConversionNet = { ...out, weights: { ...out.weights, [p]: w } };
-          let z = linearOp(tmpNet, op, xbar);
+          let z = linearOp(op, { ...out.params, [p]: w }, xbar);
           const c = snn.extraCurrent?.[op.id];
           if (c !== undefined) z = tf.add(z, typeof c === 'number' ? tf.scalar(c) : tf.tensor1d(c));
           let q = tf.mul(z, o.T / th);
@@ -191,8 +198,8 @@ export async function weightCalibration(
         return tf.addN(losses) as tf.Scalar;
       });
     }
-    out.weights[p].dispose();
-    out.weights[p] = w.clone();
+    out.params[p].dispose();
+    out.params[p] = w.clone();
     w.dispose();
     optimizer.dispose();
     for (const t of sums.values()) t.dispose();

@@ -1,6 +1,6 @@
 import { annEnergy, snnEnergy, energyEfficiency } from '@snn/energy';
 import type { Topology } from '@snn/models';
-import type { InputCoding } from './simulate.js';
+import type { InputCoding } from './convertible.js';
 
 /**
  * EE of a converted SNN vs its own ANN through @snn/energy (Panda et al. 2020 cost accounting):

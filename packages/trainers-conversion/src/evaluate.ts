@@ -1,9 +1,7 @@
 import { tf } from './tf.js';
-import type { ConversionNet } from './net.js';
+import { annForward, simulate, type ConversionNet, type InputCoding, type Readout } from './convertible.js';
 import type { SnnSettings } from './snnSettings.js';
-import { simulate, type InputCoding, type Readout } from './simulate.js';
-import { energyEfficiency, opMacs, type EnergyPreset, type EnergyReport } from './energy.js';
-import { annForward } from './ann.js';
+import { conversionEE } from './energyTopo.js';
 
 /** Images in a batched set (the n behind an accuracy: its binomial interval needs it). */
 export function imageCount(batches: ReadonlyArray<{ y: ArrayLike<number> }>): number {
@@ -22,9 +20,11 @@ export interface SnnEvaluation {
   activity: Array<{ op: string; param: string; unrollStep: number; rate: number }>;
   /** input spike rate of every weight op (what the energy model multiplies) */
   inputRate: Record<string, number>;
-  /** energy efficiency vs the same net as an ANN, at every t in tList */
-  energy: EnergyReport[];
+  /** energy efficiency vs the same net as an ANN (@snn/energy, full net), at every t in tList */
+  energy: Array<{ T: number; ee: number; eAnn: number; eSnn: number }>;
   samples: number;
+  /** per test image (data order): 1 where the readout after t steps was right, for every t in tList */
+  correct: Map<number, Uint8Array>;
 }
 
 /**
@@ -36,12 +36,23 @@ export function evaluateSnn(
   net: ConversionNet,
   snn: SnnSettings,
   data: LabelledBatch[],
-  opts: { tList: number[]; coding: InputCoding; seed: number; chunk: number; preset?: EnergyPreset; readout?: Readout },
+  opts: {
+    tList: number[];
+    coding: InputCoding;
+    seed: number;
+    chunk: number;
+    preset?: 'int32_45nm' | 'fp32_45nm';
+    readout?: Readout;
+    /** Poisson: spike probability per step = maxRate x pixel intensity (default 1) */
+    maxRate?: number;
+  },
 ): SnnEvaluation {
   const Tmax = Math.max(...opts.tList);
   const correct = new Map<number, number>();
   const spikes = new Map<string, { count: number; neuronSteps: number }>();
   const rates = new Map<string, { sum: number; n: number }>();
+  const total = imageCount(data);
+  const perImage = new Map(opts.tList.map((t) => [t, new Uint8Array(total)] as const));
   let samples = 0;
   data.forEach((b, i) => {
     const r = simulate(net, snn, b.x, {
@@ -52,7 +63,9 @@ export function evaluateSnn(
       labels: b.y,
       tList: opts.tList,
       readout: opts.readout,
+      maxRate: opts.maxRate,
     });
+    for (const [t, hits] of r.hitsAt) perImage.get(t)!.set(hits, samples);
     samples += b.x.shape[0];
     for (const [t, c] of r.correctAt) correct.set(t, (correct.get(t) ?? 0) + c);
     for (const [op, s] of r.spikes) {
@@ -70,11 +83,9 @@ export function evaluateSnn(
   });
   const inputRate: Record<string, number> = {};
   for (const [op, s] of rates) inputRate[op] = s.sum / s.n;
-  const macs = opMacs(net, data[0].x.shape.slice(1));
-  const firstOp = net.ops[0].id;
   return {
     accuracy: opts.tList.map((t) => ({ t, accuracy: (correct.get(t) ?? 0) / samples })),
-    activity: net.ops
+    activity: net.topo.ops
       .filter((o) => spikes.has(o.id))
       .map((o) => ({
         op: o.id,
@@ -83,34 +94,32 @@ export function evaluateSnn(
         rate: spikes.get(o.id)!.count / spikes.get(o.id)!.neuronSteps,
       })),
     inputRate,
-    energy: opts.tList.map((t) =>
-      energyEfficiency(macs, inputRate, t, {
-        preset: opts.preset,
-        analogFirstOp: opts.coding === 'direct' ? firstOp : undefined,
-      }),
-    ),
+    energy: opts.tList.map((t) => {
+      const e = conversionEE(net.topo, inputRate, t, opts.coding, opts.preset);
+      return { T: t, ee: e.full, eAnn: e.eAnn, eSnn: e.eSnn };
+    }),
     samples,
+    correct: perImage,
   };
 }
 
-/** ANN top-1 accuracy of the same net (the bound a converted SNN approaches). */
-export function evaluateAnn(net: ConversionNet, data: LabelledBatch[], readout?: Readout): number {
+/**
+ * ANN top-1 accuracy of the same net (the bound a converted SNN approaches); `hits` (one per image,
+ * data order), when given, gets 1 for each image predicted right.
+ */
+export function evaluateAnn(net: ConversionNet, data: LabelledBatch[], readout?: Readout, hits?: Uint8Array): number {
   let correct = 0;
   let n = 0;
-  const cls = net.ops[net.ops.length - 1].id;
   for (const b of data) {
-    let feats: tf.Tensor | null = null;
     const pred = tf.tidy(() => {
-      // the classifier input survives annForward's tidy only if kept; disposed below
-      const logits = annForward(net, b.x, {
-        capture: (op, _out, input) => {
-          if (op.id === cls) feats = tf.keep(tf.reshape(input, [input.shape[0], -1]));
-        },
-      }) as tf.Tensor2D;
-      return tf.argMax(readout ? readout(feats as unknown as tf.Tensor2D, logits) : logits, -1).dataSync();
+      const { features, logits } = annForward(net, b.x);
+      return tf.argMax(readout ? readout(features, logits) : logits, -1).dataSync();
     });
-    (feats as tf.Tensor | null)?.dispose();
-    for (let i = 0; i < pred.length; i++) if (pred[i] === b.y[i]) correct++;
+    for (let i = 0; i < pred.length; i++)
+      if (pred[i] === b.y[i]) {
+        correct++;
+        if (hits) hits[n + i] = 1;
+      }
     n += pred.length;
   }
   return correct / n;

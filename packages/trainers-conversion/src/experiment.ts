@@ -1,5 +1,5 @@
 import { loadDataset, balancedSubset, type ImageSet } from '@snn/datasets';
-import type { AgdContext } from '@snn/trainers-agd';
+import type { TrainContext } from '@snn/training';
 import {
   trainConvertibleAnn,
   annConfigHash,
@@ -18,6 +18,8 @@ import { evaluateAnn } from './evaluate.js';
 export interface CifarSubsets {
   train: ImageSet;
   test: LabelledBatch[];
+  /** the test images `test` batches, in the same order (their ids pair rows' per-image results) */
+  testSet: ImageSet;
   /** Poisson/direct balancing & calibration images (from the training subset) */
   calib: LabelledBatch[];
 }
@@ -38,7 +40,12 @@ export function cifarSubsets(o: {
       const tr = o.trainSamples >= train.n ? train : balancedSubset(train, o.trainSamples, o.seed);
       const te = o.testSamples >= test.n ? test : balancedSubset(test, o.testSamples, o.seed + 1);
       const ca = balancedSubset(tr, Math.min(o.calibSamples, tr.n), o.seed + 2);
-      return { train: tr, test: labelledBatches(te, o.batchSize), calib: labelledBatches(ca, o.batchSize) };
+      return {
+        train: tr,
+        test: labelledBatches(te, o.batchSize),
+        testSet: te,
+        calib: labelledBatches(ca, o.batchSize),
+      };
     })();
     dataMemo.set(key, p);
   }
@@ -50,7 +57,7 @@ export function cachedAnn(
   cfg: ConvertibleAnnConfig,
   data: CifarSubsets,
   cacheRoot: string,
-  ctx: AgdContext = {},
+  ctx: TrainContext = {},
 ): Promise<ConvertibleAnn & { testAccuracy: number }> {
   const key = `${cacheRoot}|${annConfigHash(cfg)}|${data.test.length}`;
   let p = annMemo.get(key);

@@ -1,8 +1,6 @@
 import { tf } from './tf.js';
-import type { ConversionNet } from './net.js';
-import { spikingOps } from './net.js';
+import { simulate, spikingOps, type ConversionNet, type InputCoding } from './convertible.js';
 import type { SnnSettings } from './snnSettings.js';
-import { simulate, type InputCoding } from './simulate.js';
 
 export interface BalanceOptions {
   /** length of the Poisson window (paper: 2,000-2,500 steps) */
@@ -13,6 +11,8 @@ export interface BalanceOptions {
   seed: number;
   /** IF reset of the layers already converted while the next is balanced (default soft) */
   reset?: 'soft' | 'hard';
+  /** Poisson: spike probability per step = maxRate x pixel intensity (default 1) */
+  maxRate?: number;
 }
 
 export interface BalancedThreshold {
@@ -44,6 +44,7 @@ export function thresholdBalance(
         chunk: opts.chunk,
         coding: opts.coding,
         seed: opts.seed + bi * 104729,
+        maxRate: opts.maxRate,
         stopAt: op.id,
         onCurrent: (o, cur) => {
           if (o.id !== op.id) return;

@@ -1,7 +1,5 @@
 import { tf } from './tf.js';
-import type { ConversionNet } from './net.js';
-import { spikingOps } from './net.js';
-import { annForward } from './ann.js';
+import { annForward, spikingOps, type ConversionNet } from './convertible.js';
 import type { SnnSettings } from './snnSettings.js';
 
 export type ThresholdMethod = 'max' | 'percentile' | 'mmse';
@@ -76,16 +74,15 @@ export function collectAnnActivations(
   maxSamples: number,
 ): Map<string, Float32Array> {
   const parts = new Map<string, Float32Array[]>();
+  const spiking = new Set(spikingOps(net).map((o) => o.id));
   for (const x of data) {
     tf.tidy(() => {
-      annForward(net, x, {
-        capture: (op, out) => {
-          if (op.neuron !== 'relu') return;
-          const a = out.dataSync() as Float32Array;
-          const arr = parts.get(op.id) ?? [];
-          arr.push(Float32Array.from(a));
-          parts.set(op.id, arr);
-        },
+      annForward(net, x, (op, out) => {
+        if (!spiking.has(op.id)) return;
+        const a = out.dataSync() as Float32Array;
+        const arr = parts.get(op.id) ?? [];
+        arr.push(Float32Array.from(a));
+        parts.set(op.id, arr);
       });
     });
   }

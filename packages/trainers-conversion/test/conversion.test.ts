@@ -1,41 +1,44 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initEngine, tf } from '@snn/backend';
+// module imports (not the index): the index also loads the ANN trainer, which these tests do not need
+import { thresholdBalance } from '../src/thresholdBalance.js';
+import { thresholdsFromAnn, searchThreshold, quantisationError } from '../src/thresholdSearch.js';
+import { biasShift } from '../src/biasShift.js';
 import {
-  thresholdBalance,
-  thresholdsFromAnn,
-  biasShift,
   layerOutputs,
   layerError,
   biasCorrection,
   potentialCorrection,
   weightCalibration,
-  evaluateSnn,
-  evaluateAnn,
-  spikingOps,
-  disposeNet,
-  searchThreshold,
-  quantisationError,
-  type ConversionNet,
-} from '../src/index.js';
-import { tinyNet, tinyBackRes, images } from './fixtures.js';
+  floorSTE,
+} from '../src/calibration.js';
+import { evaluateSnn, evaluateAnn } from '../src/evaluate.js';
+import { spikingOps, disposeNet, opById, type ConversionNet } from '../src/convertible.js';
+import { conversionEE } from '../src/energyTopo.js';
+import { tinyNet, tinyBackRes, images, netOf } from './fixtures.js';
 
 beforeAll(async () => {
   await initEngine({ backend: 'cpu', quiet: true });
 });
 
-const opOf = (net: ConversionNet, id: string) => net.ops.find((o) => o.id === id)!;
+const opOf = (net: ConversionNet, id: string) => opById(net, id);
 
 describe('threshold balancing (Sengupta et al. 2019)', () => {
   it('sets layer-1 V_th to the max weighted spike input on a hand-checkable case', () => {
     // fc1 inputs x = [1, 1, 0.5, 0]: pixels of intensity 1 spike every step, so
     // Σ w·x(t) peaks at 1·1 + 2·1 + 0.5·1 = 3.5 when the 0.5-pixel also spikes (w for it = 0.5).
-    const net: ConversionNet = {
-      ops: [
-        { id: 'fc1', kind: 'fc', param: 'fc1', neuron: 'relu' },
-        { id: 'fc2', kind: 'fc', param: 'fc2', neuron: 'none' },
+    const net = netOf(
+      [
+        { fc: 'fc1', out: 1 },
+        { fc: 'fc2', out: 'classes' },
       ],
-      weights: { fc1: tf.tensor2d([[1], [2], [0.5], [-3]]), fc2: tf.tensor2d([[1, -1]]) },
-    };
+      [1, 1, 4],
+      2,
+      {
+        fc1: tf.tensor2d([[1], [2], [0.5], [-3]]),
+        fc2: tf.tensor2d([[1, -1]]),
+      },
+    );
     const x = tf.tensor2d([[1, 1, 0.5, 0]]);
     const { thresholds } = thresholdBalance(net, [x], { window: 200, chunk: 50, coding: 'poisson', seed: 7 });
     expect(thresholds).toHaveLength(1);
@@ -82,16 +85,18 @@ describe('converted rates approach the ANN', () => {
 
 describe('low-latency conversion', () => {
   it('bias shift θ/2T reduces the flooring error of a synthetic layer', () => {
-    const net: ConversionNet = {
-      ops: [
-        { id: 'fc1', kind: 'fc', param: 'fc1', neuron: 'relu' },
-        { id: 'fc2', kind: 'fc', param: 'fc2', neuron: 'none' },
+    const net = netOf(
+      [
+        { fc: 'fc1', out: 50 },
+        { fc: 'fc2', out: 'classes' },
       ],
-      weights: {
+      [1, 1, 20],
+      2,
+      {
         fc1: tf.randomNormal([20, 50], 0.1, 0.3, 'float32', 4),
         fc2: tf.randomNormal([50, 2], 0, 1, 'float32', 5),
       },
-    };
+    );
     const x = tf.randomUniform([16, 20], 0, 1, 'float32', 6);
     const T = 8;
     const base = thresholdsFromAnn(net, [x], { method: 'max', T });
@@ -196,12 +201,63 @@ describe('hard reset (Sengupta et al. 2019) through balancing and evaluation', (
 
 describe('straight-through floor (weight calibration)', () => {
   it('has value floor(z) and identity gradient (checked against the ramp it stands in for)', async () => {
-    const { floorSTE } = await import('../src/index.js');
     const z = tf.tensor1d([-1.5, 0.2, 2.7]);
     expect(Array.from(floorSTE(z).dataSync())).toEqual([-2, 0, 2]);
     const g = tf.grad((v: tf.Tensor) => tf.sum(tf.mul(floorSTE(v), tf.tensor1d([1, 2, 3]))))(z);
     // STE: d floor/dz := d z/dz = 1, so the gradient equals the upstream weights
     expect(Array.from(g.dataSync())).toEqual([1, 2, 3]);
     tf.dispose([z, g]);
+  });
+});
+
+describe('residual shortcuts (models.forward topologies with residualFrom)', () => {
+  const resNet = (seed = 7) =>
+    netOf(
+      [
+        { conv: 'conv1', out: 4, k: 3 },
+        { conv: 'conv2', out: 4, k: 3, residual: true },
+        { pool: 'avg', size: 2 },
+        { fc: 'fc1', out: 8 },
+        { fc: 'fc2', out: 'classes' },
+      ],
+      [4, 4, 1],
+      3,
+      {
+        conv1: tf.randomNormal([3, 3, 1, 4], 0.05, Math.sqrt(2 / 9), 'float32', seed),
+        conv2: tf.randomNormal([3, 3, 4, 4], 0.0, Math.sqrt(2 / 36), 'float32', seed + 1),
+        fc1: tf.randomNormal([16, 8], 0.05, Math.sqrt(2 / 16), 'float32', seed + 2),
+        fc2: tf.randomNormal([8, 3], 0, Math.sqrt(2 / 8), 'float32', seed + 3),
+      },
+    );
+
+  it('converts and simulates a net with a residualFrom op; the shortcut reaches the IF current', () => {
+    const net = resNet();
+    expect(net.topo.ops.find((o) => o.id === 'conv2')!.residualFrom).toBe('conv1');
+    const x = images(6, 4);
+    const y = new Uint8Array(6).map((_, i) => i % 3);
+    const { thresholds, settings } = thresholdBalance(net, [x], { window: 32, chunk: 8, coding: 'poisson', seed: 2 });
+    expect(thresholds.map((t) => t.op)).toEqual(['conv1', 'conv2', 'fc1']);
+    for (const t of thresholds) expect(t.vth).toBeGreaterThan(0);
+    const ev = evaluateSnn(net, settings, [{ x, y }], { tList: [8, 32], coding: 'poisson', seed: 3, chunk: 8 });
+    expect(ev.accuracy.map((a) => a.t)).toEqual([8, 32]);
+    expect(ev.activity.map((a) => a.op)).toEqual(['conv1', 'conv2', 'fc1']);
+    expect(conversionEE(net.topo, ev.inputRate, 32, 'poisson').full).toBeGreaterThan(0);
+    const maxTh = thresholdsFromAnn(net, [x], { method: 'max', T: 1 });
+    const { ann, snn } = layerOutputs(net, maxTh, x, opOf(net, 'conv2'), {
+      T: 256,
+      coding: 'direct',
+      seed: 1,
+      chunk: 64,
+    });
+    // long-T rates approach the ANN (which adds the shortcut too): far closer than without it
+    let e = 0;
+    let n0 = 0;
+    for (let i = 0; i < ann.length; i++) {
+      e += (snn[i] - ann[i]) ** 2;
+      n0 += ann[i] ** 2;
+    }
+    expect(e).toBeLessThan(0.05 * n0);
+    disposeNet(net);
+    x.dispose();
   });
 });

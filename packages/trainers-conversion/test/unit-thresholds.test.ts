@@ -1,6 +1,27 @@
 import { describe, expect, it } from 'vitest';
-import { ifChunk, initState } from '../src/ifNeuron.js';
+import { lifForwardArrays } from '@snn/core-neurons';
 import { thresholdsIncreaseInBlocks, unitSpikeThresholds, type BalancedThreshold } from '../src/thresholdBalance.js';
+
+/** The IF op conversion runs (@snn/models simulateChunked): the core's array step, spikes of amplitude vth. */
+function initState(n: number) {
+  return { v: new Float32Array(n) };
+}
+function ifChunk(
+  cur: Float32Array,
+  repeated: boolean,
+  tc: number,
+  st: { v: Float32Array },
+  p: { vth: number; channels: number; reset?: 'soft' | 'hard' },
+  out: Float32Array,
+): number {
+  const n = st.v.length;
+  const buf = new Float32Array((tc + 1) * n);
+  const attrs = { T: tc, alpha: 1, vth: p.vth, soft: p.reset !== 'hard', refractory: 0, repeated, surrogate: '' };
+  const count = lifForwardArrays(cur, st.v, buf, attrs, { amplitude: p.vth });
+  out.set(buf.subarray(0, tc * n));
+  st.v.set(buf.subarray(tc * n));
+  return count;
+}
 
 const th = (op: string, param: string, vth: number): BalancedThreshold => ({ op, param, unrollStep: 1, vth });
 

@@ -8,17 +8,17 @@
 //      and the ANN of the same topology + same head trained end to end;
 //   5. energy: EE_Full and EE_Conv from the measured input spike rates (@snn/energy).
 import { existsSync, readFileSync } from 'node:fs';
-import { writeFileAtomic } from '@snn/pipeline';
+import { writeFileAtomic } from '@snn/runtime';
 import { annEnergy, energyEfficiency, snnEnergy, uniqueParams, type EnergyPresetName } from '@snn/energy';
 import { getTopology, type TopologyName } from '@snn/models';
 import type { ImageSet } from '@snn/datasets';
-import type { HeadName } from '@snn/trainers-agd';
+import type { HeadName } from '@snn/training';
 import { tf } from './tf.js';
 import { StdpStack, RateAccumulator, trainStackStdp, extractFeatures, stackOutShape } from './stack.js';
 import { stackSpecFromTopology } from './topology.js';
 import { makeHeadNet, trainHead, evaluateHead, type HeadArch } from './heads.js';
-import { makeAnnFront } from './ann.js';
-import type { StdpLayerParams } from './stdp-layer.js';
+import { annNet, annTopology } from './ann.js';
+import type { Competition, StdpLayerParams } from './stdp-layer.js';
 import type { StdpRuleParams } from './stdp-rule.js';
 
 function toTensor(set: ImageSet): { x: tf.Tensor4D; y: tf.Tensor1D } {
@@ -149,9 +149,25 @@ export interface FrozenFeatureOptions {
   kernelCache?: KernelCache;
   maxRate?: number;
   stdp?: Partial<Omit<StdpLayerParams, 'rule'>> & { rule?: Partial<StdpRuleParams> };
+  /** how the frozen stack runs when it extracts features (inference-only: the kernels do not depend on it) */
+  inference?: StdpInference;
+  /** images of the threshold re-adaptation pass (`inference: 'readapt'`): the first n STDP images (default all) */
+  readaptImages?: number;
   log?: (msg: string) => void;
   progress?: (p: { step?: number; of?: number; note?: string }) => void;
 }
+
+/**
+ * Inference reading of the frozen stack. The thresholds adapt to `targetRate` under WTA and
+ * dropout, which act only while layers are shaped, so:
+ *  - 'free' (default, the original reading): no competition at inference; the same thresholds
+ *    then fire well above the target rate;
+ *  - 'wta': the lateral inhibition (per-position winner-take-all, lateral reset) kept at
+ *    inference, no dropout: the competition the thresholds were adapted under;
+ *  - 'readapt': no competition at inference, but the thresholds are first re-adapted to the target
+ *    rate without it, layer by layer, on the STDP (training) images; the kernels stay as learnt.
+ */
+export type StdpInference = 'free' | 'wta' | 'readapt';
 
 /**
  * Layer-wise STDP (or threshold-only adaptation for random kernels) on `stdpImages`, then the
@@ -198,6 +214,30 @@ export function frozenFeatures(o: FrozenFeatureOptions): FrozenFeatures {
     log(
       `${topo.name} ${o.label ?? o.kernels}: ${stdpX.shape[0]} images, updates ${JSON.stringify(updates)}, ${seconds[o.kernels].toFixed(1)} s`,
     );
+  if (o.inference === 'readapt') {
+    // after the checkpoint was written: the cached kernels and thresholds stay those of learning
+    t0 = now();
+    const n = Math.min(o.readaptImages ?? stdpX.shape[0], stdpX.shape[0]);
+    const xr = n < stdpX.shape[0] ? tf.slice(stdpX, [0, 0, 0, 0], [n, -1, -1, -1]) : stdpX;
+    const nb = Math.ceil(n / o.batchSize) * spec.layers.length;
+    let done = 0;
+    trainStackStdp(stack, xr, {
+      T: o.T,
+      batchSize: o.batchSize,
+      epochs: 1,
+      seed: o.seed + 29,
+      maxRate: o.maxRate,
+      learn: false,
+      adaptCompetition: {},
+      onProgress: (p) => o.progress?.({ step: ++done, of: nb, note: `thresholds for inference ${p.layer}` }),
+    });
+    if (xr !== stdpX) xr.dispose();
+    seconds.readapt = now() - t0;
+    log(
+      `${topo.name} ${o.label ?? o.kernels}: thresholds re-adapted without competition on ${n} images in ${seconds.readapt.toFixed(1)} s`,
+    );
+  }
+  const competition: Competition | undefined = o.inference === 'wta' ? { wta: true } : undefined;
 
   t0 = now();
   const rates = new RateAccumulator();
@@ -207,12 +247,14 @@ export function frozenFeatures(o: FrozenFeatureOptions): FrozenFeatures {
     batchSize: o.batchSize,
     seed: o.seed * 3 + 1,
     maxRate: o.maxRate,
+    competition,
   });
   const fte = extractFeatures(stack, test.x, {
     T: o.T,
     batchSize: o.batchSize,
     seed: o.seed * 3 + 2,
     maxRate: o.maxRate,
+    competition,
     rates,
     outRates,
   });
@@ -268,7 +310,7 @@ export interface HeadRunOptions {
 }
 
 /** train a head on cached frozen features; returns test top-1 accuracy in [0, 1] */
-export function headAccuracy(f: FrozenFeatures, h: HeadRunOptions): number {
+export function headAccuracy(f: FrozenFeatures, h: HeadRunOptions, correct?: Uint8Array): number {
   const net = makeHeadNet(h.arch, f.featShape, f.classes, { hidden: f.hidden, seed: h.seed * 11 + 5 });
   const head = trainHead(net, f.xtr, f.ytr, f.classes, {
     loss: h.loss,
@@ -277,7 +319,7 @@ export function headAccuracy(f: FrozenFeatures, h: HeadRunOptions): number {
     lr: h.lr,
     seed: h.seed * 13 + 1,
   });
-  const acc = evaluateHead(net, head, f.xte, f.yte, 100);
+  const acc = evaluateHead(net, head, f.xte, f.yte, 100, undefined, correct);
   for (const v of Object.values(head.variables)) v.dispose();
   net.dispose();
   return acc;
@@ -287,39 +329,24 @@ export function headAccuracy(f: FrozenFeatures, h: HeadRunOptions): number {
 export function annAccuracy(
   o: { topology: TopologyName; width: number; train: ImageSet; test: ImageSet },
   h: HeadRunOptions,
+  correct?: Uint8Array,
 ): number {
-  const topo = getTopology(o.topology, { width: o.width });
-  const spec = stackSpecFromTopology(topo);
-  const fc1 = topo.params.find((p) => p.id === 'fc1' && p.role === 'weight');
-  const hidden = fc1 ? fc1.shape[1] : 256;
+  const topo = annTopology(o.topology, o.width, h.arch);
   const train = toTensor(o.train);
   const test = toTensor(o.test);
-  const front = makeAnnFront(spec, h.seed * 5 + 3);
-  const net = makeHeadNet(h.arch, stackOutShape(spec), topo.classes, { hidden, seed: h.seed * 11 + 5 });
+  const net = annNet(topo, h.arch, h.seed * 5 + 3, h.seed * 11 + 5);
   const head = trainHead(net, train.x, train.y, topo.classes, {
     loss: h.loss,
     epochs: h.epochs,
     batchSize: h.batchSize,
     lr: h.lr,
     seed: h.seed * 13 + 2,
-    frontVars: front.vars,
-    front: (x) => front.apply(x),
   });
-  const acc = evaluateHead(net, head, test.x, test.y, 100, (x) => front.apply(x));
+  const acc = evaluateHead(net, head, test.x, test.y, 100, undefined, correct);
   for (const v of Object.values(head.variables)) v.dispose();
   net.dispose();
-  front.dispose();
   for (const t of [train.x, train.y, test.x, test.y]) t.dispose();
   return acc;
-}
-
-/** MACs of the ConvNN head on [h, w, c] features (its layers: heads.ts) */
-export function convnnHeadMacs(featShape: [number, number, number], hidden: number, classes: number): number {
-  const [h, w, c] = featShape;
-  const c2 = 2 * c;
-  return (
-    h * w * 9 * c * c2 + h * w * 9 * c2 * c2 + Math.floor(h / 2) * Math.floor(w / 2) * c2 * hidden + hidden * classes
-  );
 }
 
 /**
@@ -342,9 +369,10 @@ export function stdpEnergy(o: {
   const snnE = snnEnergy(topo, { activity: o.inputRates, T: o.T, macOps: fcOps, preset });
   const ee = energyEfficiency(annE, snnE);
   if (o.head === 'fc') return { eeFull: ee.full, eeConv: ee.conv, eAnn: ee.eAnn, eSnn: ee.eSnn };
-  const spec = stackSpecFromTopology(topo);
-  const fc1 = topo.params.find((p) => p.id === 'fc1' && p.role === 'weight');
-  const headE = convnnHeadMacs(stackOutShape(spec), fc1 ? fc1.shape[1] : 256, topo.classes) * annE.constants.mac;
+  // the ConvNN head's MACs: its ops in the ANN baseline's topology (everything after the stack's last pool)
+  const convnn = annTopology(o.topology, o.width, 'convnn').ops;
+  const stackEnd = topo.ops.findIndex((op) => op.kind === 'fc');
+  const headE = convnn.slice(stackEnd).reduce((a, op) => a + op.macs, 0) * annE.constants.mac;
   const conv = (r: typeof annE) => r.perOp.filter((e) => e.kind === 'conv').reduce((a, e) => a + e.energy, 0);
   const eAnn = conv(annE) + headE;
   const eSnn = conv(snnE) + headE;

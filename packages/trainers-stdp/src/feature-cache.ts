@@ -6,7 +6,7 @@
 //                a damaged or truncated file is recomputed, never used)
 import { existsSync, readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
-import { writeFileAtomic } from '@snn/pipeline';
+import { writeFileAtomic } from '@snn/runtime';
 import { tf } from './tf.js';
 import type { FrozenFeatures } from './experiment.js';
 

@@ -3,9 +3,9 @@
 //  - 'convnn' : a larger conv classifier (Table 12; the paper does not give its layers). Our
 //               reading, documented in the README: conv3x3(2C) ReLU -> conv3x3(2C) ReLU ->
 //               avgpool 2 -> FC1 (ReLU) -> FC2, on the stack's [h, w, C] feature maps.
-// The loss is @snn/trainers-agd's softmax or stochmax (DropMax) head on (features = FC1's
+// The loss is @snn/training's softmax or stochmax (DropMax) head on (features = FC1's
 // output, logits = FC2's output), so stochmax is the same implementation as the AGD tables.
-import { makeHead, type ClassifierHead, type HeadName } from '@snn/trainers-agd';
+import { makeHead, type ClassifierHead, type HeadName } from '@snn/training';
 import { tf } from './tf.js';
 
 export type HeadArch = 'fc' | 'convnn';
@@ -130,7 +130,7 @@ export function trainHead(
     const probe = tf.zeros([1, x.shape[1], x.shape[2], x.shape[3]]) as tf.Tensor4D;
     return net.apply(o.front ? o.front(probe) : probe, false).features.shape[1];
   });
-  // tidy frees the head's variable initialisers (@snn/trainers-agd's stochmax head leaves them); variables survive it
+  // tidy frees the head's variable initialisers (@snn/training's stochmax head leaves them); variables survive it
   let made: ClassifierHead | null = null;
   tf.tidy(() => {
     made = makeHead(o.loss, featDim, classes, o.seed + 99);
@@ -171,7 +171,7 @@ export function trainHead(
   return head;
 }
 
-/** top-1 accuracy of (front +) head on x, y */
+/** top-1 accuracy of (front +) head on x, y; `correct` (length N), when given, gets 1 for each image predicted right */
 export function evaluateHead(
   net: HeadNet,
   head: ClassifierHead,
@@ -179,18 +179,21 @@ export function evaluateHead(
   y: tf.Tensor1D,
   batchSize: number,
   front?: (x: tf.Tensor4D) => tf.Tensor4D,
+  correct?: Uint8Array,
 ): number {
   const N = x.shape[0];
-  let correct = 0;
+  let right = 0;
   for (let s = 0; s < N; s += batchSize) {
     const size = Math.min(batchSize, N - s);
-    correct += tf.tidy(() => {
+    const hits = tf.tidy(() => {
       const xb = tf.slice(x, [s, 0, 0, 0], [size, -1, -1, -1]);
       const yb = tf.slice(y, [s], [size]);
       const out = net.apply(front ? front(xb) : xb, false);
       const pred = tf.argMax(head.logProbs(out), 1);
-      return tf.sum(tf.cast(tf.equal(pred, tf.cast(yb, 'int32')), 'float32')).dataSync()[0];
+      return tf.cast(tf.equal(pred, tf.cast(yb, 'int32')), 'int32').dataSync() as Int32Array;
     });
+    correct?.set(hits, s);
+    right += hits.reduce((a, h) => a + h, 0);
   }
-  return correct / N;
+  return right / N;
 }

@@ -1,11 +1,11 @@
 // One table row of the STDP stages (Tables 6 and 12) as plain data in, metrics out. The stage
-// packages wrap this in @snn/pipeline's runStage. Frozen features are memoised in-process by their
+// glue (@snn/stage-stdp) wraps this in @snn/pipeline's runStage. Frozen features are memoised in-process by their
 // full configuration, so the rows of one topology (softmax, stochmax, ConvNN heads) share one
 // STDP run and one feature pass.
 import { join } from 'node:path';
-import { balancedSubset, type ImageSet } from '@snn/datasets';
+import { balancedSubset, correctSeries, type ImageSet } from '@snn/datasets';
 import { existsSync } from 'node:fs';
-import { computeOnce, lockHolder, RowBusy, sha256, stableStringify } from '@snn/pipeline';
+import { computeOnce, lockHolder, moduleCodeFingerprint, RowBusy, sha256, stableStringify } from '@snn/runtime';
 import { readFeatures, writeFeatures } from './feature-cache.js';
 import { getTopology, type TopologyName } from '@snn/models';
 import {
@@ -17,6 +17,7 @@ import {
   uniqueParams,
   type FrozenFeatures,
   type FrozenFeatureOptions,
+  type StdpInference,
 } from './experiment.js';
 import type { HeadArch } from './heads.js';
 import type { StdpLayerParams } from './stdp-layer.js';
@@ -50,6 +51,10 @@ export interface StdpRowSpec {
   seeds?: number;
   maxRate?: number;
   stdp?: Partial<Omit<StdpLayerParams, 'rule'>> & { rule?: Partial<StdpRuleParams> };
+  /** inference reading of the frozen stack (experiment.ts, StdpInference; default 'free'); not part of the kernels' key */
+  inference?: StdpInference;
+  /** images of the threshold re-adaptation for inference ('readapt'; default all STDP images) */
+  readaptImages?: number;
 }
 
 export interface StdpRowMetric {
@@ -61,6 +66,8 @@ export interface StdpRowResult {
   metrics: StdpRowMetric[];
   activity: Array<{ layer: string; unrollStep: number; rate: number }>;
   reconstructed: boolean;
+  /** 'correct': x = the test image's index in the CIFAR-10 test split, y = the fraction of seeds that got it right */
+  series: Array<{ series: string; x: number; y: number }>;
 }
 
 const memo = new Map<string, FrozenFeatures>();
@@ -101,6 +108,7 @@ export async function runStdpRow(
   let activity: StdpRowResult['activity'] = [];
   const kernelsOf = r.method === 'random-kernels' ? 'random' : 'stdp';
   const stdpOf = r.method === 'random-decorrelated' ? { ...r.stdp, rule: { ...r.stdp?.rule, eta: 0 } } : r.stdp;
+  const inference = r.inference ?? 'free';
   const foOf = (seed: number): Omit<FrozenFeatureOptions, 'train' | 'test' | 'stdpImages' | 'log' | 'progress'> => ({
     topology: r.topology,
     width: r.width,
@@ -112,6 +120,10 @@ export async function runStdpRow(
     maxRate: r.maxRate,
     stdp: stdpOf,
     label: r.method === 'random-decorrelated' ? 'random-decorrelated' : kernelsOf,
+    // inference-only settings: in the features' keys, never in the kernels' (rows that differ only
+    // in them share the learnt kernels); 'free' (today's reading) adds nothing, so its keys are unchanged
+    ...(inference !== 'free' ? { inference } : {}),
+    ...(inference === 'readapt' && r.readaptImages !== undefined ? { readaptImages: r.readaptImages } : {}),
   });
   const memoKey = (seed: number) =>
     JSON.stringify({ fo: foOf(seed), n: [r.stdpImages, r.trainImages, r.testImages], subsets: r.seed });
@@ -128,6 +140,11 @@ export async function runStdpRow(
       if (holder) throw new RowBusy(`${r.topology} ${r.method} features (seed ${seed})`, holder);
     }
   }
+  const rightCount = new Float64Array(test.n);
+  const seedRight = new Uint8Array(test.n);
+  const tally = () => {
+    for (let k = 0; k < test.n; k++) rightCount[k] += seedRight[k];
+  };
   for (const [i, seed] of seeds.entries()) {
     const head = { arch, loss, batchSize: r.batchSize, lr: r.lr, seed };
     const tag = seeds.length > 1 ? ` (seed ${i + 1}/${seeds.length})` : '';
@@ -135,7 +152,12 @@ export async function runStdpRow(
       hooks.progress &&
       ((p: { step?: number; of?: number; note?: string }) => hooks.progress!({ ...p, note: `${p.note ?? ''}${tag}` }));
     if (r.method === 'ann') {
-      const acc = annAccuracy({ topology: r.topology, width: r.width, train, test }, { ...head, epochs: r.annEpochs });
+      const acc = annAccuracy(
+        { topology: r.topology, width: r.width, train, test },
+        { ...head, epochs: r.annEpochs },
+        seedRight,
+      );
+      tally();
       hooks.log?.(`${r.topology} ANN ${r.classifier}${tag}: ${(100 * acc).toFixed(2)}%`);
       accs.push(100 * acc);
       continue;
@@ -154,6 +176,8 @@ export async function runStdpRow(
             stableStringify({
               ...fo,
               label: undefined,
+              inference: undefined,
+              readaptImages: undefined,
               stdpImages: r.stdpImages,
               stdpSubset: r.seed + 3,
               code: kc.code,
@@ -180,11 +204,22 @@ export async function runStdpRow(
       } else f = compute();
       memo.set(key, f);
     }
-    const acc = headAccuracy(f, { ...head, epochs: r.headEpochs });
+    const acc = headAccuracy(f, { ...head, epochs: r.headEpochs }, seedRight);
+    tally();
     hooks.log?.(`${r.topology} ${r.method} ${r.classifier}${tag}: ${(100 * acc).toFixed(2)}%`);
     accs.push(100 * acc);
     const e = stdpEnergy({ topology: r.topology, width: r.width, T: r.T, inputRates: f.inputRates, head: arch });
-    const x: Record<string, number> = { ee: e.eeFull, ee_conv: e.eeConv, stdp_seconds: f.seconds[kernels] ?? 0 };
+    // the same measured rates on the paper's width-1 MACs (small widths overweight the Poisson-input conv)
+    const e1 =
+      r.width === 1 ? e : stdpEnergy({ topology: r.topology, width: 1, T: r.T, inputRates: f.inputRates, head: arch });
+    const x: Record<string, number> = {
+      ee: e.eeFull,
+      ee_conv: e.eeConv,
+      ee_w1: e1.eeFull,
+      energy_uJ: e.eSnn / 1e6,
+      stdp_seconds: f.seconds[kernels] ?? 0,
+    };
+    if (f.seconds.readapt !== undefined) x.readapt_seconds = f.seconds.readapt;
     for (const [layer, n] of Object.entries(f.updates)) x[`stdp_updates_${layer}`] = n;
     extra.push(x);
     if (i === 0) activity = f.activity;
@@ -205,9 +240,31 @@ export async function runStdpRow(
     { metric: 'test_samples', value: test.n, unit: 'count' },
   );
   if (extra.length) {
-    const units: Record<string, string> = { ee: 'x', ee_conv: 'x', stdp_seconds: 's' };
+    const units: Record<string, string> = {
+      ee: 'x',
+      ee_conv: 'x',
+      ee_w1: 'x',
+      energy_uJ: 'uJ',
+      stdp_seconds: 's',
+      readapt_seconds: 's',
+    };
     for (const k of Object.keys(extra[0]))
       metrics.push({ metric: k, value: mean(extra.map((x) => x[k])), unit: units[k] ?? 'count' });
   }
-  return { metrics, activity, reconstructed: topo.reconstructed };
+  const series = correctSeries(
+    test,
+    Array.from(rightCount, (c) => c / seeds.length),
+  );
+  return { metrics, activity, reconstructed: topo.reconstructed, series };
+}
+
+let stdpCode: string | undefined;
+/**
+ * Fingerprint of this package's code and its workspace dependencies (not the stage runner's): the
+ * key of the learnt-kernel and frozen-feature caches, so an STDP change recomputes them and a
+ * change elsewhere (the runner, a stage) does not.
+ */
+export function stdpCodeFingerprint(): string {
+  stdpCode ??= moduleCodeFingerprint(import.meta.url);
+  return stdpCode;
 }

@@ -5,8 +5,15 @@
 // Inputs are streamed over the window in chunks of T/k steps, each unroll step keeping its own
 // membrane/trace state, so memory does not grow with T.
 import { tf } from './tf.js';
-import { StdpConvLayer, disposeState, emptyState, type LayerState, type StdpLayerParams } from './stdp-layer.js';
-import { poissonChunk } from './poisson.js';
+import { poissonEncode } from '@snn/encoders';
+import {
+  StdpConvLayer,
+  disposeState,
+  emptyState,
+  type Competition,
+  type LayerState,
+  type StdpLayerParams,
+} from './stdp-layer.js';
 import type { StdpRuleParams } from './stdp-rule.js';
 
 export interface StackLayerSpec {
@@ -78,6 +85,10 @@ export class StdpStack {
       upTo: number;
       learnLayer: number | null;
       adaptLayer?: number | null;
+      /** competition of the adapting layer when it does not learn (default: its own WTA and dropout) */
+      adaptCompetition?: Competition;
+      /** competition of the layers that neither learn nor adapt (default: none) */
+      inference?: Competition;
       rates?: RateAccumulator;
       outRates?: RateAccumulator;
     },
@@ -89,9 +100,12 @@ export class StdpStack {
       for (let m = 0; m < l.unroll; m++) {
         const key = l.unroll > 1 ? `${l.id}@${m + 1}` : l.id;
         opts.rates?.add(key, cur);
+        const learn = opts.learnLayer === i;
+        const adapt = learn || opts.adaptLayer === i;
         const next = layer.runChunk(cur, Tc, states[i][m], {
-          learn: opts.learnLayer === i,
-          adapt: opts.learnLayer === i || opts.adaptLayer === i,
+          learn,
+          adapt,
+          competition: learn ? undefined : adapt ? opts.adaptCompetition : opts.inference,
         });
         opts.outRates?.add(key, next);
         if (cur !== x) cur.dispose();
@@ -155,6 +169,8 @@ export interface StdpTrainOptions {
   seed: number;
   /** Poisson max rate (spike probability per step for intensity 1) */
   maxRate?: number;
+  /** threshold-only passes (`learn: false`): the competition thresholds adapt under (default: the layers' WTA and dropout) */
+  adaptCompetition?: Competition;
   onProgress?: (p: { layer: string; batch: number; of: number }) => void;
 }
 
@@ -179,11 +195,13 @@ export function trainStackStdp(stack: StdpStack, images: tf.Tensor4D, o: StdpTra
         const states = stack.newStates();
         for (let c = 0; c < chunks; c++) {
           const steps = Math.min(Tc, o.T - c * Tc);
-          const x = poissonChunk(xb, steps, o.seed * 7919 + li * 104729 + ep * 1299709 + b * 31 + c, o.maxRate);
+          const seed = o.seed * 7919 + li * 104729 + ep * 1299709 + b * 31 + c;
+          const x = poissonEncode(xb, steps, seed >>> 0, o.maxRate) as tf.Tensor4D;
           const out = stack.runChunk(x, steps, states, {
             upTo: li,
             learnLayer: o.learn === false ? null : li,
             adaptLayer: li,
+            adaptCompetition: o.adaptCompetition,
           });
           out.dispose();
           x.dispose();
@@ -209,6 +227,8 @@ export function extractFeatures(
     seed: number;
     chunk?: number;
     maxRate?: number;
+    /** competition at inference (default none; `{ wta: true }`: the lateral inhibition of learning) */
+    competition?: Competition;
     rates?: RateAccumulator;
     outRates?: RateAccumulator;
   },
@@ -223,10 +243,11 @@ export function extractFeatures(
     let acc: tf.Tensor | null = null;
     for (let t0 = 0; t0 < o.T; t0 += Tc) {
       const steps = Math.min(Tc, o.T - t0);
-      const x = poissonChunk(xb, steps, o.seed * 7919 + start * 13 + t0, o.maxRate);
+      const x = poissonEncode(xb, steps, (o.seed * 7919 + start * 13 + t0) >>> 0, o.maxRate) as tf.Tensor4D;
       const out = stack.runChunk(x, steps, states, {
         upTo: stack.layers.length - 1,
         learnLayer: null,
+        inference: o.competition,
         rates: o.rates,
         outRates: o.outRates,
       });

@@ -2,9 +2,11 @@
 // Simulation is step by step (STDP is local in time) but vectorised over batch, positions and
 // kernels: within a chunk of T/k steps the weights are fixed, so the synaptic currents of the
 // whole chunk are ONE time-folded conv over [Tc·B, H, W, Cin]; only the membrane and the trace
-// recurrences loop over the Tc steps, element-wise. At the end of each chunk the weights get one
+// recurrences loop over the Tc steps, element-wise (the membrane step is @snn/core-neurons'
+// lifStepForward; the competition gates its spikes). At the end of each chunk the weights get one
 // STDP update (k updates per window, Panda et al. 2020 "BackRes in STDP").
 import { tf } from './tf.js';
+import { lifStepForward } from '@snn/core-neurons';
 import { DEFAULT_RULE, applyDeltaW, stdpDeltaW, traceDecay, traceStep, type StdpRuleParams } from './stdp-rule.js';
 
 export interface StdpLayerParams {
@@ -53,11 +55,12 @@ export function disposeState(s: LayerState): void {
   s.trace = null;
 }
 
-export interface ChunkResult {
-  /** [Tc·B, H, W, Cout] post spikes, time-major folded */
-  spikes: tf.Tensor4D;
-  /** Σ spikes per kernel (only when learning) */
-  updated: boolean;
+/** the competition among a layer's kernels in one chunk */
+export interface Competition {
+  /** per-position winner-take-all on V/V_th with lateral reset */
+  wta?: boolean;
+  /** post-neuron dropout probability */
+  dropout?: number;
 }
 
 export class StdpConvLayer {
@@ -112,13 +115,17 @@ export class StdpConvLayer {
   /**
    * Run Tc steps of a time-folded chunk x [Tc·B, H, W, Cin] (values in [0,1]: spikes or pooled
    * spikes), updating `state` in place. If `learn`, apply one STDP update from the chunk's
-   * pre traces and post spikes, and adapt thresholds.
+   * pre traces and post spikes; if `adapt` (default: `learn`), adapt thresholds.
+   * `competition` (default: WTA and dropout as configured while the layer is shaped, i.e. learning
+   * or adapting; none otherwise) sets which competition acts: inference with `{ wta: true }` keeps
+   * the lateral inhibition the thresholds were adapted under; `{}` while adapting re-adapts the
+   * thresholds for inference without competition.
    */
   runChunk(
     x: tf.Tensor4D,
     Tc: number,
     state: LayerState,
-    opts: { learn: boolean; adapt?: boolean; compete?: boolean },
+    opts: { learn: boolean; adapt?: boolean; competition?: Competition },
   ): tf.Tensor4D {
     const [N, H, W] = x.shape;
     const B = N / Tc;
@@ -128,8 +135,11 @@ export class StdpConvLayer {
     const adapt = opts.adapt ?? learn;
     // WTA and dropout act whenever the layer is being shaped (learning or threshold adaptation),
     // so the random-kernel baseline gets thresholds adapted under the same competition
-    const compete = opts.compete ?? (learn || adapt);
+    const shaping = learn || adapt;
+    const wta = opts.competition ? opts.competition.wta === true : shaping && this.p.wta;
+    const dropout = opts.competition ? (opts.competition.dropout ?? 0) : shaping ? this.p.dropout : 0;
     const dropSeed = this.nextSeed();
+    const neuron = { alpha: this.p.alpha, vth: this.vth, reset: 'soft' as const };
     const out = tf.tidy(() => {
       // the residual input is added to the pre-activation, one unit of current per input spike
       const conv = tf.conv2d(x, this.w, 1, this.pad);
@@ -141,24 +151,28 @@ export class StdpConvLayer {
       const traces: tf.Tensor[] = [];
       for (let t = 0; t < Tc; t++) {
         const I = tf.slice(currents, [t * B, 0, 0, 0], [B, Ho, Wo, this.cout]);
-        v = tf.add(tf.mul(v, this.p.alpha), I);
-        let s: tf.Tensor = tf.cast(tf.greaterEqual(v, this.vth), 'float32');
-        if (compete && this.p.wta) {
-          // lateral inhibition: per position, only the kernel furthest above its threshold spikes
-          // (argMax breaks ties: two identical kernels must not both win)
-          // the race is on v / V_th, so adaptive thresholds steer who wins (homeostasis -> competition)
-          s = tf.mul(s, tf.oneHot(tf.argMax(tf.div(v, this.vth), 3), this.cout).asType('float32'));
-        }
-        if (compete && this.p.dropout > 0) {
-          const keep = tf.cast(
-            tf.greaterEqual(tf.randomUniform(s.shape, 0, 1, 'float32', dropSeed + t), this.p.dropout),
-            'float32',
-          );
-          s = tf.mul(s, keep);
-        }
-        // soft reset (subtract the threshold), as in the companion conversion work
-        v = tf.sub(v, tf.mul(s, this.vth));
-        if (compete && this.p.wta) {
+        // the membrane (integrate, fire, soft reset: subtract the threshold, as in the companion
+        // conversion work) is @snn/core-neurons'; the competition gates the spikes before the reset
+        const step = lifStepForward(I, v, neuron, (fired, u) => {
+          let s = fired;
+          if (wta) {
+            // lateral inhibition: per position, only the kernel furthest above its threshold spikes
+            // (argMax breaks ties: two identical kernels must not both win)
+            // the race is on v / V_th, so adaptive thresholds steer who wins (homeostasis -> competition)
+            s = tf.mul(s, tf.oneHot(tf.argMax(tf.div(u, this.vth), 3), this.cout).asType('float32'));
+          }
+          if (dropout > 0) {
+            const keep = tf.cast(
+              tf.greaterEqual(tf.randomUniform(s.shape, 0, 1, 'float32', dropSeed + t), dropout),
+              'float32',
+            );
+            s = tf.mul(s, keep);
+          }
+          return s;
+        });
+        const s = step.spikes;
+        v = step.v;
+        if (wta) {
           // lateral inhibition: a spike at a position silences the other kernels' potentials there,
           // so a losing kernel cannot win the next step just by having kept its charge
           v = tf.mul(v, tf.sub(1, tf.max(s, 3, true)));

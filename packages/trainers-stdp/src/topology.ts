@@ -37,8 +37,3 @@ export function stackSpecFromTopology(topo: Topology): StackSpec {
   }
   return { name: topo.name, input: topo.input, layers };
 }
-
-/** topology op id of layer `param` at unroll step m (1-based) */
-export function opId(layer: StackLayerSpec, m: number): string {
-  return layer.unroll > 1 ? `${layer.id}@${m}` : layer.id;
-}

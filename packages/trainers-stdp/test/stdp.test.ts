@@ -6,7 +6,7 @@ import { initEngine } from '@snn/backend';
 import { tf } from '../src/tf.js';
 import { DEFAULT_RULE, applyDeltaW, filterCorrelation, stdpDeltaW, traceDecay, traceStep } from '../src/stdp-rule.js';
 import { runStdpRow, clearStdpMemo } from '../src/rows.js';
-import { RowBusy } from '@snn/pipeline';
+import { RowBusy } from '@snn/runtime';
 import type { ImageSet } from '@snn/datasets';
 import { StdpConvLayer, emptyState, disposeState } from '../src/stdp-layer.js';
 import { StdpStack, RateAccumulator, trainStackStdp } from '../src/stack.js';
@@ -324,7 +324,12 @@ describe('full row', () => {
     for (const [method, classifier] of rows) {
       const b0 = tf.memory().numTensors;
       const r = await runStdpRow({ ...base, method, classifier }, data);
-      expect(r.metrics.find((m) => m.metric === 'accuracy')!.value).toBeGreaterThanOrEqual(0);
+      const acc = r.metrics.find((m) => m.metric === 'accuracy')!.value;
+      expect(acc).toBeGreaterThanOrEqual(0);
+      // each test image's fraction of seeds right rides along (paired verdicts): it reproduces the accuracy
+      const correct = r.series.filter((p) => p.series === 'correct');
+      expect(correct).toHaveLength(base.testImages);
+      expect((100 * correct.reduce((t, p) => t + p.y, 0)) / correct.length).toBeCloseTo(acc, 9);
       // only the memoised features (x, y of train and test) may stay until clearStdpMemo
       expect(tf.memory().numTensors - b0).toBe(classifier === 'softmax' ? 4 : 0);
     }

@@ -34,6 +34,8 @@ export interface TtfsEvaluation {
   energy: EnergyReport;
   ee: number;
   samples: number;
+  /** 1 where the spiking net's prediction on image i (set order) was right: for paired comparisons */
+  correct: Uint8Array;
 }
 
 export function evaluateTtfs(
@@ -44,6 +46,7 @@ export function evaluateTtfs(
   const T = net.cfg.T;
   const folded = foldBatchNorm(net);
   let correct = 0;
+  const right = new Uint8Array(set.n);
   let correctSur = 0;
   let n = 0;
   const spikes: Record<string, number> = {};
@@ -62,8 +65,10 @@ export function evaluateTtfs(
       const [c, cs] = tf.tidy(() => {
         const y = tf.cast(b.y, 'int32');
         const sur = net.forward(b.x).logits;
+        const hits = tf.cast(tf.equal(tf.argMax(sim.logits, 1), y), 'int32').dataSync() as Int32Array;
+        right.set(hits, n);
         return [
-          tf.sum(tf.cast(tf.equal(tf.argMax(sim.logits, 1), y), 'float32')).dataSync()[0],
+          hits.reduce((t, h) => t + h, 0),
           tf.sum(tf.cast(tf.equal(tf.argMax(sur, 1), y), 'float32')).dataSync()[0],
         ];
       });
@@ -106,5 +111,6 @@ export function evaluateTtfs(
     energy,
     ee,
     samples: n,
+    correct: right,
   };
 }

@@ -7,8 +7,9 @@
  * accuracy that matters is on the SIMULATED SNN (./evaluate.ts).
  */
 import { tf, deriveSeed } from '@snn/backend';
-import { batches, type ImageSet } from '@snn/datasets';
+import { batches, type Batch, type ImageSet } from '@snn/datasets';
 import type { Topology } from '@snn/models';
+import { optimizerTensors, restoreOptimizer, runEpochs, type TrainContext, type TrainProgress } from '@snn/training';
 import { kernelRegularizer } from './kernel.js';
 import { TtfsNet, type TtfsBnMode } from './net.js';
 
@@ -37,12 +38,7 @@ export interface TtfsEpoch {
   samplesPerSec: number;
 }
 
-export interface TtfsProgress {
-  epoch?: number;
-  of?: number;
-  step?: number;
-  note?: string;
-}
+export type TtfsProgress = TrainProgress;
 
 export class TtfsTrainer {
   readonly net: TtfsNet;
@@ -113,56 +109,74 @@ export class TtfsTrainer {
     return { loss, correct };
   }
 
-  async fit(
-    train: ImageSet,
-    ctx: { progress?(p: TtfsProgress): void; log?(m: string): void } = {},
-  ): Promise<TtfsEpoch[]> {
-    const history: TtfsEpoch[] = [];
-    const per = Math.ceil(train.n / this.cfg.batchSize);
-    for (let epoch = 0; epoch < this.cfg.epochs; epoch++) {
-      const t0 = performance.now();
-      let lossSum = 0;
-      let correct = 0;
-      let n = 0;
-      let bi = 0;
-      for (const b of batches(train, {
-        batchSize: this.cfg.batchSize,
-        seed: deriveSeed(this.cfg.seed, 'shuffle', epoch),
-        shuffle: true,
-        augment: this.cfg.augment,
-      })) {
-        try {
-          const r = this.trainBatch(b.x, b.y, deriveSeed(this.cfg.seed, 'batch', epoch, bi));
-          if (!Number.isFinite(r.loss))
-            throw new Error(`TTFS training diverged: loss ${r.loss} at epoch ${epoch + 1}, batch ${bi + 1}`);
-          lossSum += r.loss * b.size;
-          correct += r.correct;
-          n += b.size;
-        } finally {
-          tf.dispose([b.x, b.y]);
-        }
-        bi++;
-        ctx.progress?.({
-          epoch: epoch + 1,
-          of: this.cfg.epochs,
-          step: bi,
-          note: `batch ${bi}/${per} loss ${(lossSum / Math.max(1, n)).toFixed(3)}`,
-        });
-      }
-      const seconds = (performance.now() - t0) / 1000;
-      const rec = {
-        epoch: epoch + 1,
-        loss: lossSum / Math.max(1, n),
-        trainAccuracy: correct / Math.max(1, n),
-        seconds,
-        samplesPerSec: n / seconds,
-      };
-      history.push(rec);
-      ctx.log?.(
-        `ttfs epoch ${rec.epoch}/${this.cfg.epochs}: loss ${rec.loss.toFixed(4)} train acc ${(rec.trainAccuracy * 100).toFixed(1)}% ${rec.samplesPerSec.toFixed(1)} img/s`,
-      );
+  /**
+   * Everything training changes, as checkpoint tensors: the trainable variables by position
+   * (weights, biases, BN affine, trainable kernels), the BN running statistics and both optimisers.
+   */
+  async checkpointTensors(): Promise<Array<{ name: string; tensor: tf.Tensor }>> {
+    const out: Array<{ name: string; tensor: tf.Tensor }> = this.net
+      .trainableVariables()
+      .map((v, i) => ({ name: `var:${i}`, tensor: v }));
+    for (const [id, bn] of this.net.bnState)
+      out.push({ name: `bn:${id}:mean`, tensor: bn.mean }, { name: `bn:${id}:variance`, tensor: bn.variance });
+    out.push(...(await optimizerTensors(this.opt, 'opt')), ...(await optimizerTensors(this.kernelOpt, 'kopt')));
+    return out;
+  }
+
+  async restore(tensors: Map<string, tf.Tensor>): Promise<void> {
+    const get = (name: string): tf.Tensor => {
+      const t = tensors.get(name);
+      if (!t) throw new Error(`TTFS checkpoint has no tensor '${name}'`);
+      return t;
+    };
+    this.net.trainableVariables().forEach((v, i) => v.assign(get(`var:${i}`)));
+    for (const [id, bn] of this.net.bnState) {
+      bn.mean.assign(get(`bn:${id}:mean`));
+      bn.variance.assign(get(`bn:${id}:variance`));
     }
-    return history;
+    await restoreOptimizer(this.opt, tensors, 'opt');
+    await restoreOptimizer(this.kernelOpt, tensors, 'kopt');
+  }
+
+  /**
+   * Train cfg.epochs epochs (@snn/training's epoch loop); throws on a NaN/inf loss. With
+   * `ctx.checkpointDir`, every epoch is checkpointed there and a rerun resumes after the last one
+   * (the same numbers as an uninterrupted run).
+   */
+  async fit(train: ImageSet, ctx: TrainContext = {}): Promise<TtfsEpoch[]> {
+    const run = await runEpochs<Batch, TtfsEpoch, Record<string, never>>({
+      epochs: this.cfg.epochs,
+      stepsPerEpoch: Math.ceil(train.n / this.cfg.batchSize),
+      batches: (epoch) =>
+        batches(train, {
+          batchSize: this.cfg.batchSize,
+          seed: deriveSeed(this.cfg.seed, 'shuffle', epoch),
+          shuffle: true,
+          augment: this.cfg.augment,
+        }),
+      step: (b, epoch, bi) => ({
+        ...this.trainBatch(b.x, b.y, deriveSeed(this.cfg.seed, 'batch', epoch, bi)),
+        size: b.size,
+      }),
+      release: (b) => tf.dispose([b.x, b.y]),
+      // NaN/inf only (no explosion test: the surrogate's loss is not a plain softmax's)
+      checkLoss: (loss, _first, epoch, bi) => {
+        if (!Number.isFinite(loss))
+          throw new Error(`TTFS training diverged: loss ${loss} at epoch ${epoch + 1}, batch ${bi + 1}`);
+      },
+      record: (st) => st,
+      checkpoint: ctx.checkpointDir
+        ? {
+            dir: ctx.checkpointDir,
+            tensors: () => this.checkpointTensors(),
+            restore: (tensors) => this.restore(tensors),
+          }
+        : undefined,
+      logPrefix: 'ttfs ',
+      progress: ctx.progress,
+      log: ctx.log,
+    });
+    return run.history;
   }
 
   dispose(): void {

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initEngine, makeRng, tf } from '@snn/backend';
 import { buildTopology, type Topology } from '@snn/models';
@@ -288,5 +291,44 @@ describe('training', () => {
     expect(ev.ee).toBeGreaterThan(0);
     tr.dispose();
     expect(tf.memory().numTensors - before).toBeLessThanOrEqual(0);
+  });
+
+  it('per-epoch checkpoints: a run stopped after epoch 1 and resumed gives the uninterrupted run bit for bit', async () => {
+    const topo = tinyTopo();
+    const train = quadrants(40, 3);
+    const cfg = {
+      T: 6,
+      bn: 'kernel' as const,
+      stochastic: true,
+      regularize: 0.01,
+      epochs: 3,
+      batchSize: 10,
+      lr: 0.01,
+      seed: 2,
+    };
+    const state = async (tr: TtfsTrainer): Promise<number[][]> =>
+      Promise.all(
+        [...tr.net.trainableVariables(), ...[...tr.net.bnState.values()].flatMap((bn) => [bn.mean, bn.variance])].map(
+          async (v) => Array.from((await v.data()) as Float32Array),
+        ),
+      );
+    const whole = new TtfsTrainer(topo, cfg);
+    const h = await whole.fit(train);
+    const dir = mkdtempSync(join(tmpdir(), 'ttfs-ck-'));
+    try {
+      const first = new TtfsTrainer(topo, { ...cfg, epochs: 1 });
+      await first.fit(train, { checkpointDir: dir });
+      first.dispose();
+      const logs: string[] = [];
+      const resumed = new TtfsTrainer(topo, cfg);
+      const h2 = await resumed.fit(train, { checkpointDir: dir, log: (m) => logs.push(m) });
+      expect(logs[0]).toBe('resumed from checkpoint after epoch 1');
+      expect(h2.map((e) => e.loss)).toEqual(h.map((e) => e.loss));
+      expect(await state(resumed)).toEqual(await state(whole));
+      resumed.dispose();
+    } finally {
+      whole.dispose();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -5,6 +5,7 @@
  *   tb-shift  + bias shift θ/(2T) (Deng & Gu 2021)
  *   light     Li et al. 2021 light pipeline: MMSE thresholds (at this T) + shift + bias correction
  *   advanced  light + potential correction + a few steps of layer-wise weight calibration
+ * Each method is a named recipe of @snn/trainers-conversion (CALIBRATION_RECIPES, chosen by `method`).
  * The ANN is the table-02 ANN (same config → same disk cache). `tb` runs once for max(T) and is
  * read at every T; the other methods depend on T and run once per T.
  */
@@ -13,17 +14,14 @@ import { z } from 'zod';
 import { tf } from '@snn/backend';
 import { baseRow, runStage, loadStageConfig, repoRoot, type RowContext, type RowResult } from '@snn/pipeline';
 import { TOPOLOGY_NAMES, type TopologyName } from '@snn/models';
+import { correctSeries } from '@snn/datasets';
 import {
   cifarSubsets,
   cachedAnn,
   memo,
   imageCount,
   thresholdBalance,
-  biasShift,
-  thresholdsFromAnn,
-  biasCorrection,
-  potentialCorrection,
-  weightCalibration,
+  calibrationRecipe,
   evaluateSnn,
   conversionEE,
   annConfigHash,
@@ -35,6 +33,7 @@ import {
 
 export const rowSchema = baseRow.extend({
   topology: z.enum(TOPOLOGY_NAMES as [TopologyName, ...TopologyName[]]),
+  /** a conversion recipe by name (@snn/trainers-conversion CALIBRATION_RECIPES) */
   method: z.enum(['tb', 'tb-shift', 'light', 'advanced']),
   T: z.number().int().positive(),
   coding: z.enum(['poisson', 'direct']),
@@ -115,38 +114,38 @@ async function runRow(row: Row, ctx: RowContext): Promise<RowResult> {
     ),
   ].sort((a, b) => a - b);
   const evalOpts = (tList: number[]) => ({ tList, coding: row.coding, seed: row.seed + 31, chunk: row.chunk });
-  const evKey =
-    row.method === 'tb'
-      ? `${key}|tb|${allT.join(',')}`
-      : `${key}|${row.method}|${row.T}|${row.calibSamples}|${row.weightSteps}|${row.weightLr}`;
+  const recipeOpts = {
+    T: row.T,
+    coding: row.coding,
+    seed: row.seed + 53,
+    chunk: row.chunk,
+    weightSteps: row.weightSteps,
+    weightLr: row.weightLr,
+  };
+  const recipe = calibrationRecipe(row.method);
+  const evKey = !recipe.dependsOnT
+    ? `${key}|tb|${allT.join(',')}`
+    : `${key}|${row.method}|${row.T}|${row.calibSamples}|${row.weightSteps}|${row.weightLr}`;
   const { ev, calibSeconds, evalSeconds } = await memo(evalMemo, evKey, async () => {
     const c0 = performance.now();
-    if (row.method === 'tb') {
+    if (!recipe.dependsOnT) {
+      // threshold balancing alone: one simulation for max(T), read out at every T
       const e0 = performance.now();
+      const r = await recipe.apply({ net: ann.net, balanced: tb, ...recipeOpts });
       return {
-        ev: evaluateSnn(ann.net, tb, data.test, evalOpts(allT)),
+        ev: evaluateSnn(r.net, r.settings, data.test, evalOpts(allT)),
         calibSeconds: 0,
         evalSeconds: (performance.now() - e0) / 1000,
       };
     }
-    let net = ann.net;
-    let s: SnnSettings;
-    const calibX = tf.concat(data.calib.map((b) => b.x)).slice(0, Math.min(row.calibSamples, row.calibBatch));
-    const co = { T: row.T, coding: row.coding, seed: row.seed + 53, chunk: row.chunk };
-    if (row.method === 'tb-shift') s = biasShift(ann.net, tb, row.T);
-    else {
-      ctx.progress({ note: `calibration (${row.method}) at T=${row.T}` });
-      s = biasShift(ann.net, thresholdsFromAnn(ann.net, [calibX], { method: 'mmse', T: row.T, shift: true }), row.T);
-      s = biasCorrection(ann.net, s, calibX, co);
-      if (row.method === 'advanced') {
-        s = potentialCorrection(ann.net, s, calibX, co);
-        if (row.weightSteps > 0)
-          net = await weightCalibration(ann.net, s, calibX, { ...co, steps: row.weightSteps, lr: row.weightLr });
-      }
-    }
-    calibX.dispose();
+    const calibX = recipe.usesCalibration
+      ? tf.concat(data.calib.map((b) => b.x)).slice(0, Math.min(row.calibSamples, row.calibBatch))
+      : undefined;
+    if (recipe.usesCalibration) ctx.progress({ note: `calibration (${row.method}) at T=${row.T}` });
+    const { net, settings } = await recipe.apply({ net: ann.net, balanced: tb, calib: calibX, ...recipeOpts });
+    calibX?.dispose();
     const e0 = performance.now();
-    const ev = evaluateSnn(net, s, data.test, evalOpts([row.T]));
+    const ev = evaluateSnn(net, settings, data.test, evalOpts([row.T]));
     if (net !== ann.net) disposeNet(net); // weightCalibration returns a deep copy
     return { ev, calibSeconds: (e0 - c0) / 1000, evalSeconds: (performance.now() - e0) / 1000 };
   });
@@ -163,6 +162,7 @@ async function runRow(row: Row, ctx: RowContext): Promise<RowResult> {
       { metric: 'eval_seconds', value: evalSeconds, unit: 's' },
     ],
     activity: ev.activity.map((a) => ({ layer: a.op, unrollStep: a.unrollStep, rate: a.rate })),
+    series: correctSeries(data.testSet, ev.correct.get(row.T)!),
     reconstructed: ann.topo.reconstructed,
   };
 }

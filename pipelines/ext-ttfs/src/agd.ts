@@ -3,7 +3,7 @@
  * BPTT; `coding: 'direct'` feeds the real-valued image at every step, computed once).
  */
 import { deriveSeed } from '@snn/backend';
-import type { ImageSet } from '@snn/datasets';
+import { correctSeries, type ImageSet } from '@snn/datasets';
 import type { Topology } from '@snn/models';
 import { annEnergy, energyEfficiency, inputActivity, macOpsFor, snnEnergy } from '@snn/energy';
 import { trainAgd, type AgdConfig } from '@snn/trainers-agd';
@@ -71,6 +71,7 @@ export async function runCodedAgd(
         { metric: 'energy_uJ', value: snn.total / 1e6, unit: 'uJ' },
       ],
       activity: ev.activity,
+      series: correctSeries(test, ev.correct),
     };
   } finally {
     tr.dispose();

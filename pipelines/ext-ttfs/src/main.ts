@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import { deriveSeed } from '@snn/backend';
-import { balancedSubset, loadDataset, type ImageSet } from '@snn/datasets';
+import { balancedSubset, correctSeries, loadDataset, type ImageSet } from '@snn/datasets';
 import { getTopology, type Topology, type TopologyName } from '@snn/models';
 import { baseRow, runStage, type RowContext, type RowResult } from '@snn/pipeline';
 import { TtfsTrainer, evaluateTtfs } from '@snn/ttfs';
@@ -65,7 +65,7 @@ export async function runRow(row: TtfsRow, ctx: RowContext): Promise<RowResult> 
     seed: deriveSeed(row.seed, 'ttfs'),
   });
   try {
-    await tr.fit(train, { progress: (p) => ctx.progress(p), log: (m) => ctx.log(m) });
+    await tr.fit(train, { progress: (p) => ctx.progress(p), log: (m) => ctx.log(m), checkpointDir: ctx.checkpointDir });
     const ev = evaluateTtfs(tr.net, test, { batchSize: row.evalBatch });
     const kernels = tr.net.kernelSummary();
     ctx.log(`kernels: ${kernels.map((k) => `${k.op} tau ${k.tau.toFixed(2)} td ${k.td.toFixed(2)}`).join(', ')}`);
@@ -87,6 +87,7 @@ export async function runRow(row: TtfsRow, ctx: RowContext): Promise<RowResult> 
         { metric: 'tau_drift', value: drift, unit: 'x' },
       ],
       activity: Object.entries(ev.layerSpikes).map(([layer, s]) => ({ layer, unrollStep: 1, rate: s / row.T })),
+      series: correctSeries(test, ev.correct),
     };
   } finally {
     tr.dispose();

@@ -91,6 +91,11 @@ export class ResultsView {
     this.ok = results.filter((r) => r.profile === profile && r.status === 'ok' && r.value !== null);
   }
 
+  /** Record a row as used by the current check (checks that look rows up by id, e.g. the companion claims). */
+  markUsed(stage: string, rowId: string): void {
+    if (this.ok.some((r) => r.table === stage && r.rowId === rowId)) this.used.add(`${stage}/${rowId}`);
+  }
+
   takeUsed(): Array<{ stage: string; rowId: string }> {
     const out = [...this.used].sort().map((k) => ({ stage: k.split('/')[0]!, rowId: k.split('/').slice(1).join('/') }));
     this.used = new Set();
@@ -183,6 +188,20 @@ export class ResultsView {
       `${seeds.join(', ')} seed${seeds.length === 1 && seeds[0] === 1 ? '' : 's'}`,
     ];
     return parts.filter(Boolean).join(' · ');
+  }
+
+  /** A value of one row by id (a labelled variant no selector picks), or null; recorded as used. */
+  rowValue(stage: string, rowId: string, metric: string): number | null {
+    const r = this.ok.find((x) => x.table === stage && x.rowId === rowId && x.metric === metric);
+    if (!r) return null;
+    this.used.add(`${r.table}/${r.rowId}`);
+    return r.value as number;
+  }
+
+  /** ' (width 1: 12.3×)': the row's EE projected to the paper's width (its rates on width-1 MACs, ee_w1), or '' */
+  w1(sel: Selector): string {
+    const x = this.opt(sel, 'ee_w1');
+    return x === null ? '' : ` (width 1: ${f(x)}×)`;
   }
 
   /** All (T, value) of `metric` for rows matching `sel`, sorted by T. */
@@ -316,9 +335,14 @@ export const CLAIMS: Claim[] = [
       const d = CIFAR_BACKRES_CONV.map(B).map(
         (t) => [t, v.series({ stage: 'table-02', topology: t, method: 'conversion' }, 'ee')] as const,
       );
+      // the Poisson input rate used (the paper does not state its own) and the sensitivity row at half of it
+      const rate = (t: string) => v.opt({ stage: 'table-02', topology: t, method: 'conversion' }, 'input_rate');
+      const rateText = (t: string) => (rate(t) === null ? '' : ` [input spike rate ${f(rate(t)!, 3)}/step]`);
+      const half = v.rowValue('table-02', 'vgg2x4-conv-rate-half', 'ee');
       return verdict(
         d.every(([, s]) => s[s.length - 1].value >= 10),
-        d.map(([t, s]) => `${t}: ${eePerT(s, 10)}`).join('; '),
+        d.map(([t, s]) => `${t}: ${eePerT(s, 10)}${rateText(t)}`).join('; ') +
+          (half === null ? '' : `; sensitivity, VGG2x4 at half the input rate: ${f(half)}×`),
       );
     },
   })),
@@ -460,7 +484,11 @@ export const CLAIMS: Claim[] = [
       );
       return outcome(
         all(d.flatMap(([, da, ee]) => [atLeast(da, -4), exact(ee >= 7.5)])),
-        d.map(([t, da, ee]) => `${t} ${pm(da)} pts, ${f(ee)}×`).join('; '),
+        d
+          .map(
+            ([t, da, ee]) => `${t} ${pm(da)} pts, ${f(ee)}×${v.w1({ stage: 'table-08', topology: t, method: 'agd' })}`,
+          )
+          .join('; '),
       );
     },
   })),
@@ -676,7 +704,8 @@ export const CLAIMS: Claim[] = [
     check: (v) => {
       const a = v.get({ stage: 'table-14', topology: 'VGG9', method: 'hybrid', classifier: 'stochmax' }, 'ee');
       const b = v.get({ stage: 'table-14', topology: 'VGG8x2', method: 'hybrid', classifier: 'stochmax' }, 'ee');
-      return verdict(a >= 2 && b >= 2 && b > a, `VGG9 ${f(a)}×, VGG8x2 ${f(b)}×`);
+      const w = (t: string) => v.w1({ stage: 'table-14', topology: t, method: 'hybrid', classifier: 'stochmax' });
+      return verdict(a >= 2 && b >= 2 && b > a, `VGG9 ${f(a)}×${w('VGG9')}, VGG8x2 ${f(b)}×${w('VGG8x2')}`);
     },
   },
   {
@@ -720,7 +749,11 @@ export const CLAIMS: Claim[] = [
       if (!d.length) throw new Missing('BackRes SNN rows with ee (table-02, table-08)');
       return verdict(
         d.every(([, x]) => x >= 10 && x <= 100),
-        d.map(([t, x, T]) => `${t} ${f(x)}× at T=${T} (r̄ ${impliedRate(x, T)})`).join(', '),
+        d
+          .map(
+            ([t, x, T]) => `${t} ${f(x)}× at T=${T} (r̄ ${impliedRate(x, T)})${v.w1(sels.find(([n]) => n === t)![1])}`,
+          )
+          .join(', '),
       );
     },
   })),
@@ -802,6 +835,7 @@ export function claimsMarkdown(evaluated: readonly ClaimResult[], profile: strin
       `${count('holds')} hold, ${count('does not hold')} do not hold, ${count('inconclusive')} inconclusive, ${count('not run')} not run. ` +
       "Accuracy comparisons are judged on 95% intervals: paired on the same test images where both rows recorded each image's prediction (an exact McNemar-type interval, or a paired bootstrap over images for rows that average seeds; shown as [lo, hi] paired), else unpaired (binomial over the row's test images plus the seeds' spread, ± half-width; conservative). " +
       'a claim holds or fails only when the whole interval does, and is inconclusive when the interval straddles the bound. ' +
+      'EE details give, where the row has them, the EE projected to the paper\'s width ("width 1": the row\'s measured per-layer rates on width-1 MACs; small widths overweight the Poisson-input layer) and the MAC-weighted input rate r̄ the EE implies. ' +
       'A claim is "not run" when a row it needs has no result under this profile. The tolerance we read into "~" is in the rule column; checks are in pipelines/report/src/claims.ts.',
     '',
     `| id | paper | claim | rule | ${profile} | judged on | detail |`,

@@ -25,6 +25,9 @@ import {
 
 class MissingRow extends Error {}
 
+/** The rows the running check looked up (the claim table's "rows used" and "judged on"). */
+const touched = new Set<string>();
+
 /** One profile's ok values, looked up by (stage, row id, metric). */
 function lookup(results: readonly ResultRecord[], profile: string) {
   const ok = new Map<string, number>();
@@ -33,6 +36,7 @@ function lookup(results: readonly ResultRecord[], profile: string) {
       ok.set(`${r.table}\0${r.rowId}\0${r.metric}`, r.value);
   }
   return (stage: string, rowId: string, metric: string): number => {
+    touched.add(`${stage}\0${rowId}`);
     const v = ok.get(`${stage}\0${rowId}\0${metric}`);
     if (v === undefined) throw new MissingRow(`${stage}:${rowId} ${metric}`);
     return v;
@@ -55,12 +59,15 @@ function claim(
     table,
     text,
     rule,
-    check: () => {
+    check: (v) => {
+      touched.clear();
       try {
         return check(get);
       } catch (e) {
         if (e instanceof MissingRow) return { status: 'not run', detail: `missing ${e.message}` };
         throw e;
+      } finally {
+        for (const k of touched) v.markUsed(...(k.split('\0') as [string, string]));
       }
     },
   };

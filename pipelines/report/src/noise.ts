@@ -164,11 +164,11 @@ function rng(seed: number): () => number {
  * accuracy(a) - accuracy(b) in points, judged on the same test images. `a[i]`, `b[i]` are image i's
  * correctness: 0/1 for one run, or the fraction of seeds right for a row that averages seeds.
  *   0/1 (McNemar): with n10 images only a gets right and n01 only b, the difference is
- *   (n10 - n01)/n = δ(2π - 1), δ = (n10 + n01)/n the discordant fraction and π = n10/(n10 + n01).
- *   Exact Clopper-Pearson intervals for δ and π at 97.5% each (so >= 95% jointly) bound it:
- *   the exact conditional test of McNemar, made unconditional. It is much tighter than the
- *   unpaired interval when the two rows agree on most images, and never claims certainty when
- *   they agree on all (δ's interval is not zero).
+ *   (n10 - n01)/n = (2π - 1) N/n with N = n10 + n01 discordant images and π = n10/N. Conditional
+ *   on N, as McNemar's exact test, n10 ~ Binomial(N, π): the exact (Clopper-Pearson) 95% interval
+ *   of π gives the interval of the difference. The images both rows get right or wrong carry no
+ *   information about which is better, so the interval is much tighter than the unpaired one when
+ *   the rows agree on most images; with no discordant image the difference is exactly 0.
  *   seed means: a paired bootstrap over images (2,000 resamples, seeded), percentile interval.
  */
 export function pairedDiff(a: ArrayLike<number>, b: ArrayLike<number>): Noisy {
@@ -191,12 +191,10 @@ export function pairedDiff(a: ArrayLike<number>, b: ArrayLike<number>): Noisy {
   const se = (100 * Math.sqrt(sq / Math.max(1, n - 1))) / Math.sqrt(n);
   if (binary) {
     const N = n10 + n01;
-    const [dLo, dHi] = clopperPearson(N, n, 0.025);
-    const [pLo, pHi] = clopperPearson(n10, N, 0.025);
-    const at = (delta: number, pi: number): number => 100 * delta * (2 * pi - 1);
-    const lo = Math.min(at(dLo, pLo), at(dHi, pLo));
-    const hi = Math.max(at(dLo, pHi), at(dHi, pHi));
-    return { value, se, lo: Math.min(lo, value), hi: Math.max(hi, value), paired: 'mcnemar', pairs: n };
+    if (N === 0) return { value, se, lo: 0, hi: 0, paired: 'mcnemar', pairs: n };
+    const [pLo, pHi] = clopperPearson(n10, N);
+    const at = (pi: number): number => (100 * (2 * pi - 1) * N) / n;
+    return { value, se, lo: at(pLo), hi: at(pHi), paired: 'mcnemar', pairs: n };
   }
   const next = rng(0x5eed ^ n);
   const R = 2000;

@@ -9,6 +9,7 @@ import {
   compare,
   diff,
   greaterThan,
+  lessThan,
   lin,
   pairedDiff,
   pm,
@@ -81,19 +82,38 @@ describe('paired comparisons on the same test images', () => {
     expect(pm(d)).toMatch(/^\+3\.50 \[\+\d\.\d\d, \+\d\.\d\d\] paired$/);
   });
 
-  it('McNemar: identical predictions give zero, with an interval that is not zero width', () => {
+  it('McNemar: identical predictions differ by exactly 0 (no discordant image); one discordant image is not decisive', () => {
     const [a, b] = rows(
       1000,
       (i) => i % 3 === 0,
       (i) => i % 3 === 0,
     );
     const d = pairedDiff(a, b);
-    expect(d.value).toBe(0);
-    expect(d.lo!).toBeLessThan(0);
-    expect(d.hi!).toBeGreaterThan(0);
-    expect(d.hi!).toBeLessThan(0.5); // at most ~0.37% of images could disagree
-    expect(greaterThan(d, 0)).toBe('inconclusive');
+    expect([d.value, d.lo, d.hi]).toEqual([0, 0, 0]);
+    expect(greaterThan(d, 0)).toBe('does not hold');
     expect(atLeast(d, -1)).toBe('holds');
+    const one = pairedDiff(
+      a,
+      b.map((y, i) => (i === 1 ? 1 : y)),
+    );
+    expect(one.value).toBeCloseTo(-0.1, 12);
+    // 1 discordant image (b's): pi's interval is [0, 0.975], so either sign is possible
+    expect(greaterThan(one, 0)).toBe('inconclusive');
+    expect(lessThan(one, 0)).toBe('inconclusive');
+  });
+
+  it('McNemar: the interval follows the exact binomial bounds of the discordant split', () => {
+    // 30 discordant images, 20 for a: pi in Clopper-Pearson(20, 30), difference = (2 pi - 1) 30/1000
+    const [a, b] = rows(
+      1000,
+      (i) => i < 500 || (i >= 900 && i < 920),
+      (i) => i < 500 || (i >= 920 && i < 930),
+    );
+    const d = pairedDiff(a, b);
+    const [lo, hi] = clopperPearson(20, 30);
+    expect(d.value).toBeCloseTo(1, 12);
+    expect(d.lo!).toBeCloseTo(100 * (2 * lo - 1) * 0.03, 9);
+    expect(d.hi!).toBeCloseTo(100 * (2 * hi - 1) * 0.03, 9);
   });
 
   it('seed means: a paired bootstrap, the same interval on every run', () => {

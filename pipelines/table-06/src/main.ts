@@ -4,7 +4,7 @@
  * the window: SNN vs ANN accuracy, unique parameters, EE_Full and EE_Conv; the stochmax text claim
  * on ResNet3; and the same head on random frozen kernels (the baseline STDP must beat).
  */
-import { runStdpStage } from '@snn/trainers-stdp/stage';
+import { runStdpStage } from '@snn/stage-stdp';
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   await runStdpStage('table-06', new URL('../config.json', import.meta.url));

@@ -4,7 +4,7 @@
  * README), vs ANNs of the same topology with the same head; plus the ConvNN head on random frozen
  * kernels.
  */
-import { runStdpStage } from '@snn/trainers-stdp/stage';
+import { runStdpStage } from '@snn/stage-stdp';
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   await runStdpStage('table-12', new URL('../config.json', import.meta.url));

@@ -7,7 +7,7 @@
  */
 import { existsSync } from 'node:fs';
 import { RowSkipped } from '@snn/pipeline';
-import { runAgdStage } from '@snn/trainers-agd/stage';
+import { runAgdStage } from '@snn/stage-agd';
 
 await runAgdStage('table-16', new URL('../config.json', import.meta.url), () => {
   const dir = process.env.SNN_IMAGENET_DIR;

@@ -1,5 +1,5 @@
 // The row runner shared by the AGD stages (tables 8, 10, 11, 14, 16 and the surrogate extension):
-// row fields (zod shape, extended onto @snn/pipeline's baseRow by each stage) -> data subset ->
+// row fields (zod shape, extended onto @snn/pipeline's baseRow by @snn/stage-agd) -> data subset ->
 // topology -> trainAgd -> evaluation -> metrics in the units pipelines/report/src/claims.ts reads:
 // accuracy in %, ee = E_ANN/E_SNN (whole net), ee_conv, energy_uJ (SNN energy per image).
 import { z } from 'zod';
@@ -7,8 +7,6 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import {
   computeOnce,
-  baseRow,
-  runStage,
   moduleCodeFingerprint,
   resultsRoot,
   repoRoot,
@@ -17,9 +15,9 @@ import {
   stableStringify,
   writeFileAtomic,
   engineLabel,
-} from '@snn/pipeline';
+} from '@snn/runtime';
 import { deriveSeed, engineInfo } from '@snn/backend';
-import { loadDataset, balancedSubset, type ImageSet } from '@snn/datasets';
+import { loadDataset, balancedSubset, correctSeries, type ImageSet } from '@snn/datasets';
 import { getTopology, reluOpsFor, TOPOLOGY_NAMES, type Topology, type TopologyName } from '@snn/models';
 import {
   annEnergy,
@@ -31,15 +29,14 @@ import {
   type EnergyPresetName,
 } from '@snn/energy';
 import { trainAgd, type AgdConfig, type AgdMode } from './train.js';
-import type { HeadName } from './heads.js';
-import type { ScheduleConfig } from './schedule.js';
+import type { HeadName, ScheduleConfig } from '@snn/training';
 
 /** Row fields of every AGD stage (flat, so per-profile overrides replace single values). */
 export const agdRowFields = {
   /** 'ann' | 'agd' (SNN, BPTT) | 'hybrid' (first ops ReLU, rest LIF) */
   method: z.enum(['ann', 'agd', 'hybrid']),
   topology: z.enum(TOPOLOGY_NAMES as [TopologyName, ...TopologyName[]]),
-  classifier: z.enum(['softmax', 'stochmax']).default('softmax'),
+  classifier: z.enum(['softmax', 'stochmax', 'stochmax-simple']).default('softmax'),
   dataset: z.enum(['cifar10', 'imagenet']).default('cifar10'),
   /** channel width multiplier (1 = paper widths); default: the profile's */
   width: z.number().positive().optional(),
@@ -83,7 +80,7 @@ export interface AgdRow extends AgdRowFields {
   seed: number;
 }
 
-/** The structural part of @snn/pipeline's RowContext this runner needs. */
+/** The structural part of @snn/pipeline's RowContext this runner needs (no import: this is a library). */
 export interface AgdRowContext {
   settings: {
     trainSamples: number | 'all';
@@ -110,6 +107,8 @@ export interface AgdRowResult {
   metrics: AgdRowMetric[];
   activity: Array<{ layer: string; unrollStep: number; rate: number; perStep?: number[] }>;
   reconstructed: boolean;
+  /** 'correct': x = the test image's index in its split, y = 1 if predicted right (the report pairs rows on it) */
+  series?: Array<{ series: string; x: number; y: number }>;
 }
 
 const modeOf = (m: AgdRow['method']): AgdMode => (m === 'agd' ? 'snn' : m);
@@ -192,13 +191,20 @@ export async function loadRowData(
   };
 }
 
-/** Energy metrics of a trained row (45 nm presets; MAC for ReLU ops, AC x activity for LIF ops). */
+/**
+ * Energy metrics of a trained row (45 nm presets; MAC for ReLU ops, AC x activity for LIF ops).
+ * With `paperTopo` (the same topology at the paper's width 1), also `ee_w1`: the EE this row's
+ * measured per-layer activity gives on the width-1 MACs. Conv1's MACs scale with the width and
+ * later layers' with its square, so at width 1/8 the Poisson-input layer weighs far more than at
+ * the paper's width; `ee_w1` says what that does to the EE (the rates themselves are not re-measured).
+ */
 export function energyMetrics(
   topo: Topology,
   row: AgdRow,
   T: number,
   activity: AgdRowResult['activity'],
   pixelRate: number,
+  paperTopo?: Topology,
 ): AgdRowMetric[] {
   const preset = row.energyPreset as EnergyPresetName;
   const ann = annEnergy(topo, preset);
@@ -228,6 +234,10 @@ export function energyMetrics(
     { metric: 'ee', value: ee.full, unit: 'x' },
     { metric: 'ee_conv', value: ee.conv, unit: 'x' },
   ];
+  if (paperTopo) {
+    const snn1 = snnEnergy(paperTopo, { activity: inAct, T, macOps, preset });
+    out.push({ metric: 'ee_w1', value: energyEfficiency(annEnergy(paperTopo, preset), snn1).full, unit: 'x' });
+  }
   if (mode === 'hybrid') {
     // the paper's text: AC for the LIF op after the ReLU block, at the fraction of non-zero ReLU
     // outputs it reads (stated as boundary_activity); the MAC-once reading beside it
@@ -291,7 +301,20 @@ export async function runAgdRow(
       { metric: 'train_samples', value: train.n, unit: 'count' },
       { metric: 'test_samples', value: test.n, unit: 'count' },
       { metric: 'width', value: row.width ?? s.width, unit: 'x' },
-      ...energyMetrics(topo, row, cfg.T, all, meanIntensity(test) * cfg.maxRate!),
+      ...energyMetrics(
+        topo,
+        row,
+        cfg.T,
+        all,
+        meanIntensity(test) * cfg.maxRate!,
+        (row.width ?? s.width) === 1
+          ? undefined
+          : getTopology(row.topology as TopologyName, {
+              width: 1,
+              input: [train.height, train.width, train.channels],
+              classes: train.classes.length,
+            }),
+      ),
     ];
     if (activity.length)
       metrics.push({
@@ -300,7 +323,7 @@ export async function runAgdRow(
         unit: 'fraction',
       });
     if (run.trainer.dspikeB !== undefined) metrics.push({ metric: 'dspike_b', value: run.trainer.dspikeB });
-    return { metrics, activity, reconstructed: topo.reconstructed };
+    return { metrics, activity, reconstructed: topo.reconstructed, series: correctSeries(test, ev.correct) };
   } finally {
     run.trainer.dispose();
   }
@@ -401,21 +424,4 @@ export async function runAgdRowShared(
   const from = value.stage && value.rowId ? `${value.stage} ${value.rowId}` : 'an earlier row';
   ctx.log(`same training run as ${from}: reused (artifacts/cache/agd-runs/${key}.json)`);
   return { ...value.result, sharedWith: from };
-}
-
-/**
- * The whole `main` of an AGD stage (tables 8, 10, 11, 14, 16, ext-surrogates): validate the stage's
- * config against baseRow + agdRowFields and run every row through runAgdRow. `guard` may throw
- * RowSkipped for rows that cannot run here (e.g. "needs ImageNet").
- */
-export async function runAgdStage(stage: string, config: URL, guard?: (row: AgdRow) => void): Promise<void> {
-  await runStage({
-    stage,
-    config,
-    rowSchema: baseRow.extend(agdRowFields),
-    runRow: (row, ctx) => {
-      guard?.(row as AgdRow);
-      return runAgdRowShared(row as AgdRow, ctx);
-    },
-  });
 }
