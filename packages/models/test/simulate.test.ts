@@ -176,6 +176,30 @@ describe('simulateChunked vs forward (the op path)', () => {
     expect(Array.from(a.dataSync())).toEqual(Array.from(b.dataSync()));
     tf.dispose([x, a, b]);
   });
+
+  it('maxRate scales the Poisson input rate the first op reads (and so its energy)', () => {
+    const topo = topoOf(false);
+    const params = initParams(topo, 4);
+    const x = tf.randomUniform([8, 4, 4, 2], 0.2, 0.9, 'float32', 5);
+    const mean = x.mean().dataSync()[0]!;
+    const rateAt = (maxRate?: number) => {
+      const r = simulateChunked(topo, params, x, {
+        steps: 400,
+        chunk: 50,
+        coding: 'poisson',
+        seed: 3,
+        maxRate,
+        threshold: (op) => th[op.id]!,
+      });
+      const q = r.inputRate.get('conv1')!;
+      return q.sum / q.n;
+    };
+    // 8 x 32 pixels x 400 steps: the measured rates are within ~1% of maxRate x mean intensity
+    expect(rateAt()).toBeCloseTo(mean, 2);
+    expect(rateAt(0.5)).toBeCloseTo(0.5 * mean, 2);
+    tf.dispose(x);
+    disposeParams(params);
+  });
 });
 
 describe('forward ANN mode: clipped ReLU (Deng & Gu 2021)', () => {
