@@ -24,6 +24,7 @@
  * several rows match, the row with the largest T is used. Unspecified classifier = 'softmax' or
  * absent. "~X" in the paper is read with the tolerance written in each claim's `rule`.
  */
+import { DEFAULT_PRESET, E_PRESETS } from '@snn/energy';
 import type { ResultRecord, SeriesRecord } from '@snn/reporting';
 import {
   accOf,
@@ -241,8 +242,7 @@ function readings(make: (B: (name: string) => string) => Claim): Claim[] {
 }
 
 /** @snn/energy's default preset (45 nm int32): pJ per MAC and per AC */
-const E_MAC = 3.2;
-const E_AC = 0.1;
+const { mac: E_MAC, ac: E_AC } = E_PRESETS[DEFAULT_PRESET];
 const IMPLIED_RATE =
   'the implied MAC-weighted input spike rate r̄ = (E_MAC/E_AC)/(T·EE) (the rate at which an all-AC SNN reaches that EE)';
 
