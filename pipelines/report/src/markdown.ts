@@ -67,8 +67,10 @@ export const DETAILS_HEADING = '## Training and run details (ours)';
  * Metrics that belong in a table's first (compact) section whatever the paper says of them: the
  * paper's own columns. Every metric the paper gives a value or words for is added to them; the
  * rest (training details: samples, epochs, width, throughput, energy in µJ...) go to the second.
+ * `ee_w1` stands beside `ee`: the same row's rates on the paper's width-1 MACs (small widths
+ * overweight the Poisson-input layer), so a reader sees both next to the paper's EE.
  */
-export const PRIMARY_METRICS: readonly string[] = ['accuracy', 'accuracy_sd', 'ee', 'unique_params'];
+export const PRIMARY_METRICS: readonly string[] = ['accuracy', 'accuracy_sd', 'ee', 'ee_w1', 'unique_params'];
 
 export function renderStageTable(inp: StageTableInput): string {
   const mine = inp.results.filter((r) => r.profile === inp.profile && r.table === inp.stage);
