@@ -8,38 +8,17 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { initEngine } from '@snn/backend';
 import { lifStep, lifStepForward } from '@snn/core-neurons';
 import { getTopology } from '@snn/models';
-import type { ImageSet } from '@snn/datasets';
 import { tf } from '../src/tf.js';
 import { StdpStack, trainStackStdp } from '../src/stack.js';
 import { stackSpecFromTopology } from '../src/topology.js';
 import { runStdpRow, clearStdpMemo } from '../src/rows.js';
+import { learnableImages } from './fixtures.js';
 
 beforeAll(async () => {
   await initEngine({ backend: 'cpu', quiet: true });
 });
 
-const mk = (n: number, seed: number): ImageSet => {
-  const images = new Uint8Array(n * 32 * 32 * 3);
-  let s = seed;
-  // learnable: noise plus a class-dependent bright quadrant in one channel (class c: quadrant c % 4, channel c % 3)
-  for (let i = 0; i < images.length; i++) {
-    const img = Math.floor(i / 3072);
-    const c = img % 10;
-    const [y, x, ch] = [Math.floor((i % 3072) / 96), Math.floor((i % 96) / 3), i % 3];
-    const quad = (y < 16 ? 0 : 2) + (x < 16 ? 0 : 1);
-    const noise = (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) >>> 25;
-    images[i] = noise + (quad === c % 4 && ch === c % 3 ? 120 : 0) + (c >= 4 && quad === (c + 1) % 4 ? 60 : 0);
-  }
-  return {
-    images,
-    labels: Uint8Array.from({ length: n }, (_, i) => i % 10),
-    n,
-    height: 32,
-    width: 32,
-    channels: 3,
-    classes: Array.from({ length: 10 }, (_, i) => `c${i}`),
-  };
-};
+const mk = learnableImages;
 
 describe('lifStepForward (@snn/core-neurons)', () => {
   it("is lifStep's forward bit for bit, and a per-channel threshold tensor acts per channel", () => {
