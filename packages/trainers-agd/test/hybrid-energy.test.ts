@@ -1,24 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { getTopology } from '@snn/models';
-import { z } from 'zod';
-import { agdRowFields, energyMetrics, type AgdRow } from '../src/rows.js';
+import { energyMetrics } from '../src/rows.js';
+import { agdRowWith } from './rows-fixture.js';
 
-// the row as a stage validates it (@snn/pipeline's baseRow: id, T, seed; + agdRowFields), without the stage runner
-const schema = z.object({
-  id: z.string(),
-  T: z.number().int().positive().optional(),
-  seed: z.number().int().nonnegative().default(0),
-  ...agdRowFields,
+const row = agdRowWith({
+  id: 'r',
+  topology: 'VGG9',
+  method: 'hybrid',
+  classifier: 'stochmax',
+  T: 25,
 });
-const row = (over: Record<string, unknown>): AgdRow =>
-  schema.parse({
-    id: 'r',
-    topology: 'VGG9',
-    method: 'hybrid',
-    classifier: 'stochmax',
-    T: 25,
-    ...over,
-  }) as unknown as AgdRow;
 
 describe('hybrid energy (Table 14)', () => {
   it("Conv3 pays ACs at the non-zero fraction of Conv2's ReLU output; the MAC-once reading beside it", () => {

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initEngine } from '@snn/backend';
-import { z } from 'zod';
-import { agdRowFields, runAgdRowShared, type AgdRow, type AgdRowContext } from '../src/rows.js';
+import { runAgdRowShared, type AgdRowContext } from '../src/rows.js';
+import { agdRowWith } from './rows-fixture.js';
 import { quadrantTask } from './synthetic.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'agd-shared-'));
@@ -13,23 +13,14 @@ beforeAll(async () => {
 });
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-// the row as a stage validates it (@snn/pipeline's baseRow: id, T, seed; + agdRowFields), without the stage runner
-const schema = z.object({
-  id: z.string(),
-  T: z.number().int().positive().optional(),
-  seed: z.number().int().nonnegative().default(0),
-  ...agdRowFields,
+const row = agdRowWith({
+  id: 'r',
+  topology: 'VGG3',
+  method: 'agd',
+  T: 4,
+  width: 1 / 16,
+  trainEpochs: 1,
 });
-const row = (over: Record<string, unknown>): AgdRow =>
-  schema.parse({
-    id: 'r',
-    topology: 'VGG3',
-    method: 'agd',
-    T: 4,
-    width: 1 / 16,
-    trainEpochs: 1,
-    ...over,
-  }) as unknown as AgdRow;
 const settings: AgdRowContext['settings'] = {
   trainSamples: 'all',
   testSamples: 'all',
