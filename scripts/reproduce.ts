@@ -123,9 +123,16 @@ if (args.explain !== undefined) {
     );
     process.exit(2);
   }
+  // the stage's own row schema (exported by its src/main.ts) adds the defaults it fills in
+  let schema: Parameters<typeof explainStageConfig>[3];
+  const main = join(root, 'pipelines', s.dir, 'src', 'main.ts');
+  if (existsSync(main)) {
+    const mod = (await import(pathToFileURL(main).href)) as { rowSchema?: Parameters<typeof explainStageConfig>[3] };
+    schema = mod.rowSchema;
+  }
   let rows: ReturnType<typeof explainStageConfig>;
   try {
-    rows = explainStageConfig(s.config, profile, rowId);
+    rows = explainStageConfig(s.config, profile, rowId, schema);
   } catch (e) {
     process.stderr.write(`reproduce: ${(e as Error).message}\n`);
     process.exit(2);
@@ -134,7 +141,6 @@ if (args.explain !== undefined) {
     process.stderr.write(`reproduce: --explain: ${s.dir} has no row '${rowId}'\n`);
     process.exit(2);
   }
-  const g = PROFILES[profile];
   const show = (v: unknown): string => (typeof v === 'string' ? v : JSON.stringify(v));
   for (const r of rows) {
     process.stdout.write(`${s.dir}/${r.id} (profile ${profile}, config hash ${r.hash})\n`);
@@ -142,9 +148,9 @@ if (args.explain !== undefined) {
     for (const f of r.fields) process.stdout.write(`  ${f.key.padEnd(w)}  ${show(f.value).padEnd(14)}  ${f.from}\n`);
   }
   process.stdout.write(
-    `global profile ${profile} (pipeline/src/profiles.ts), read by the trainers where a row sets nothing: ` +
-      `trainSamples ${g.trainSamples}, testSamples ${g.testSamples}, epochScale ${g.epochScale}, maxEpochs ${g.maxEpochs}, width ${g.width}, batchSize ${g.batchSize}, maxT ${g.maxT}; ` +
-      `the stage's row schema adds its own defaults (e.g. dspikeB, maxRate) to what is listed\n`,
+    schema
+      ? `this is everything the stage's trainer reads: the profile's overrides are the stage config's profiles.${profile} layers\n`
+      : `${s.dir}/src/main.ts exports no rowSchema: the values its schema fills in are not listed\n`,
   );
   process.exit(0);
 }

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { relative } from 'node:path';
 import { z } from 'zod';
-import { PROFILES, PROFILE_NAMES, type ProfileName, type ProfileSettings } from './profiles.js';
+import { PROFILE_NAMES, type ProfileName } from './profiles.js';
 import { repoRoot, sha256, stableStringify } from '@snn/runtime';
 
 /** Fields every row may have; stages extend it: `baseRow.extend({ epochs: z.number().int() })`. */
@@ -74,7 +74,6 @@ export interface StageConfig<R> {
   source?: string;
   description?: string;
   profile: ProfileName;
-  settings: ProfileSettings;
   rows: ExpandedRow<R>[];
 }
 
@@ -127,13 +126,9 @@ function fieldPath(path: readonly PropertyKey[]): string {
   );
 }
 
-export function rowHash(
-  stage: string,
-  raw: Record<string, unknown>,
-  profile: ProfileName,
-  settings: ProfileSettings = PROFILES[profile],
-): string {
-  return sha256(stableStringify({ stage, row: raw, profile, settings })).slice(0, 16);
+/** A row's identity: its stage, its resolved config (every layer applied) and the profile name. */
+export function rowHash(stage: string, raw: Record<string, unknown>, profile: ProfileName): string {
+  return sha256(stableStringify({ stage, row: raw, profile })).slice(0, 16);
 }
 
 /**
@@ -175,7 +170,6 @@ export function loadStageConfig<S extends z.ZodType>(
     );
   }
   const cfg = top.data;
-  const settings = PROFILES[profile];
   const problems: string[] = [];
   const rows: ExpandedRow<z.output<S>>[] = [];
   const seen = new Map<string, number>();
@@ -217,7 +211,7 @@ export function loadStageConfig<S extends z.ZodType>(
       return;
     }
     seen.set(rid, index);
-    rows.push({ index, id: rid, hash: rowHash(cfg.stage, raw, profile, settings), raw, row: parsed.data });
+    rows.push({ index, id: rid, hash: rowHash(cfg.stage, raw, profile), raw, row: parsed.data });
   });
   if (problems.length) throw new ConfigError(shown, problems);
   return {
@@ -227,25 +221,27 @@ export function loadStageConfig<S extends z.ZodType>(
     source: cfg.source,
     description: cfg.description,
     profile,
-    settings,
     rows,
   };
 }
 
 /** Where a resolved row value came from (in the order they are layered; later wins). */
-export type ValueSource = 'stage defaults' | 'row' | `stage profiles.${ProfileName}` | `row profiles.${ProfileName}`;
+export type ValueSource =
+  'stage defaults' | 'row' | `stage profiles.${ProfileName}` | `row profiles.${ProfileName}` | 'schema default';
 
 /**
  * A stage's rows as `loadStageConfig` resolves them for `profile`, each field with the layer it
- * came from (`pnpm reproduce --explain <stage>[/<row>]`). Trainers read the global profile
- * settings (PROFILES) for what a row leaves unset; the caller prints those beside.
+ * came from (`pnpm reproduce --explain <stage>[/<row>]`). With the stage's `rowSchema`, the
+ * defaults the schema fills in are listed too ('schema default'): the resolved row is then all a
+ * trainer reads (no profile knob lives outside the stage config).
  */
 export function explainStageConfig(
   file: string | URL,
   profile: ProfileName,
   rowId?: string,
+  rowSchema: z.ZodType = anyRow,
 ): Array<{ id: string; hash: string; fields: Array<{ key: string; value: unknown; from: ValueSource }> }> {
-  const cfg = loadStageConfig(file, anyRow, profile);
+  const cfg = loadStageConfig(file, rowSchema, profile);
   const json = JSON.parse(readFileSync(toPath(file), 'utf8')) as {
     defaults?: Record<string, unknown>;
     profiles?: Partial<Record<ProfileName, Record<string, unknown>>>;
@@ -267,11 +263,16 @@ export function explainStageConfig(
     ];
     const from = new Map<string, ValueSource>();
     for (const [name, layer] of layers) for (const k of Object.keys(layer)) from.set(k, name);
-    out.push({
-      id: r.id,
-      hash: r.hash,
-      fields: Object.keys(r.raw).map((key) => ({ key, value: r.raw[key], from: from.get(key) ?? 'row' })),
-    });
+    const parsed = r.row as Record<string, unknown>;
+    const fields = Object.keys(r.raw).map((key) => ({
+      key,
+      value: key in parsed ? parsed[key] : r.raw[key],
+      from: from.get(key) ?? ('row' as ValueSource),
+    }));
+    for (const key of Object.keys(parsed))
+      if (!(key in r.raw) && parsed[key] !== undefined)
+        fields.push({ key, value: parsed[key], from: 'schema default' });
+    out.push({ id: r.id, hash: r.hash, fields });
   }
   return out;
 }

@@ -15,8 +15,8 @@ export type {
 } from './runStage.js';
 export { baseRow, anyRow, loadStageConfig, explainStageConfig, rowHash, ConfigError } from './config.js';
 export type { BaseRow, StageConfig, ExpandedRow } from './config.js';
-export { PROFILES, PROFILE_NAMES, resolveProfile, isProfileName, scaledEpochs } from './profiles.js';
-export type { ProfileName, ProfileSettings } from './profiles.js';
+export { PROFILES, PROFILE_NAMES, resolveProfile, isProfileName } from './profiles.js';
+export type { ProfileName, ProfileInfo } from './profiles.js';
 export { StageProgress, formatSeconds } from './progress.js';
 export type { ProgressUpdate } from './progress.js';
 export { listStages } from './stages.js';

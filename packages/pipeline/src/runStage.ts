@@ -21,7 +21,7 @@ import {
   type StageTiming,
 } from '@snn/reporting';
 import { ConfigError, loadStageConfig, type BaseRow, type ExpandedRow } from './config.js';
-import { PROFILES, resolveProfile, type ProfileName, type ProfileSettings } from './profiles.js';
+import { resolveProfile, type ProfileName } from './profiles.js';
 import {
   codeFingerprint,
   dataFingerprint,
@@ -74,9 +74,13 @@ export interface RowContext {
   /** The row's config hash (its identity). */
   hash: string;
   profile: ProfileName;
-  settings: ProfileSettings;
   engine: EngineRecord;
   seed: number;
+  /**
+   * Every row of this stage as resolved for this profile (validated, in config order): for rows
+   * that share work with their siblings (conversion reads all T of a net from one simulation).
+   */
+  stageRows: readonly BaseRow[];
   /**
    * Per-row folder for per-epoch checkpoints (kept across runs; not a Turbo output). It is keyed
    * by the row's config hash AND the stage's code fingerprint, so an interrupted row resumes, but a
@@ -314,7 +318,6 @@ function busyPollMs(): number {
 export async function runStage<S extends z.ZodType<BaseRow>>(opts: RunStageOptions<S>): Promise<StageSummary> {
   const t0 = Date.now();
   const profile = opts.profile ?? resolveProfile();
-  const settings = PROFILES[profile];
   let cfg: ReturnType<typeof loadStageConfig<S>>;
   try {
     cfg = loadStageConfig(opts.config, opts.rowSchema, profile);
@@ -328,6 +331,7 @@ export async function runStage<S extends z.ZodType<BaseRow>>(opts: RunStageOptio
     throw new Error(`${cfg.file}: stage '${cfg.stage}' does not match runStage({ stage: '${opts.stage}' })`);
   const configPath = opts.config instanceof URL ? fileURLToPath(opts.config) : opts.config;
   const root = repoRoot(dirname(configPath));
+  const stageRows: readonly BaseRow[] = cfg.rows.map((r) => r.row as BaseRow);
   const resultsDir = join(opts.resultsDir ?? profileResults(profile, root), opts.stage);
   const rowsDir = join(resultsDir, 'rows');
   const checkpointsRoot = join(dirname(opts.resultsDir ?? resultsRoot(root)), 'checkpoints', opts.stage);
@@ -485,9 +489,9 @@ export async function runStage<S extends z.ZodType<BaseRow>>(opts: RunStageOptio
           rowId: r.id,
           hash: r.hash,
           profile,
-          settings,
           engine,
           seed: r.row.seed,
+          stageRows,
           checkpointDir,
           progress: (p) => progress.update(p),
           log: (m) => progress.log(m),

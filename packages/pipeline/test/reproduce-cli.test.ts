@@ -58,7 +58,11 @@ describe('pnpm reproduce --explain', () => {
     expect(q.stdout).toMatch(/\n {2}lr +0\.001 +stage defaults\n/);
     expect(q.stdout).toMatch(/\n {2}T +25 +row\n/);
     expect(q.stdout).toMatch(/\n {2}trainSamples +\d+ +stage profiles\.quick\n/);
-    expect(q.stdout).toMatch(/global profile quick .*trainSamples 5000/);
+    // the schema's own defaults are listed too: the resolved row is all the trainer reads
+    expect(q.stdout).toMatch(/\n {2}momentum +0\.9 +schema default\n/);
+    expect(q.stdout).toMatch(/\n {2}width +0\.125 +stage profiles\.quick\n/);
+    expect(q.stdout).toMatch(/this is everything the stage's trainer reads/);
+    expect(q.stdout).not.toMatch(/global profile/);
     const s = reproduce(['--explain', 'table-08/vgg5-agd-t25', '--profile', 'smoke']);
     expect(s.stdout).toMatch(/\n {2}trainSamples +60 +stage profiles\.smoke\n/);
     // a row's own per-profile override is named as such

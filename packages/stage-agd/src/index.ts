@@ -10,6 +10,9 @@ import { agdRowFields, runAgdRowShared, type AgdRow } from '@snn/trainers-agd/ro
 export { agdRowFields, runAgdRow, runAgdRowShared } from '@snn/trainers-agd/rows';
 export type { AgdRow, AgdRowContext, AgdRowResult } from '@snn/trainers-agd/rows';
 
+/** The row schema of every AGD stage (what `pnpm reproduce --explain` resolves rows with). */
+export const agdRowSchema = baseRow.extend(agdRowFields);
+
 /**
  * The whole `main` of an AGD stage (tables 8, 10, 11, 14, 16, ext-surrogates): validate the stage's
  * config against baseRow + agdRowFields and run every row through runAgdRow. `guard` may throw
@@ -19,7 +22,7 @@ export async function runAgdStage(stage: string, config: URL, guard?: (row: AgdR
   await runStage({
     stage,
     config,
-    rowSchema: baseRow.extend(agdRowFields),
+    rowSchema: agdRowSchema,
     runRow: (row, ctx) => {
       guard?.(row as AgdRow);
       return runAgdRowShared(row as AgdRow, ctx);

@@ -28,17 +28,17 @@ export const rowSchema = baseRow
     ]),
     classifier: z.enum(['softmax', 'stochmax', 'convnn']).default('softmax'),
     T: z.number().int().positive(),
-    /** channel-width multiplier (1 = the VGG-style widths of `paper`); default: the profile's */
-    width: z.number().positive().optional(),
+    /** channel-width multiplier (1 = the VGG-style widths of `paper`) */
+    width: z.number().positive(),
     /** images the conv layers learn on by STDP (paper: 5,000) */
     stdpImages: z.number().int().positive(),
     stdpEpochs: z.number().int().positive().default(1),
-    /** images the head (and the ANN) trains on (paper: all 50,000); default: the profile's trainSamples */
-    trainImages: z.number().int().positive().optional(),
-    testImages: z.number().int().positive().optional(),
+    /** images the head (and the ANN) trains on (paper: all 50,000), and the test images (at most the split's) */
+    trainImages: z.number().int().positive(),
+    testImages: z.number().int().positive(),
     headEpochs: z.number().int().positive(),
     annEpochs: z.number().int().positive(),
-    batchSize: z.number().int().positive().optional(),
+    batchSize: z.number().int().positive(),
     lr: z.number().positive().default(0.001),
     /** repeats with seeds seed, seed + 1, ...; accuracy = their mean, accuracy_sd = their sample sd */
     seeds: z.number().int().positive().default(1),
@@ -85,8 +85,6 @@ export async function runStdpStage(stage: string, config: URL): Promise<void> {
     rowSchema,
     runRow: async (row, ctx) => {
       data ??= await loadDataset('cifar10');
-      const s = ctx.settings;
-      const cap = (n: number | 'all', max: number) => (n === 'all' ? max : Math.min(n, max));
       // the caches are per engine and data content too: kernels or features computed on tensorflow
       // (or from other bytes) are never this run's
       const cacheCode = `${code}|${engineLabel(ctx.engine)}|${dataFingerprint(repoRoot())}`;
@@ -98,16 +96,16 @@ export async function runStdpStage(stage: string, config: URL): Promise<void> {
             ? 'stdp'
             : (row.method as 'stdp' | 'ann' | 'random-kernels' | 'random-decorrelated'),
           classifier: row.classifier,
-          T: Math.min(row.T, s.maxT),
+          T: row.T,
           seed: row.seed,
-          width: row.width ?? s.width,
+          width: row.width,
           stdpImages: row.stdpImages,
           stdpEpochs: row.stdpEpochs,
-          trainImages: row.trainImages ?? cap(s.trainSamples, data.train.n),
-          testImages: row.testImages ?? cap(s.testSamples, data.test.n),
+          trainImages: Math.min(row.trainImages, data.train.n),
+          testImages: Math.min(row.testImages, data.test.n),
           headEpochs: row.headEpochs,
           annEpochs: row.annEpochs,
-          batchSize: row.batchSize ?? s.batchSize,
+          batchSize: row.batchSize,
           lr: row.lr,
           seeds: row.seeds,
           maxRate: row.maxRate,

@@ -38,15 +38,16 @@ export const agdRowFields = {
   topology: z.enum(TOPOLOGY_NAMES as [TopologyName, ...TopologyName[]]),
   classifier: z.enum(['softmax', 'stochmax', 'stochmax-simple']).default('softmax'),
   dataset: z.enum(['cifar10', 'imagenet']).default('cifar10'),
-  /** channel width multiplier (1 = paper widths); default: the profile's */
-  width: z.number().positive().optional(),
-  trainSamples: z.union([z.number().int().positive(), z.literal('all')]).optional(),
-  testSamples: z.union([z.number().int().positive(), z.literal('all')]).optional(),
-  /** the paper's epoch count (not stated in its text: assumed); scaled by the profile */
+  /** channel width multiplier (1 = paper widths; the stage config's profiles scale it) */
+  width: z.number().positive(),
+  /** training / test images (balanced subsets; 'all' = the whole split) */
+  trainSamples: z.union([z.number().int().positive(), z.literal('all')]),
+  testSamples: z.union([z.number().int().positive(), z.literal('all')]),
+  /** the paper's epoch count (not stated in its text: assumed) */
   epochs: z.number().int().positive().default(100),
-  /** exact epochs for this profile (overrides the scaling) */
+  /** the epochs a profile trains instead of `epochs` (e.g. 1 at smoke and quick) */
   trainEpochs: z.number().int().positive().optional(),
-  batchSize: z.number().int().positive().optional(),
+  batchSize: z.number().int().positive(),
   optimizer: z.enum(['adam', 'sgd']).default('adam'),
   lr: z.number().positive().default(1e-3),
   momentum: z.number().min(0).max(1).default(0.9),
@@ -82,14 +83,6 @@ export interface AgdRow extends AgdRowFields {
 
 /** The structural part of @snn/pipeline's RowContext this runner needs (no import: this is a library). */
 export interface AgdRowContext {
-  settings: {
-    trainSamples: number | 'all';
-    testSamples: number | 'all';
-    epochScale: number;
-    maxEpochs: number;
-    width: number;
-    batchSize: number;
-  };
   checkpointDir: string;
   /** The row's stage and id, recorded with a shared run (see runAgdRowShared). */
   stage?: string;
@@ -113,13 +106,13 @@ export interface AgdRowResult {
 
 const modeOf = (m: AgdRow['method']): AgdMode => (m === 'agd' ? 'snn' : m);
 
-export function epochsFor(row: AgdRow, s: AgdRowContext['settings']): number {
-  if (row.trainEpochs !== undefined) return row.trainEpochs;
-  return Math.max(1, Math.min(s.maxEpochs, Math.round(row.epochs * s.epochScale)));
+/** The epochs a row trains: the profile's `trainEpochs` when its config sets one, else the paper's `epochs`. */
+export function epochsFor(row: AgdRow): number {
+  return row.trainEpochs ?? row.epochs;
 }
 
-/** AgdConfig of a row under a profile's settings (T is the row's own: never scaled). */
-export function agdConfigOf(row: AgdRow, s: AgdRowContext['settings']): AgdConfig {
+/** AgdConfig of a resolved row (every value is the row's own: profiles are layers of the stage config). */
+export function agdConfigOf(row: AgdRow): AgdConfig {
   const mode = modeOf(row.method);
   if (mode !== 'ann' && row.T === undefined) throw new Error(`row ${row.id}: method '${row.method}' needs T`);
   const schedule: ScheduleConfig =
@@ -128,7 +121,7 @@ export function agdConfigOf(row: AgdRow, s: AgdRowContext['settings']): AgdConfi
       : row.schedule === 'step'
         ? {
             kind: 'step',
-            milestones: [Math.round(epochsFor(row, s) / 2), Math.round((3 * epochsFor(row, s)) / 4)],
+            milestones: [Math.round(epochsFor(row) / 2), Math.round((3 * epochsFor(row)) / 4)],
             gamma: 0.1,
           }
         : { kind: 'constant' };
@@ -157,8 +150,8 @@ export function agdConfigOf(row: AgdRow, s: AgdRowContext['settings']): AgdConfi
       clipNorm: row.clipNorm,
     },
     schedule,
-    epochs: epochsFor(row, s),
-    batchSize: row.batchSize ?? s.batchSize,
+    epochs: epochsFor(row),
+    batchSize: row.batchSize,
     seed: deriveSeed(row.seed, 'agd'),
     maxRate: row.maxRate,
     augment: row.flip ? { flip: true } : undefined,
@@ -178,16 +171,13 @@ function meanIntensity(set: ImageSet): number {
 }
 
 /** Data for a row: CIFAR-10 from the data stage. ImageNet rows are gated by the stage (table-16). */
-export async function loadRowData(
-  row: AgdRow,
-  s: AgdRowContext['settings'],
-): Promise<{ train: ImageSet; test: ImageSet }> {
+export async function loadRowData(row: AgdRow): Promise<{ train: ImageSet; test: ImageSet }> {
   if (row.dataset !== 'cifar10')
     throw new Error(`row ${row.id}: dataset '${row.dataset}' has no reader in @snn/datasets yet`);
   const { train, test } = await loadDataset('cifar10');
   return {
-    train: subset(train, row.trainSamples ?? s.trainSamples, deriveSeed(row.seed, 'train-subset')),
-    test: subset(test, row.testSamples ?? s.testSamples, deriveSeed(row.seed, 'test-subset')),
+    train: subset(train, row.trainSamples, deriveSeed(row.seed, 'train-subset')),
+    test: subset(test, row.testSamples, deriveSeed(row.seed, 'test-subset')),
   };
 }
 
@@ -260,16 +250,15 @@ export async function runAgdRow(
   ctx: AgdRowContext,
   data?: { train: ImageSet; test: ImageSet },
 ): Promise<AgdRowResult> {
-  const s = ctx.settings;
-  const { train, test } = data ?? (await loadRowData(row, s));
+  const { train, test } = data ?? (await loadRowData(row));
   const topo = getTopology(row.topology as TopologyName, {
-    width: row.width ?? s.width,
+    width: row.width,
     input: [train.height, train.width, train.channels],
     classes: train.classes.length,
   });
-  const cfg = agdConfigOf(row, s);
+  const cfg = agdConfigOf(row);
   ctx.log(
-    `${topo.name} ${cfg.mode} T=${cfg.T} ${cfg.head}, ${train.n} train / ${test.n} test, ${cfg.epochs} epochs, batch ${cfg.batchSize}, width ${row.width ?? s.width}`,
+    `${topo.name} ${cfg.mode} T=${cfg.T} ${cfg.head}, ${train.n} train / ${test.n} test, ${cfg.epochs} epochs, batch ${cfg.batchSize}, width ${row.width}`,
   );
   const run = await trainAgd(topo, cfg, train, {
     checkpointDir: ctx.checkpointDir,
@@ -300,14 +289,14 @@ export async function runAgdRow(
       { metric: 'epochs', value: cfg.epochs, unit: 'count' },
       { metric: 'train_samples', value: train.n, unit: 'count' },
       { metric: 'test_samples', value: test.n, unit: 'count' },
-      { metric: 'width', value: row.width ?? s.width, unit: 'x' },
+      { metric: 'width', value: row.width, unit: 'x' },
       ...energyMetrics(
         topo,
         row,
         cfg.T,
         all,
         meanIntensity(test) * cfg.maxRate!,
-        (row.width ?? s.width) === 1
+        row.width === 1
           ? undefined
           : getTopology(row.topology as TopologyName, {
               width: 1,
@@ -329,15 +318,15 @@ export async function runAgdRow(
   }
 }
 
-/** Everything a row's result depends on, with profile settings resolved (no row id, no stage). */
-export function agdRunIdentity(row: AgdRow, s: AgdRowContext['settings']): Record<string, unknown> {
+/** Everything a row's result depends on (no row id, no stage). */
+export function agdRunIdentity(row: AgdRow): Record<string, unknown> {
   return {
-    config: agdConfigOf(row, s),
+    config: agdConfigOf(row),
     topology: row.topology,
-    width: row.width ?? s.width,
+    width: row.width,
     dataset: row.dataset,
-    trainSamples: row.trainSamples ?? s.trainSamples,
-    testSamples: row.testSamples ?? s.testSamples,
+    trainSamples: row.trainSamples,
+    testSamples: row.testSamples,
     rowSeed: row.seed,
     energyPreset: row.energyPreset,
     method: row.method,
@@ -379,7 +368,7 @@ export async function runAgdRowShared(
   const key = sha256(
     stableStringify({
       v: 1,
-      run: agdRunIdentity(row, ctx.settings),
+      run: agdRunIdentity(row),
       code: trainerCode,
       engine,
       data: dataFingerprint(repoRoot()),

@@ -9,6 +9,10 @@ const row = agdRowWith({
   method: 'hybrid',
   classifier: 'stochmax',
   T: 25,
+  width: 1,
+  trainSamples: 'all',
+  testSamples: 'all',
+  batchSize: 64,
 });
 
 describe('hybrid energy (Table 14)', () => {

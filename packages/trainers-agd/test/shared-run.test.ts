@@ -19,16 +19,11 @@ const row = agdRowWith({
   method: 'agd',
   T: 4,
   width: 1 / 16,
-  trainEpochs: 1,
-});
-const settings: AgdRowContext['settings'] = {
   trainSamples: 'all',
   testSamples: 'all',
-  epochScale: 1,
-  maxEpochs: 1,
-  width: 1 / 16,
+  trainEpochs: 1,
   batchSize: 16,
-};
+});
 const data = { train: quadrantTask(48, 1), test: quadrantTask(16, 2) };
 
 describe('shared AGD runs (one training for identical rows of different stages)', () => {
@@ -36,7 +31,6 @@ describe('shared AGD runs (one training for identical rows of different stages)'
     const cacheDir = join(tmp, 'agd-runs');
     const logs: string[] = [];
     const ctx = (stage: string, rowId: string): AgdRowContext => ({
-      settings,
       checkpointDir: mkdtempSync(join(tmp, 'ck-')),
       stage,
       rowId,

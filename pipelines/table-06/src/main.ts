@@ -6,6 +6,9 @@
  */
 import { runStdpStage } from '@snn/stage-stdp';
 
+/** The stage's row schema (`pnpm reproduce --explain` reads it). */
+export { rowSchema } from '@snn/stage-stdp';
+
 if (import.meta.url === `file://${process.argv[1]}`) {
   await runStdpStage('table-06', new URL('../config.json', import.meta.url));
 }

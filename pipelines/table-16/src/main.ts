@@ -7,9 +7,15 @@
  */
 import { existsSync } from 'node:fs';
 import { RowSkipped } from '@snn/pipeline';
-import { runAgdStage } from '@snn/stage-agd';
+import { agdRowSchema, runAgdStage } from '@snn/stage-agd';
 
-await runAgdStage('table-16', new URL('../config.json', import.meta.url), () => {
-  const dir = process.env.SNN_IMAGENET_DIR;
-  if (!dir || !existsSync(dir)) throw new RowSkipped('needs ImageNet (set SNN_IMAGENET_DIR to an ImageNet directory)');
-});
+/** The stage's row schema (`pnpm reproduce --explain` reads it). */
+export const rowSchema = agdRowSchema;
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  await runAgdStage('table-16', new URL('../config.json', import.meta.url), () => {
+    const dir = process.env.SNN_IMAGENET_DIR;
+    if (!dir || !existsSync(dir))
+      throw new RowSkipped('needs ImageNet (set SNN_IMAGENET_DIR to an ImageNet directory)');
+  });
+}
