@@ -180,8 +180,10 @@ function shardPlan(
 }
 const turbo = join(root, 'node_modules', '.bin', 'turbo');
 // Both engines run one thread per stage process (wasm always; tensorflow by default, SNN_THREADS),
-// so one stage per core keeps every core busy without oversubscribing (Turbo's default is 10
-// concurrent tasks). SNN_JOBS overrides.
+// so one computing row per core keeps every core busy without oversubscribing. Rows take one of
+// SNN_JOBS job slots while they compute (@snn/runtime slots.ts, as make's jobserver), and Turbo
+// runs twice as many stages as slots: a stage whose rows wait on shared work another stage is
+// computing gives its core to one that can compute. SNN_JOBS (default: the cores) overrides.
 const jobs = Number(process.env.SNN_JOBS ?? availableParallelism());
 if (!Number.isInteger(jobs) || jobs < 1) {
   process.stderr.write(
@@ -241,6 +243,8 @@ const env: Record<string, string | undefined> = {
   SNN_BACKEND: engine.name,
   TURBO_TELEMETRY_DISABLED: '1',
   SNN_RUN_PID: String(process.pid),
+  SNN_SLOTS: String(jobs),
+  SNN_SLOT_DIR: join(root, 'artifacts', '.slots'),
   NODE_OPTIONS: [process.env.NODE_OPTIONS, watch].filter(Boolean).join(' '),
 };
 // The datasets' content is part of every stage's Turbo hash (SNN_DATA_ID, in each stage's env
@@ -325,7 +329,7 @@ for (const extra of runs) {
     env,
     stdio: 'inherit',
     nothrow: true,
-  })`${turbo} run stage --continue --summarize --concurrency=${String(Math.max(1, jobs))} ${extra}`;
+  })`${turbo} run stage --continue --summarize --concurrency=${String(2 * jobs)} ${extra}`;
   if (p.exitCode !== 0) failed = true;
   const sum = newestRunSummary(started - 1000);
   if (!sum) continue;

@@ -32,7 +32,9 @@ import {
   repoRoot,
   resultsRoot,
   RowBusy,
+  slotPoolFromEnv,
   tryLock,
+  withSlot,
   writeFileAtomic,
   WriteError,
   type EngineRecord,
@@ -332,6 +334,7 @@ export async function runStage<S extends z.ZodType<BaseRow>>(opts: RunStageOptio
   const configPath = opts.config instanceof URL ? fileURLToPath(opts.config) : opts.config;
   const root = repoRoot(dirname(configPath));
   const stageRows: readonly BaseRow[] = cfg.rows.map((r) => r.row as BaseRow);
+  const slots = slotPoolFromEnv();
   const resultsDir = join(opts.resultsDir ?? profileResults(profile, root), opts.stage);
   const rowsDir = join(resultsDir, 'rows');
   const checkpointsRoot = join(dirname(opts.resultsDir ?? resultsRoot(root)), 'checkpoints', opts.stage);
@@ -496,7 +499,10 @@ export async function runStage<S extends z.ZodType<BaseRow>>(opts: RunStageOptio
           progress: (p) => progress.update(p),
           log: (m) => progress.log(m),
         };
-        result = await opts.runRow(r.row as z.output<S>, ctx);
+        // one of the machine's job slots while the row computes (pnpm reproduce: as many as cores)
+        result = await withSlot(slots, `${opts.stage} ${r.id}`, () => opts.runRow(r.row as z.output<S>, ctx), {
+          onWait: () => progress.update({ note: 'waiting for a free core (every job slot is computing)' }),
+        });
         if (!result || !Array.isArray(result.metrics)) throw new Error('runRow must return { metrics: [...] }');
       } catch (e) {
         if (e instanceof RowBusy) {

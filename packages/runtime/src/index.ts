@@ -6,6 +6,8 @@
 export { stableStringify, sha256 } from './hash.js';
 export { RowBusy, tryLock, lockHolder, withLock, computeOnce } from './work-lock.js';
 export type { WorkLock } from './work-lock.js';
+export { slotPoolFromEnv, withSlot } from './slots.js';
+export type { SlotPool } from './slots.js';
 export { writeFileAtomic, WriteError, repoRoot, resultsRoot, profileResults } from './fsutil.js';
 export { gitVersion, isUncommitted, codeFingerprint, dataFingerprint, moduleCodeFingerprint } from './provenance.js';
 export { engineLabel, engineTag } from './engine.js';
