@@ -119,6 +119,7 @@ export async function runStdpStage(stage: string, config: URL): Promise<void> {
           progress: (p) => ctx.progress(p),
           kernelCache: { ...kernelCache, code: cacheCode },
           featureCache: { ...featureCache, code: cacheCode },
+          checkpointDir: ctx.checkpointDir,
         },
       );
       return { metrics: r.metrics, activity: r.activity, reconstructed: r.reconstructed, series: r.series };

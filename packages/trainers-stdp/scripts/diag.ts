@@ -161,7 +161,7 @@ async function main() {
       return [tf.div(tf.sub(A, mean), sd), tf.div(tf.sub(B, mean), sd)] as tf.Tensor4D[];
     });
     const net = makeHeadNet('fc', shape, 10, { hidden: 256, seed: 5 });
-    const head = trainHead(net, a, ytr, 10, {
+    const head = await trainHead(net, a, ytr, 10, {
       loss: 'softmax',
       epochs: Number(process.env.EP ?? 15),
       batchSize: 32,

@@ -307,46 +307,65 @@ export interface HeadRunOptions {
   batchSize: number;
   lr: number;
   seed: number;
+  /** per-epoch checkpoints of this head's training (a folder of its own; resume from it if it holds one) */
+  checkpoint?: string;
+  log?: (msg: string) => void;
+  progress?: (p: { epoch?: number; of?: number; step?: number; note?: string }) => void;
+  /** prefix of the per-epoch log lines */
+  logPrefix?: string;
+}
+
+/** the loop options of trainHead that HeadRunOptions passes through */
+function loopOptions(h: HeadRunOptions) {
+  return { checkpoint: h.checkpoint, log: h.log, progress: h.progress, logPrefix: h.logPrefix };
 }
 
 /** train a head on cached frozen features; returns test top-1 accuracy in [0, 1] */
-export function headAccuracy(f: FrozenFeatures, h: HeadRunOptions, correct?: Uint8Array): number {
+export async function headAccuracy(f: FrozenFeatures, h: HeadRunOptions, correct?: Uint8Array): Promise<number> {
   const net = makeHeadNet(h.arch, f.featShape, f.classes, { hidden: f.hidden, seed: h.seed * 11 + 5 });
-  const head = trainHead(net, f.xtr, f.ytr, f.classes, {
-    loss: h.loss,
-    epochs: h.epochs,
-    batchSize: h.batchSize,
-    lr: h.lr,
-    seed: h.seed * 13 + 1,
-  });
-  const acc = evaluateHead(net, head, f.xte, f.yte, 100, undefined, correct);
-  for (const v of Object.values(head.variables)) v.dispose();
-  net.dispose();
-  return acc;
+  try {
+    const head = await trainHead(net, f.xtr, f.ytr, f.classes, {
+      loss: h.loss,
+      epochs: h.epochs,
+      batchSize: h.batchSize,
+      lr: h.lr,
+      seed: h.seed * 13 + 1,
+      ...loopOptions(h),
+    });
+    const acc = evaluateHead(net, head, f.xte, f.yte, 100, undefined, correct);
+    for (const v of Object.values(head.variables)) v.dispose();
+    return acc;
+  } finally {
+    net.dispose();
+  }
 }
 
 /** ANN of the same topology + the same head, trained end to end; test top-1 accuracy in [0, 1] */
-export function annAccuracy(
+export async function annAccuracy(
   o: { topology: TopologyName; width: number; train: ImageSet; test: ImageSet },
   h: HeadRunOptions,
   correct?: Uint8Array,
-): number {
+): Promise<number> {
   const topo = annTopology(o.topology, o.width, h.arch);
   const train = toTensor(o.train);
   const test = toTensor(o.test);
   const net = annNet(topo, h.arch, h.seed * 5 + 3, h.seed * 11 + 5);
-  const head = trainHead(net, train.x, train.y, topo.classes, {
-    loss: h.loss,
-    epochs: h.epochs,
-    batchSize: h.batchSize,
-    lr: h.lr,
-    seed: h.seed * 13 + 2,
-  });
-  const acc = evaluateHead(net, head, test.x, test.y, 100, undefined, correct);
-  for (const v of Object.values(head.variables)) v.dispose();
-  net.dispose();
-  for (const t of [train.x, train.y, test.x, test.y]) t.dispose();
-  return acc;
+  try {
+    const head = await trainHead(net, train.x, train.y, topo.classes, {
+      loss: h.loss,
+      epochs: h.epochs,
+      batchSize: h.batchSize,
+      lr: h.lr,
+      seed: h.seed * 13 + 2,
+      ...loopOptions(h),
+    });
+    const acc = evaluateHead(net, head, test.x, test.y, 100, undefined, correct);
+    for (const v of Object.values(head.variables)) v.dispose();
+    return acc;
+  } finally {
+    net.dispose();
+    for (const t of [train.x, train.y, test.x, test.y]) t.dispose();
+  }
 }
 
 /**

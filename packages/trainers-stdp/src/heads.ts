@@ -5,7 +5,15 @@
 //               avgpool 2 -> FC1 (ReLU) -> FC2, on the stack's [h, w, C] feature maps.
 // The loss is @snn/training's softmax or stochmax (DropMax) head on (features = FC1's
 // output, logits = FC2's output), so stochmax is the same implementation as the AGD tables.
-import { makeHead, type ClassifierHead, type HeadName } from '@snn/training';
+import {
+  makeHead,
+  optimizerTensors,
+  restoreOptimizer,
+  runEpochs,
+  type ClassifierHead,
+  type EpochStats,
+  type HeadName,
+} from '@snn/training';
 import { tf } from './tf.js';
 
 export type HeadArch = 'fc' | 'convnn';
@@ -15,6 +23,8 @@ export interface HeadNet {
   vars: tf.Variable[];
   /** x [B, h, w, c] -> { features: FC1 output [B, hidden], logits [B, classes] } */
   apply(x: tf.Tensor4D, training: boolean): { features: tf.Tensor2D; logits: tf.Tensor2D };
+  /** mutable state training advances (the dropout seed of the next training pass); checkpointed with the variables */
+  state?: { dropoutSeed: number };
   dispose(): void;
 }
 
@@ -43,13 +53,14 @@ export function makeHeadNet(
     const b1 = zerosVar(o.hidden, `${tag}/fc1b`);
     const w2 = glorot([o.hidden, classes], o.hidden, classes, o.seed + 1, `${tag}/fc2`);
     const b2 = zerosVar(classes, `${tag}/fc2b`);
-    let dseed = o.seed * 17;
+    const state = { dropoutSeed: o.seed * 17 };
     return {
       arch,
       vars: [w1, b1, w2, b2],
+      state,
       apply(x, training) {
         let z: tf.Tensor2D = tf.reshape(x, [x.shape[0], F]);
-        if (training && dropout > 0) z = tf.dropout(z, dropout, undefined, dseed++) as tf.Tensor2D;
+        if (training && dropout > 0) z = tf.dropout(z, dropout, undefined, state.dropoutSeed++) as tf.Tensor2D;
         const f = tf.relu(tf.add(tf.matMul(z, w1 as tf.Tensor2D), b1)) as tf.Tensor2D;
         return { features: f, logits: tf.add(tf.matMul(f, w2 as tf.Tensor2D), b2) as tf.Tensor2D };
       },
@@ -71,16 +82,17 @@ export function makeHeadNet(
   const w2 = glorot([o.hidden, classes], o.hidden, classes, o.seed + 3, `${tag}/fc2`);
   const b2 = zerosVar(classes, `${tag}/fc2b`);
   const vars = [k1, kb1, k2, kb2, w1, b1, w2, b2];
-  let dseed = o.seed * 17;
+  const state = { dropoutSeed: o.seed * 17 };
   return {
     arch,
     vars,
+    state,
     apply(x, training) {
       let y = tf.relu(tf.add(tf.conv2d(x, k1 as tf.Tensor4D, 1, 'same'), kb1)) as tf.Tensor4D;
       y = tf.relu(tf.add(tf.conv2d(y, k2 as tf.Tensor4D, 1, 'same'), kb2)) as tf.Tensor4D;
       y = tf.avgPool(y, 2, 2, 'valid');
       let z: tf.Tensor2D = tf.reshape(y, [x.shape[0], F]);
-      if (training && dropout > 0) z = tf.dropout(z, dropout, undefined, dseed++) as tf.Tensor2D;
+      if (training && dropout > 0) z = tf.dropout(z, dropout, undefined, state.dropoutSeed++) as tf.Tensor2D;
       const f = tf.relu(tf.add(tf.matMul(z, w1 as tf.Tensor2D), b1)) as tf.Tensor2D;
       return { features: f, logits: tf.add(tf.matMul(f, w2 as tf.Tensor2D), b2) as tf.Tensor2D };
     },
@@ -99,7 +111,18 @@ export interface HeadTrainOptions {
   /** optional extra front-end run before the head (the ANN baseline's conv stack) */
   frontVars?: tf.Variable[];
   front?: (x: tf.Tensor4D) => tf.Tensor4D;
+  /** after each epoch (0-based) with its mean batch loss (weighted by batch size) */
   onEpoch?: (epoch: number, loss: number) => void;
+  /**
+   * per-epoch checkpoints (a directory): after every epoch the front, net and head variables and
+   * Adam's state are saved there; a rerun resumes after the last finished epoch with the same
+   * numbers as an uninterrupted run. A checkpoint of another configuration is not resumed from.
+   */
+  checkpoint?: string;
+  log?: (msg: string) => void;
+  progress?: (p: { epoch?: number; of?: number; step?: number; note?: string }) => void;
+  /** prefix of the per-epoch log line */
+  logPrefix?: string;
 }
 
 /** seeded Fisher-Yates permutation */
@@ -117,14 +140,25 @@ function permutation(n: number, seed: number): Int32Array {
   return p;
 }
 
-/** Adam on (front +) head with the softmax or stochmax loss; x [N, h, w, c], y int32 [N]. */
-export function trainHead(
+/** what a head checkpoint keeps beside its tensors */
+interface HeadCheckpointState {
+  /** the net's dropout seed counter (nets with dropout) */
+  dropoutSeed?: number;
+}
+
+/**
+ * Adam on (front +) head with the softmax or stochmax loss; x [N, h, w, c], y int32 [N]. Runs on
+ * @snn/training's epoch loop (divergence check, per-epoch log, checkpoint and resume): epoch `ep`
+ * takes its batches from the seeded permutation `seed * 1000 + ep`, and the loss of the loop's
+ * k-th batch overall is seeded `seed * 7 + k`.
+ */
+export async function trainHead(
   net: HeadNet,
   x: tf.Tensor4D,
   y: tf.Tensor1D,
   classes: number,
   o: HeadTrainOptions,
-): ClassifierHead {
+): Promise<ClassifierHead> {
   // FC1 width from a probe pass (tidy: the probe's intermediates must not leak)
   const featDim = tf.tidy(() => {
     const probe = tf.zeros([1, x.shape[1], x.shape[2], x.shape[3]]) as tf.Tensor4D;
@@ -136,38 +170,95 @@ export function trainHead(
     made = makeHead(o.loss, featDim, classes, o.seed + 99);
   });
   const head = made as unknown as ClassifierHead;
-  const varList = [...(o.frontVars ?? []), ...net.vars, ...Object.values(head.variables)];
+  const frontVars = o.frontVars ?? [];
+  const headKeys = Object.keys(head.variables).sort();
+  const varList = [...frontVars, ...net.vars, ...Object.values(head.variables)];
   const opt = tf.train.adam(o.lr);
   const N = x.shape[0];
-  let step = 0;
-  for (let ep = 0; ep < o.epochs; ep++) {
-    const perm = permutation(N, o.seed * 1000 + ep);
-    let total = 0;
-    let nb = 0;
-    for (let s = 0; s < N; s += o.batchSize) {
-      const idx = tf.tensor1d(Array.from(perm.subarray(s, Math.min(N, s + o.batchSize))), 'int32');
-      const lossVal = opt.minimize(
-        () => {
-          const xb = tf.gather(x, idx) as tf.Tensor4D;
-          const yb = tf.gather(y, idx) as tf.Tensor1D;
-          const inp = o.front ? o.front(xb) : xb;
-          const out = net.apply(inp, true);
-          return head.loss(out, yb, o.seed * 7 + step) as tf.Scalar;
-        },
-        true,
-        varList,
-      );
-      step++;
-      if (lossVal) {
-        total += lossVal.dataSync()[0];
-        lossVal.dispose();
-      }
-      idx.dispose();
-      nb++;
-    }
-    o.onEpoch?.(ep, total / Math.max(1, nb));
+  const stepsPerEpoch = Math.ceil(N / o.batchSize);
+  // checkpoint tensors by position / head key (variable names carry a per-process counter)
+  const named = (): Array<{ name: string; tensor: tf.Variable }> => [
+    ...frontVars.map((v, i) => ({ name: `front:${i}`, tensor: v })),
+    ...net.vars.map((v, i) => ({ name: `net:${i}`, tensor: v })),
+    ...headKeys.map((k) => ({ name: `head.${k}`, tensor: head.variables[k] })),
+  ];
+  // the configuration a checkpoint must have been made with (not the epoch count: a longer run resumes a shorter one)
+  const key = JSON.stringify({
+    v: 1,
+    arch: net.arch,
+    loss: o.loss,
+    classes,
+    x: x.shape,
+    batchSize: o.batchSize,
+    lr: o.lr,
+    seed: o.seed,
+    front: !!o.front,
+    vars: named().map((n) => [n.name, n.tensor.shape]),
+  });
+  try {
+    await runEpochs<tf.Tensor1D, EpochStats, HeadCheckpointState>({
+      epochs: o.epochs,
+      stepsPerEpoch,
+      batches: function* (ep) {
+        const perm = permutation(N, o.seed * 1000 + ep);
+        for (let s = 0; s < N; s += o.batchSize)
+          yield tf.tensor1d(Array.from(perm.subarray(s, Math.min(N, s + o.batchSize))), 'int32');
+      },
+      step: (idx, ep, bi) => {
+        // the step counter of the loss seed: batches before this one (every epoch has stepsPerEpoch)
+        const step = ep * stepsPerEpoch + bi;
+        let correctT: tf.Tensor | null = null;
+        const lossVal = opt.minimize(
+          () => {
+            const xb = tf.gather(x, idx) as tf.Tensor4D;
+            const yb = tf.gather(y, idx) as tf.Tensor1D;
+            const inp = o.front ? o.front(xb) : xb;
+            const out = net.apply(inp, true);
+            correctT = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(out.logits, 1), tf.cast(yb, 'int32')), 'float32')));
+            return head.loss(out, yb, o.seed * 7 + step) as tf.Scalar;
+          },
+          true,
+          varList,
+        );
+        const loss = lossVal ? lossVal.dataSync()[0] : NaN;
+        lossVal?.dispose();
+        const c = correctT as tf.Tensor | null;
+        const correct = c ? c.dataSync()[0] : 0;
+        c?.dispose();
+        return { loss, correct, size: idx.shape[0] };
+      },
+      release: (idx) => idx.dispose(),
+      record: (st, ep) => {
+        o.onEpoch?.(ep, st.loss);
+        return st;
+      },
+      checkpoint: o.checkpoint
+        ? {
+            dir: o.checkpoint,
+            key,
+            tensors: async () => [...named(), ...(await optimizerTensors(opt, 'opt'))],
+            state: () => (net.state ? { dropoutSeed: net.state.dropoutSeed } : {}),
+            restore: async (tensors, state) => {
+              for (const { name, tensor } of named()) {
+                const t = tensors.get(name);
+                if (!t) throw new Error(`head checkpoint in ${o.checkpoint} has no tensor '${name}'`);
+                tensor.assign(t);
+              }
+              await restoreOptimizer(opt, tensors, 'opt');
+              if (net.state && state.dropoutSeed !== undefined) net.state.dropoutSeed = state.dropoutSeed;
+            },
+          }
+        : undefined,
+      logPrefix: o.logPrefix,
+      log: o.log,
+      progress: o.progress,
+    });
+  } catch (e) {
+    tf.dispose(Object.values(head.variables));
+    throw e;
+  } finally {
+    opt.dispose();
   }
-  opt.dispose();
   return head;
 }
 

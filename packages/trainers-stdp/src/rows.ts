@@ -78,6 +78,16 @@ export function clearStdpMemo(): void {
   memo.clear();
 }
 
+/** the checkpoint folder of one head training of a row: per seed and per head (or the ANN), so a row's trainings never share one */
+export function headCheckpointDir(
+  checkpointDir: string,
+  seed: number,
+  method: StdpRowMethod,
+  classifier: StdpRowClassifier,
+): string {
+  return join(checkpointDir, `seed-${seed}`, `head-${method}-${classifier}`);
+}
+
 function headOf(c: StdpRowClassifier): { arch: HeadArch; loss: 'softmax' | 'stochmax' } {
   if (c === 'convnn') return { arch: 'convnn', loss: 'softmax' };
   return { arch: 'fc', loss: c };
@@ -93,6 +103,12 @@ export async function runStdpRow(
     kernelCache?: { dir: string; code: string };
     /** folder of frozen-feature entries shared by the STDP stages (feature-cache.ts), same fingerprint */
     featureCache?: { dir: string; code: string };
+    /**
+     * this row's checkpoint folder (the stage runner's ctx.checkpointDir): every head training
+     * (and the ANN's) checkpoints each epoch into a subfolder of its own, headCheckpointDir, and a
+     * rerun after a kill resumes it after its last finished epoch
+     */
+    checkpointDir?: string;
   } = {},
 ): Promise<StdpRowResult> {
   const topo = getTopology(r.topology, { width: r.width });
@@ -146,13 +162,33 @@ export async function runStdpRow(
     for (let k = 0; k < test.n; k++) rightCount[k] += seedRight[k];
   };
   for (const [i, seed] of seeds.entries()) {
-    const head = { arch, loss, batchSize: r.batchSize, lr: r.lr, seed };
     const tag = seeds.length > 1 ? ` (seed ${i + 1}/${seeds.length})` : '';
     const progress =
       hooks.progress &&
       ((p: { step?: number; of?: number; note?: string }) => hooks.progress!({ ...p, note: `${p.note ?? ''}${tag}` }));
+    const head = {
+      arch,
+      loss,
+      batchSize: r.batchSize,
+      lr: r.lr,
+      seed,
+      checkpoint: hooks.checkpointDir && headCheckpointDir(hooks.checkpointDir, seed, r.method, r.classifier),
+      // quiet: a row trains 15+ head epochs per seed; the per-epoch lines go to the progress line only
+      log: (m: string) => {
+        if (!/epoch \d+\/\d+: loss/.test(m)) hooks.log?.(m);
+      },
+      progress:
+        progress &&
+        ((p: { epoch?: number; of?: number; step?: number; note?: string }) =>
+          progress({
+            step: p.epoch,
+            of: p.of,
+            note: `${r.method === 'ann' ? 'ANN' : 'head'} epoch ${p.epoch}/${p.of}: ${p.note ?? ''}`,
+          })),
+      logPrefix: `${r.topology} ${r.method === 'ann' ? 'ANN' : r.method} ${r.classifier}${tag} `,
+    };
     if (r.method === 'ann') {
-      const acc = annAccuracy(
+      const acc = await annAccuracy(
         { topology: r.topology, width: r.width, train, test },
         { ...head, epochs: r.annEpochs },
         seedRight,
@@ -204,7 +240,7 @@ export async function runStdpRow(
       } else f = compute();
       memo.set(key, f);
     }
-    const acc = headAccuracy(f, { ...head, epochs: r.headEpochs }, seedRight);
+    const acc = await headAccuracy(f, { ...head, epochs: r.headEpochs }, seedRight);
     tally();
     hooks.log?.(`${r.topology} ${r.method} ${r.classifier}${tag}: ${(100 * acc).toFixed(2)}%`);
     accs.push(100 * acc);

@@ -41,8 +41,14 @@ export interface StepResult {
 
 export interface EpochCheckpoint<S> {
   dir: string;
-  /** tensors to save after each epoch (variables, optimiser slots...) */
-  tensors(): Promise<Array<{ name: string; tensor: tf.Tensor }>>;
+  /**
+   * the configuration the checkpoint is made with (e.g. a JSON of the trainer's settings and
+   * shapes): saved beside the state, and a checkpoint saved with another key is not resumed from
+   * (logged; the run trains from scratch and overwrites it). None: any checkpoint in `dir` is taken.
+   */
+  key?: string;
+  /** tensors to save after each epoch (variables, optimiser slots...); the loop disposes those marked `dispose` once saved */
+  tensors(): Promise<Array<{ name: string; tensor: tf.Tensor; dispose?: boolean }>>;
   /** trainer state saved beside `history` (e.g. a searched temperature) */
   state?(): S;
   /** put a loaded checkpoint back (the loop disposes `tensors` afterwards) */
@@ -81,7 +87,7 @@ export interface EpochLoopResult<R> {
   resumedEpochs: number;
 }
 
-type Saved<R, S> = S & { history: R[] };
+type Saved<R, S> = S & { history: R[]; checkpointKey?: string };
 
 /** Train `epochs` epochs (resuming after the last checkpointed one). */
 export async function runEpochs<B, R extends EpochStats, S = Record<string, never>>(
@@ -91,7 +97,12 @@ export async function runEpochs<B, R extends EpochStats, S = Record<string, neve
   let start = 0;
   let history: R[] = [];
   if (o.checkpoint) {
-    const ck = loadCheckpoint<Saved<R, S>>(o.checkpoint.dir);
+    let ck = loadCheckpoint<Saved<R, S>>(o.checkpoint.dir);
+    if (ck && o.checkpoint.key !== undefined && ck.state.checkpointKey !== o.checkpoint.key) {
+      tf.dispose([...ck.tensors.values()]);
+      o.log?.(`ignoring the checkpoint in ${o.checkpoint.dir}: it was made with another configuration`);
+      ck = null;
+    }
     if (ck) {
       await o.checkpoint.restore(ck.tensors, ck.state);
       tf.dispose([...ck.tensors.values()]);
@@ -148,8 +159,17 @@ export async function runEpochs<B, R extends EpochStats, S = Record<string, neve
       `${o.logPrefix ?? ''}epoch ${epoch + 1}/${o.epochs}: loss ${rec.loss.toFixed(4)} train acc ${(rec.trainAccuracy * 100).toFixed(1)}% ${rec.samplesPerSec.toFixed(1)} img/s`,
     );
     if (o.checkpoint) {
-      const state = { ...(o.checkpoint.state?.() ?? {}), history } as Saved<R, S>;
-      await saveCheckpoint<Saved<R, S>>(o.checkpoint.dir, epoch + 1, await o.checkpoint.tensors(), state);
+      const state = {
+        ...(o.checkpoint.state?.() ?? {}),
+        history,
+        ...(o.checkpoint.key !== undefined ? { checkpointKey: o.checkpoint.key } : {}),
+      } as Saved<R, S>;
+      const tensors = await o.checkpoint.tensors();
+      try {
+        await saveCheckpoint<Saved<R, S>>(o.checkpoint.dir, epoch + 1, tensors, state);
+      } finally {
+        tf.dispose(tensors.filter((t) => t.dispose).map((t) => t.tensor));
+      }
     }
   }
   const samplesPerSec =

@@ -84,8 +84,8 @@ export abstract class HeadTrainer {
     return { loss, correct };
   }
 
-  /** tensors to checkpoint: variables by stable name + optimiser slots by position */
-  async checkpointTensors(): Promise<Array<{ name: string; tensor: tf.Tensor }>> {
+  /** tensors to checkpoint: variables by stable name + optimiser slots by position (`dispose`: made for the call, free once saved) */
+  async checkpointTensors(): Promise<Array<{ name: string; tensor: tf.Tensor; dispose?: boolean }>> {
     const out = this.varNames.map((n) => ({ name: `var:${n}`, tensor: this.variable(n) as tf.Tensor }));
     return [...out, ...(await optimizerTensors(this.optimizer, 'opt'))];
   }
