@@ -25,7 +25,7 @@ const LAYERS: ReadonlyArray<{ layer: string; packages: readonly string[] }> = [
   { layer: 'training', packages: ['@snn/training'] },
   { layer: 'trainers', packages: ['@snn/trainers-agd', '@snn/trainers-conversion', '@snn/trainers-stdp', '@snn/ttfs'] },
   { layer: 'stage runner', packages: ['@snn/pipeline'] },
-  { layer: 'stage glue', packages: ['@snn/stage-agd', '@snn/stage-stdp'] },
+  { layer: 'stage glue', packages: ['@snn/stage-agd', '@snn/stage-conversion', '@snn/stage-stdp'] },
   // every package under pipelines/ (the stages): see layerOf
 ];
 const STAGES_LAYER = 'stages (pipelines/*)';

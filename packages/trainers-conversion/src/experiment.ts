@@ -1,4 +1,5 @@
 import { loadDataset, balancedSubset, type ImageSet } from '@snn/datasets';
+import { moduleCodeFingerprint } from '@snn/runtime';
 import type { TrainContext } from '@snn/training';
 import {
   trainConvertibleAnn,
@@ -72,13 +73,14 @@ export function cachedAnn(
   return p;
 }
 
-/** Generic memo for expensive per-net results (thresholds, evaluations) within one stage process. */
-export function memo<T>(store: Map<string, Promise<T>>, key: string, make: () => Promise<T>): Promise<T> {
-  let p = store.get(key);
-  if (!p) {
-    p = make();
-    store.set(key, p);
-    p.catch(() => store.delete(key));
-  }
-  return p;
+let conversionCode: string | undefined;
+/**
+ * Fingerprint of this package's code and its workspace dependencies (not the stage runner's): part
+ * of the content key of every conversion result cached on disk (threshold balancing, SNN
+ * evaluations; artifacts/cache/conversion-*), so a change to the conversion code recomputes them
+ * and a change elsewhere (the runner, a stage) does not.
+ */
+export function conversionCodeFingerprint(): string {
+  conversionCode ??= moduleCodeFingerprint(import.meta.url);
+  return conversionCode;
 }

@@ -2,8 +2,8 @@
 // 2020 multi-threshold BackRes) and low-latency methods (Deng & Gu 2021 bias shift; Li et al. 2021
 // calibration), on the shared executor (@snn/models simulateChunked / forward, @snn/core-neurons IF
 // step, @snn/encoders Poisson, @snn/energy). A converted net is a topology + params (convertible.ts)
-// with its SnnSettings. The index exports what the conversion stages use (pipelines/table-02,
-// table-04, figure-07, ext-calibration) and the conversion methods of docs/interfaces.md; this
+// with its SnnSettings. The index exports what the conversion stage glue uses (@snn/stage-conversion:
+// table-02, table-04, ext-calibration) and the conversion methods of docs/interfaces.md; this
 // package's tests import the modules directly.
 export type { SnnSettings } from './snnSettings.js';
 export {
@@ -26,4 +26,4 @@ export {
   type ConvertibleAnn,
 } from './annTraining.js';
 export { conversionEE } from './energyTopo.js';
-export { cifarSubsets, cachedAnn, memo } from './experiment.js';
+export { cifarSubsets, cachedAnn, conversionCodeFingerprint } from './experiment.js';

@@ -16,7 +16,7 @@ import type { HeadName } from '@snn/training';
 import { tf } from './tf.js';
 import { StdpStack, RateAccumulator, trainStackStdp, extractFeatures, stackOutShape } from './stack.js';
 import { stackSpecFromTopology } from './topology.js';
-import { makeHeadNet, trainHead, evaluateHead, type HeadArch } from './heads.js';
+import { makeHeadNet, trainHead, evaluateHead, type HeadArch, type HeadNet } from './heads.js';
 import { annNet, annTopology } from './ann.js';
 import type { Competition, StdpLayerParams } from './stdp-layer.js';
 import type { StdpRuleParams } from './stdp-rule.js';
@@ -315,26 +315,39 @@ export interface HeadRunOptions {
   logPrefix?: string;
 }
 
-/** the loop options of trainHead that HeadRunOptions passes through */
-function loopOptions(h: HeadRunOptions) {
-  return { checkpoint: h.checkpoint, log: h.log, progress: h.progress, logPrefix: h.logPrefix };
+/**
+ * Train `net` + a fresh head (seeded `h.seed * 13 + seedOffset`) on (x, y) and return its top-1
+ * accuracy on (xte, yte); `correct` gets 1 for each test image predicted right. Frees the head
+ * (the caller owns `net` and the data).
+ */
+async function trainAndTest(
+  net: HeadNet,
+  data: { x: tf.Tensor4D; y: tf.Tensor1D; xte: tf.Tensor4D; yte: tf.Tensor1D; classes: number },
+  h: HeadRunOptions,
+  seedOffset: number,
+  correct?: Uint8Array,
+): Promise<number> {
+  const head = await trainHead(net, data.x, data.y, data.classes, {
+    loss: h.loss,
+    epochs: h.epochs,
+    batchSize: h.batchSize,
+    lr: h.lr,
+    seed: h.seed * 13 + seedOffset,
+    checkpoint: h.checkpoint,
+    log: h.log,
+    progress: h.progress,
+    logPrefix: h.logPrefix,
+  });
+  const acc = evaluateHead(net, head, data.xte, data.yte, 100, undefined, correct);
+  for (const v of Object.values(head.variables)) v.dispose();
+  return acc;
 }
 
 /** train a head on cached frozen features; returns test top-1 accuracy in [0, 1] */
 export async function headAccuracy(f: FrozenFeatures, h: HeadRunOptions, correct?: Uint8Array): Promise<number> {
   const net = makeHeadNet(h.arch, f.featShape, f.classes, { hidden: f.hidden, seed: h.seed * 11 + 5 });
   try {
-    const head = await trainHead(net, f.xtr, f.ytr, f.classes, {
-      loss: h.loss,
-      epochs: h.epochs,
-      batchSize: h.batchSize,
-      lr: h.lr,
-      seed: h.seed * 13 + 1,
-      ...loopOptions(h),
-    });
-    const acc = evaluateHead(net, head, f.xte, f.yte, 100, undefined, correct);
-    for (const v of Object.values(head.variables)) v.dispose();
-    return acc;
+    return await trainAndTest(net, { x: f.xtr, y: f.ytr, xte: f.xte, yte: f.yte, classes: f.classes }, h, 1, correct);
   } finally {
     net.dispose();
   }
@@ -351,17 +364,8 @@ export async function annAccuracy(
   const test = toTensor(o.test);
   const net = annNet(topo, h.arch, h.seed * 5 + 3, h.seed * 11 + 5);
   try {
-    const head = await trainHead(net, train.x, train.y, topo.classes, {
-      loss: h.loss,
-      epochs: h.epochs,
-      batchSize: h.batchSize,
-      lr: h.lr,
-      seed: h.seed * 13 + 2,
-      ...loopOptions(h),
-    });
-    const acc = evaluateHead(net, head, test.x, test.y, 100, undefined, correct);
-    for (const v of Object.values(head.variables)) v.dispose();
-    return acc;
+    const data = { x: train.x, y: train.y, xte: test.x, yte: test.y, classes: topo.classes };
+    return await trainAndTest(net, data, h, 2, correct);
   } finally {
     net.dispose();
     for (const t of [train.x, train.y, test.x, test.y]) t.dispose();

@@ -4,25 +4,13 @@
  * per BackRes unroll step), plus the text claim "stochmax adds ~1-2% to conversion (VGG7)".
  * Rows: one ANN row per net, one conversion row per (net, T). All conversion rows of a net share
  * ONE trained ANN (cached by its config hash), ONE threshold balancing and ONE simulation of
- * max(T) steps read out at every T of its sibling rows.
+ * max(T) steps read out at every T of its sibling rows (shared by content: @snn/stage-conversion).
  */
-import { z } from 'zod';
-import { baseRow, runStage, loadStageConfig, type RowContext, type RowResult } from '@snn/pipeline';
-import { runConversionRow, conversionRowFields } from './conversion.js';
+import { runConversionStage } from '@snn/stage-conversion';
 
-export const rowSchema = baseRow.extend(conversionRowFields);
-export type Table02Row = z.output<typeof rowSchema>;
-
-const config = new URL('../config.json', import.meta.url);
+/** The stage's row schema (`pnpm reproduce --explain` reads it). */
+export { conversionRowSchema as rowSchema } from '@snn/stage-conversion';
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  await runStage({
-    stage: 'table-02',
-    config,
-    rowSchema,
-    runRow: async (row: Table02Row, ctx: RowContext): Promise<RowResult> => {
-      const siblings = loadStageConfig(config, rowSchema, ctx.profile).rows.map((r) => r.row);
-      return runConversionRow(row, siblings, ctx);
-    },
-  });
+  await runConversionStage('table-02', new URL('../config.json', import.meta.url));
 }

@@ -1,7 +1,8 @@
 /**
- * Row runner shared by table-02 (and imported by figure-07 when it recomputes): train/reuse the
- * ANN, balance thresholds once per net (Sengupta et al. 2019; per BackRes unroll step), simulate
- * once for max(T) of the sibling rows and read accuracy at every T.
+ * Rows of table-02 (ANN→SNN conversion on CIFAR-10): train/reuse the ANN, balance thresholds once
+ * per net (Sengupta et al. 2019; per BackRes unroll step), simulate once for max(T) of the sibling
+ * rows and read accuracy at every T. The balancing and the simulation are shared by content
+ * (./shared.ts): sibling rows, other stages and reruns read them from artifacts/cache.
  */
 import { join } from 'node:path';
 import { z } from 'zod';
@@ -12,9 +13,7 @@ import { uniqueParams } from '@snn/energy';
 import {
   cifarSubsets,
   cachedAnn,
-  memo,
   imageCount,
-  thresholdBalance,
   unitSpikeThresholds,
   thresholdsIncreaseInBlocks,
   evaluateSnn,
@@ -22,9 +21,10 @@ import {
   conversionEE,
   annConfigHash,
   type ConvertibleAnnConfig,
-  type BalancedThreshold,
   type SnnEvaluation,
 } from '@snn/trainers-conversion';
+import { sharedStore, shared, type SharedStore } from './shared.js';
+import { balanceShared } from './balance.js';
 
 export const conversionRowFields = {
   topology: z.enum(TOPOLOGY_NAMES as [TopologyName, ...TopologyName[]]),
@@ -94,26 +94,45 @@ export function annConfigOf(row: ConversionRow): ConvertibleAnnConfig {
   };
 }
 
-const balanceMemo = new Map<
-  string,
-  Promise<{ settings: { thresholds: Record<string, number> }; thresholds: BalancedThreshold[]; seconds: number }>
->();
-const evalMemo = new Map<string, Promise<{ ev: SnnEvaluation; seconds: number }>>();
-
 export const pct = (x: number): number => 100 * x;
 
+/** The T of every conversion row of this row's net (same method, topology, classifier, maxRate), and its own. */
+export function siblingTs(row: ConversionRow, siblings: readonly ConversionRow[]): number[] {
+  return [
+    ...new Set(
+      siblings
+        .filter(
+          (s) =>
+            s.method === row.method &&
+            s.topology === row.topology &&
+            s.classifier === row.classifier &&
+            s.maxRate === row.maxRate &&
+            s.T,
+        )
+        .map((s) => s.T as number)
+        .concat(row.T as number),
+    ),
+  ];
+}
+
+/**
+ * One table-02 row. `siblings`: every row of the stage for this profile (RowContext.stageRows);
+ * the conversion rows of one net share one simulation of max(T) steps.
+ */
 export async function runConversionRow(
   row: ConversionRow,
-  siblings: ConversionRow[],
+  siblings: readonly ConversionRow[],
   ctx: RowContext,
+  store: SharedStore = sharedStore(ctx.engine),
 ): Promise<RowResult> {
-  const data = await cifarSubsets({
+  const subsets = {
     trainSamples: row.trainSamples,
     testSamples: row.testSamples,
     calibSamples: row.balanceSamples,
     seed: row.seed,
     batchSize: row.evalBatch,
-  });
+  };
+  const data = await cifarSubsets(subsets);
   const cacheRoot = join(repoRoot(), 'artifacts', 'checkpoints', 'conversion-ann');
   const t0 = performance.now();
   const ann = await cachedAnn(annConfigOf(row), data, cacheRoot, {
@@ -140,64 +159,63 @@ export async function runConversionRow(
     );
   const annKey = annConfigHash(annConfigOf(row));
   const reset = row.method === 'conversion-soft' ? 'soft' : 'hard';
-  const bal = await memo(
-    balanceMemo,
-    `${annKey}|${row.coding}|${row.balanceWindow}|${row.balanceSamples}|${row.seed}|${reset}|${row.maxRate}`,
-    async () => {
-      const s = performance.now();
-      ctx.progress({ note: `threshold balancing, window ${row.balanceWindow}, ${reset} reset` });
-      const r = thresholdBalance(
-        ann.net,
-        data.calib.map((b) => b.x),
-        {
-          window: row.balanceWindow,
-          chunk: row.chunk,
-          coding: row.coding,
-          seed: row.seed + 17,
-          reset,
-          maxRate: row.maxRate,
-        },
-      );
-      return { ...r, seconds: (performance.now() - s) / 1000 };
+  const label = `${row.topology}-${row.classifier}`;
+  const bal = await balanceShared(
+    store,
+    {
+      ann: annKey,
+      // every calibration batch of this subset
+      images: { cifar: subsets, take: 'calib' },
+      opts: {
+        window: row.balanceWindow,
+        chunk: row.chunk,
+        coding: row.coding,
+        seed: row.seed + 17,
+        reset,
+        maxRate: row.maxRate,
+      },
+      label,
     },
+    ann.net,
+    () => data.calib.map((b) => b.x),
+    { progress: (note) => ctx.progress({ note }), log: (m) => ctx.log(m) },
   );
-  const rowTs = [
-    ...new Set(
-      siblings
-        .filter(
-          (s) =>
-            s.method === row.method &&
-            s.topology === row.topology &&
-            s.classifier === row.classifier &&
-            s.maxRate === row.maxRate &&
-            s.T,
-        )
-        .map((s) => s.T as number)
-        .concat(row.T),
-    ),
-  ];
+  const rowTs = siblingTs(row, siblings);
   const Tmax = Math.max(...rowTs);
   // the simulation runs Tmax steps once; reading it out at 1, 2, 4, ... too costs a readout each and
   // gives the accuracy-vs-T curve up to T_max (an IF net's state at t does not depend on how long it runs)
   const curveTs = Array.from({ length: Math.floor(Math.log2(Tmax)) + 1 }, (_, i) => 2 ** i);
   const tList = [...new Set([...rowTs, ...curveTs])].sort((a, b) => a - b);
-  const { ev, seconds } = await memo(
-    evalMemo,
-    `${annKey}|${row.coding}|${row.balanceWindow}|${tList.join(',')}|${row.testSamples}|${reset}|${row.maxRate}`,
-    async () => {
+  const evalOpts = {
+    tList,
+    coding: row.coding,
+    seed: row.seed + 31,
+    chunk: row.chunk,
+    readout: ann.readout,
+    maxRate: row.maxRate,
+  };
+  const {
+    value: { ev, seconds },
+  } = await shared<{ ev: SnnEvaluation; seconds: number }>(store, {
+    name: 'conversion-eval',
+    label,
+    // the net and its thresholds (the balancing's key), the test images and every option
+    key: {
+      kind: 'snn-evaluation',
+      ann: annKey,
+      settings: bal.key,
+      test: { cifar: subsets, take: 'test' },
+      opts: { ...evalOpts, readout: row.classifier },
+    },
+    what: `SNN evaluation ${label} up to T=${Tmax}`,
+    log: (m) => ctx.log(m),
+    compute: () => {
       const s = performance.now();
       ctx.progress({ note: `SNN evaluation up to T=${tList[tList.length - 1]}` });
-      const e = evaluateSnn(ann.net, bal.settings, data.test, {
-        tList,
-        coding: row.coding,
-        seed: row.seed + 31,
-        chunk: row.chunk,
-        readout: ann.readout,
-        maxRate: row.maxRate,
-      });
+      const e = evaluateSnn(ann.net, bal.settings, data.test, evalOpts);
       return { ev: e, seconds: (performance.now() - s) / 1000 };
     },
-  );
+  });
   const acc = ev.accuracy.find((a) => a.t === row.T)!.accuracy;
   const eff = conversionEE(ann.topo, ev.inputRate, row.T, row.coding);
   // the same measured rates on the paper's width-1 MACs (small widths overweight the Poisson-input conv)
