@@ -31,6 +31,7 @@ import {
 } from '../packages/pipeline/src/index.js';
 import { publish } from '../pipelines/report/src/publish.js';
 import { initEngine } from '../packages/backend/src/index.js';
+import { onednnIsa } from '../packages/backend/src/isa.js';
 
 const USAGE =
   'usage: pnpm reproduce [--profile smoke|quick|paper] [--only <stage>[,<stage>...] | --shard K/N] [--dry] [--explain <stage>[/<row>]]';
@@ -241,6 +242,8 @@ const env: Record<string, string | undefined> = {
   ...process.env,
   SNN_PROFILE: profile,
   SNN_BACKEND: engine.name,
+  // the CPU class oneDNN computes with (tensorflow only): part of every stage's Turbo hash
+  SNN_ENGINE_ISA: engine.name === 'tensorflow' ? onednnIsa() : 'any',
   TURBO_TELEMETRY_DISABLED: '1',
   SNN_RUN_PID: String(process.pid),
   SNN_SLOTS: String(jobs),

@@ -6,6 +6,7 @@
  * never a silent fallback, so a result's recorded engine is the one that produced it.
  */
 import { createRequire } from 'node:module';
+import { onednnIsa } from './isa.js';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
@@ -22,6 +23,12 @@ export interface EngineInfo {
   threads?: number;
   /** tensorflow only: the TensorFlow C library's version (e.g. 2.21.0). */
   tfVersion?: string;
+  /**
+   * tensorflow only: the instruction-set class its oneDNN kernels run with (`avx512`, `avx2`, ...;
+   * `eigen` with TF_ENABLE_ONEDNN_OPTS=0). oneDNN picks its code by the CPU, and the last bits of a
+   * conv differ between classes (through training, other numbers), so it is part of the engine.
+   */
+  isa?: string;
   /** wasm only: whether our training kernels replace the stock ones (SNN_WASM_STOCK=1 disables). */
   customKernels?: boolean;
 }
@@ -84,7 +91,7 @@ async function tryTensorflow(): Promise<EngineInfo> {
   }
   if (!(await tf.setBackend('tensorflow'))) throw new Error(`engine 'tensorflow' failed to initialise`);
   const binding = (tf.backend() as unknown as { binding?: { TF_Version?: string } }).binding;
-  return { name: 'tensorflow', version, tfVersion: binding?.TF_Version, threads };
+  return { name: 'tensorflow', version, tfVersion: binding?.TF_Version, threads, isa: onednnIsa() };
 }
 
 async function tryWasm(): Promise<EngineInfo> {
@@ -133,6 +140,7 @@ async function select(forced: EngineName | undefined): Promise<EngineInfo> {
 function describe(info: EngineInfo): string {
   const parts = [`tfjs ${info.version}`];
   if (info.tfVersion) parts.push(`TensorFlow ${info.tfVersion}`);
+  if (info.isa) parts.push(`oneDNN ${info.isa}`);
   if (info.simd !== undefined) parts.push(info.simd ? 'simd' : 'no simd');
   if (info.threads !== undefined) parts.push(`${info.threads} thread${info.threads === 1 ? '' : 's'}`);
   if (info.customKernels !== undefined) parts.push(info.customKernels ? 'snn training kernels' : 'stock kernels');

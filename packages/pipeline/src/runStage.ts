@@ -20,6 +20,7 @@ import {
   type SeriesRecord,
   type StageTiming,
 } from '@snn/reporting';
+import { onednnIsa } from '@snn/backend/isa';
 import { ConfigError, loadStageConfig, type BaseRow, type ExpandedRow } from './config.js';
 import { resolveProfile, type ProfileName } from './profiles.js';
 import {
@@ -190,8 +191,9 @@ async function loadEngine(): Promise<EngineRecord> {
 
 /**
  * Whether a finished row's engine label matches the engine this run asked for (SNN_BACKEND) and,
- * on tensorflow, its intra-op thread count (SNN_THREADS, default 1): TF's results differ in the
- * last bits between thread counts (measured), so a row made with 2 threads is not a 1-thread row.
+ * on tensorflow, this CPU's oneDNN instruction-set class and its intra-op thread count
+ * (SNN_THREADS, default 1): TF's results differ in the last bits between both (measured), so a row
+ * made with 2 threads, or on an AVX2 machine, is not a 1-thread row of an AVX-512 one.
  */
 export function sameEngine(label: string, env: NodeJS.ProcessEnv = process.env): boolean {
   const wanted = env.SNN_BACKEND;
@@ -200,6 +202,8 @@ export function sameEngine(label: string, env: NodeJS.ProcessEnv = process.env):
   const canonical = name === 'node' || name === 'tfjs-node' ? 'tensorflow' : name;
   if (label.split('@')[0] !== canonical) return false;
   if (canonical !== 'tensorflow') return true;
+  // the same class of CPU as oneDNN sees it (its kernels differ in the last bits across classes)
+  if (!label.split('+').includes(onednnIsa(env))) return false;
   const threads = Number(env.TF_NUM_INTRAOP_THREADS ?? env.SNN_THREADS ?? 1);
   const m = /x(\d+)$/.exec(label);
   return (m ? Number(m[1]) : 1) === threads;

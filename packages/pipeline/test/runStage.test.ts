@@ -512,13 +512,18 @@ describe('runStage reuses a finished row only from the engine this run names', (
 });
 
 describe('sameEngine: which finished rows a run may reuse', () => {
-  it('matches the engine name, and on tensorflow the intra-op thread count too', () => {
+  it('matches the engine name, and on tensorflow the CPU class and the intra-op thread count too', () => {
+    // TF_ENABLE_ONEDNN_OPTS=0: the class is 'eigen' on any machine (the test does not depend on this CPU)
+    const tfEnv = { SNN_BACKEND: 'tensorflow', TF_ENABLE_ONEDNN_OPTS: '0' };
     expect(sameEngine('wasm@4.22.0+simd', { SNN_BACKEND: 'wasm' })).toBe(true);
-    expect(sameEngine('wasm@4.22.0+simd', { SNN_BACKEND: 'tensorflow' })).toBe(false);
-    expect(sameEngine('tensorflow@4.22.0+tf2.21.0', { SNN_BACKEND: 'tensorflow' })).toBe(true);
-    expect(sameEngine('tensorflow@4.22.0+tf2.21.0', { SNN_BACKEND: 'tensorflow', SNN_THREADS: '2' })).toBe(false);
-    expect(sameEngine('tensorflow@4.22.0+tf2.21.0x2', { SNN_BACKEND: 'tensorflow', SNN_THREADS: '2' })).toBe(true);
-    expect(sameEngine('tensorflow@4.22.0+tf2.21.0x2', { SNN_BACKEND: 'tfjs-node' })).toBe(false);
+    expect(sameEngine('wasm@4.22.0+simd', tfEnv)).toBe(false);
+    expect(sameEngine('tensorflow@4.22.0+eigen+tf2.21.0', tfEnv)).toBe(true);
+    expect(sameEngine('tensorflow@4.22.0+eigen+tf2.21.0', { ...tfEnv, SNN_THREADS: '2' })).toBe(false);
+    expect(sameEngine('tensorflow@4.22.0+eigen+tf2.21.0x2', { ...tfEnv, SNN_THREADS: '2' })).toBe(true);
+    expect(sameEngine('tensorflow@4.22.0+eigen+tf2.21.0x2', { ...tfEnv, SNN_BACKEND: 'tfjs-node' })).toBe(false);
+    // another CPU class, or a row recorded before the class was part of the label: computed again
+    expect(sameEngine('tensorflow@4.22.0+avx2+tf2.21.0', tfEnv)).toBe(false);
+    expect(sameEngine('tensorflow@4.22.0+tf2.21.0', tfEnv)).toBe(false);
     expect(sameEngine('cpu@4.22.0', {})).toBe(true); // engine not named: a stage run by hand
     expect(sameEngine('none', { SNN_BACKEND: 'wasm' })).toBe(true); // rows without tensors
   });
