@@ -74,6 +74,11 @@ export class StageProgress {
     this.render(0, '');
   }
 
+  /** the current row starts computing now (after waiting for a job slot): its pace is measured from here */
+  computing(): void {
+    this.rowStartedAt = Date.now();
+  }
+
   update(p: ProgressUpdate): void {
     const frac =
       p.epoch !== undefined && p.of

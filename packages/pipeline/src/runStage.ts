@@ -338,7 +338,8 @@ export async function runStage<S extends z.ZodType<BaseRow>>(opts: RunStageOptio
   const configPath = opts.config instanceof URL ? fileURLToPath(opts.config) : opts.config;
   const root = repoRoot(dirname(configPath));
   const stageRows: readonly BaseRow[] = cfg.rows.map((r) => r.row as BaseRow);
-  const slots = slotPoolFromEnv();
+  // rows that need no engine (reading other stages' results, skipping for want of a dataset) take no job slot
+  const slots = opts.needsEngine === false ? null : slotPoolFromEnv();
   const resultsDir = join(opts.resultsDir ?? profileResults(profile, root), opts.stage);
   const rowsDir = join(resultsDir, 'rows');
   const checkpointsRoot = join(dirname(opts.resultsDir ?? resultsRoot(root)), 'checkpoints', opts.stage);
@@ -504,9 +505,17 @@ export async function runStage<S extends z.ZodType<BaseRow>>(opts: RunStageOptio
           log: (m) => progress.log(m),
         };
         // one of the machine's job slots while the row computes (pnpm reproduce: as many as cores)
-        result = await withSlot(slots, `${opts.stage} ${r.id}`, () => opts.runRow(r.row as z.output<S>, ctx), {
-          onWait: () => progress.update({ note: 'waiting for a free core (every job slot is computing)' }),
-        });
+        result = await withSlot(
+          slots,
+          `${opts.stage} ${r.id}`,
+          () => {
+            progress.computing(); // the row's pace (and ETA) from when it got its slot
+            return opts.runRow(r.row as z.output<S>, ctx);
+          },
+          {
+            onWait: () => progress.update({ note: 'waiting for a free core (every job slot is computing)' }),
+          },
+        );
         if (!result || !Array.isArray(result.metrics)) throw new Error('runRow must return { metrics: [...] }');
       } catch (e) {
         if (e instanceof RowBusy) {

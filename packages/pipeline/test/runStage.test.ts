@@ -528,3 +528,48 @@ describe('sameEngine: which finished rows a run may reuse', () => {
     expect(sameEngine('none', { SNN_BACKEND: 'wasm' })).toBe(true); // rows without tensors
   });
 });
+
+describe('job slots (SNN_SLOTS, set by pnpm reproduce)', () => {
+  it('a row that computes waits for a free slot; a stage without an engine takes none', async () => {
+    const { root, configPath, resultsDir } = tempStage('demo', { ...config, rows: config.rows.slice(0, 1) });
+    const slotDir = join(root, 'slots');
+    const saved = { n: process.env.SNN_SLOTS, dir: process.env.SNN_SLOT_DIR };
+    process.env.SNN_SLOTS = '1';
+    process.env.SNN_SLOT_DIR = slotDir;
+    // the only slot is held (by a live process: this one) until released below
+    const held = tryLock(join(slotDir, 'slot-0.lock'), 'another stage');
+    if ('holder' in held) throw new Error('slot already held');
+    try {
+      const opts = (needsEngine: boolean, resultsDir: string) => ({
+        stage: 'demo',
+        config: configPath,
+        rowSchema: baseRow,
+        runRow: async (): Promise<RowResult> => ({ metrics: [{ metric: 'accuracy', value: 1 }] }),
+        profile: 'smoke' as const,
+        resultsDir,
+        needsEngine,
+        setExitCode: false,
+        out: quietOut,
+      });
+      // no engine: runs at once although every slot is taken
+      expect((await runStage(opts(false, resultsDir))).ran).toBe(1);
+      // an engine row waits until the slot is given back
+      let finished = false;
+      const run = runStage(opts(true, join(root, 'results-engine'))).then((s) => {
+        finished = true;
+        return s;
+      });
+      await new Promise((r) => setTimeout(r, 1500));
+      expect(finished).toBe(false);
+      held.release();
+      expect((await run).ran).toBe(1);
+      expect(readdirSync(slotDir)).toEqual([]); // and gives it back
+    } finally {
+      held.release();
+      if (saved.n === undefined) delete process.env.SNN_SLOTS;
+      else process.env.SNN_SLOTS = saved.n;
+      if (saved.dir === undefined) delete process.env.SNN_SLOT_DIR;
+      else process.env.SNN_SLOT_DIR = saved.dir;
+    }
+  });
+});

@@ -16,13 +16,20 @@ export const agdRowSchema = baseRow.extend(agdRowFields);
 /**
  * The whole `main` of an AGD stage (tables 8, 10, 11, 14, 16, ext-surrogates): validate the stage's
  * config against baseRow + agdRowFields and run every row through runAgdRow. `guard` may throw
- * RowSkipped for rows that cannot run here (e.g. "needs ImageNet").
+ * RowSkipped for rows that cannot run here (e.g. "needs ImageNet"); `needsEngine: false` when no row
+ * can (no engine is loaded and the rows take no job slot).
  */
-export async function runAgdStage(stage: string, config: URL, guard?: (row: AgdRow) => void): Promise<void> {
+export async function runAgdStage(
+  stage: string,
+  config: URL,
+  guard?: (row: AgdRow) => void,
+  opts: { needsEngine?: boolean } = {},
+): Promise<void> {
   await runStage({
     stage,
     config,
     rowSchema: agdRowSchema,
+    needsEngine: opts.needsEngine,
     runRow: (row, ctx) => {
       guard?.(row as AgdRow);
       return runAgdRowShared(row as AgdRow, ctx);

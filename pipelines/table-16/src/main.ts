@@ -13,9 +13,14 @@ import { agdRowSchema, runAgdStage } from '@snn/stage-agd';
 export const rowSchema = agdRowSchema;
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  await runAgdStage('table-16', new URL('../config.json', import.meta.url), () => {
-    const dir = process.env.SNN_IMAGENET_DIR;
-    if (!dir || !existsSync(dir))
-      throw new RowSkipped('needs ImageNet (set SNN_IMAGENET_DIR to an ImageNet directory)');
-  });
+  const dir = process.env.SNN_IMAGENET_DIR;
+  const imagenet = !!dir && existsSync(dir);
+  await runAgdStage(
+    'table-16',
+    new URL('../config.json', import.meta.url),
+    () => {
+      if (!imagenet) throw new RowSkipped('needs ImageNet (set SNN_IMAGENET_DIR to an ImageNet directory)');
+    },
+    { needsEngine: imagenet },
+  );
 }
