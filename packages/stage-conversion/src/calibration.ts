@@ -21,11 +21,11 @@ import {
   conversionEE,
   annConfigHash,
   disposeNet,
-  type ConvertibleAnnConfig,
   type SnnEvaluation,
 } from '@snn/trainers-conversion';
 import { sharedStore, shared, type SharedStore } from './shared.js';
 import { balanceShared } from './balance.js';
+import { annConfigOf, siblingTs } from './table02.js';
 
 export const calibrationRowFields = {
   topology: z.enum(TOPOLOGY_NAMES as [TopologyName, ...TopologyName[]]),
@@ -97,17 +97,7 @@ export async function runCalibrationRow(
     batchSize: row.evalBatch,
   };
   const data = await cifarSubsets(subsets);
-  const annCfg: ConvertibleAnnConfig = {
-    topology: row.topology,
-    width: row.width,
-    classifier: 'softmax',
-    epochs: row.epochs,
-    batchSize: row.batchSize,
-    lr: row.lr,
-    trainSamples: row.trainSamples,
-    seed: row.seed,
-    augment: row.augment,
-  };
+  const annCfg = annConfigOf({ ...row, classifier: 'softmax' });
   const ann = await cachedAnn(annCfg, data, join(repoRoot(), 'artifacts', 'checkpoints', 'conversion-ann'), {
     progress: (p) => ctx.progress(p),
     log: (m) => ctx.log(m),
@@ -140,14 +130,7 @@ export async function runCalibrationRow(
   const recipe = calibrationRecipe(row.method);
   // a recipe that does not depend on T: one simulation for max(T) of its sibling rows, read at every T
   const tList = !recipe.dependsOnT
-    ? [
-        ...new Set(
-          siblings
-            .filter((r) => r.topology === row.topology && r.method === row.method)
-            .map((r) => r.T)
-            .concat([row.T]),
-        ),
-      ].sort((a, b) => a - b)
+    ? siblingTs(row, siblings, (r) => r.topology === row.topology && r.method === row.method)
     : [row.T];
   const evalOpts = { tList, coding: row.coding, seed: row.seed + 31, chunk: row.chunk };
   const recipeOpts = {

@@ -80,7 +80,13 @@ export interface ConversionRow {
   maxRate: number;
 }
 
-export function annConfigOf(row: ConversionRow): ConvertibleAnnConfig {
+/** The ANN a conversion row converts (ext-calibration's rows build theirs with it too, so the two stages share it). */
+export function annConfigOf(
+  row: Pick<
+    ConversionRow,
+    'topology' | 'width' | 'classifier' | 'epochs' | 'batchSize' | 'lr' | 'trainSamples' | 'seed' | 'augment'
+  >,
+): ConvertibleAnnConfig {
   return {
     topology: row.topology,
     width: row.width,
@@ -96,23 +102,17 @@ export function annConfigOf(row: ConversionRow): ConvertibleAnnConfig {
 
 export const pct = (x: number): number => 100 * x;
 
-/** The T of every conversion row of this row's net (same method, topology, classifier, maxRate), and its own. */
-export function siblingTs(row: ConversionRow, siblings: readonly ConversionRow[]): number[] {
-  return [
-    ...new Set(
-      siblings
-        .filter(
-          (s) =>
-            s.method === row.method &&
-            s.topology === row.topology &&
-            s.classifier === row.classifier &&
-            s.maxRate === row.maxRate &&
-            s.T,
-        )
-        .map((s) => s.T as number)
-        .concat(row.T as number),
-    ),
-  ];
+/**
+ * The T of `row` and of every sibling that `sameNet` says shares its simulation, unique and
+ * ascending: one simulation of max(T) steps is read out at each of them.
+ */
+export function siblingTs<R extends { T?: number }>(
+  row: R & { T: number },
+  siblings: readonly R[],
+  sameNet: (s: R) => boolean,
+): number[] {
+  const ts = siblings.filter((s) => s.T && sameNet(s)).map((s) => s.T as number);
+  return [...new Set([...ts, row.T])].sort((a, b) => a - b);
 }
 
 /**
@@ -180,7 +180,16 @@ export async function runConversionRow(
     () => data.calib.map((b) => b.x),
     { progress: (note) => ctx.progress({ note }), log: (m) => ctx.log(m) },
   );
-  const rowTs = siblingTs(row, siblings);
+  // the conversion rows of this net: same method, topology, classifier and input rate
+  const rowTs = siblingTs(
+    row as ConversionRow & { T: number },
+    siblings,
+    (s) =>
+      s.method === row.method &&
+      s.topology === row.topology &&
+      s.classifier === row.classifier &&
+      s.maxRate === row.maxRate,
+  );
   const Tmax = Math.max(...rowTs);
   // the simulation runs Tmax steps once; reading it out at 1, 2, 4, ... too costs a readout each and
   // gives the accuracy-vs-T curve up to T_max (an IF net's state at t does not depend on how long it runs)

@@ -29,6 +29,7 @@ import {
 import { imageNetListing, loadImageNetSplit } from './imagenet.js';
 import { sharedStore, shared, type SharedStore } from './shared.js';
 import { balanceShared } from './balance.js';
+import { siblingTs } from './table02.js';
 
 export const imagenetRowFields = {
   topology: z.enum(TOPOLOGY_NAMES as [TopologyName, ...TopologyName[]]),
@@ -145,14 +146,7 @@ export async function runImageNetRow(
   const cacheRoot = join(repoRoot(), 'artifacts', 'checkpoints', 'conversion-ann-imagenet', data.hash.slice(0, 16));
   const ann = await cachedAnn(annCfg, data, cacheRoot, { progress: (p) => ctx.progress(p), log: (m) => ctx.log(m) });
   const annKey = annConfigHash(annCfg);
-  const tList = [
-    ...new Set(
-      siblings
-        .filter((r) => r.topology === row.topology && r.T)
-        .map((r) => r.T as number)
-        .concat(row.T),
-    ),
-  ].sort((a, b) => a - b);
+  const tList = siblingTs(row as ImageNetRow & { T: number }, siblings, (r) => r.topology === row.topology);
   const label = row.topology;
   const bal = await balanceShared(
     store,
