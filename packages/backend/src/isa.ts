@@ -32,11 +32,16 @@ export function onednnIsa(env: NodeJS.ProcessEnv = process.env, cpuFlags: string
   return capped >= 0 && capped < i ? ISA_ORDER[capped] : best;
 }
 
+let flags: string | null | undefined;
+
+/** /proc/cpuinfo's x86 flags, read once per process (the stage runner asks for every finished row). */
 function readCpuFlags(): string | null {
+  if (flags !== undefined) return flags;
   try {
     const m = /^flags\s*:\s*(.*)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'));
-    return m ? m[1] : null;
+    flags = m ? m[1] : null;
   } catch {
-    return null;
+    flags = null;
   }
+  return flags;
 }
