@@ -51,7 +51,7 @@ function parseEngineName(v: string, source: string): EngineName {
 /**
  * TensorFlow's own settings, read by its C library when tfjs-node loads (so set before the import):
  * quiet logs, deterministic kernels (`TF_DETERMINISTIC_OPS`: same seed, same numbers) and the
- * intra-op thread count. Threads default to 1: `pnpm reproduce` runs one stage per core, and at
+ * intra-op thread count. Threads default to 1: `pnpm reproduce` computes one row per core, and at
  * `quick` widths a second thread per process gains under 5% (bench snn-step). `SNN_THREADS`
  * (or TF's own `TF_NUM_INTRAOP_THREADS`) overrides it, e.g. for one big run on a many-core machine.
  */
